@@ -1,0 +1,28 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { ClusterModule } from '@rendezvous/cluster';
+import { ConfigModule, type RendezvousConfig } from '@rendezvous/config';
+import { SIGNALING_DELIVERY, SignalingService } from '@rendezvous/signaling';
+import { ReadinessState } from './common/readiness.state.js';
+import { HealthController } from './health/health.controller.js';
+import { StatusController } from './http/status.controller.js';
+import { SignalingGateway } from './signaling/signaling.gateway.js';
+import { SocketDelivery } from './signaling/socket-delivery.js';
+
+@Module({})
+export class AppModule {
+  /** `config` overrides the environment (e2e tests); otherwise the environment is validated at start. */
+  static forRoot(config?: RendezvousConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ConfigModule.forRoot(config), ClusterModule.forRoot()],
+      controllers: [StatusController, HealthController],
+      providers: [
+        ReadinessState,
+        SocketDelivery,
+        { provide: SIGNALING_DELIVERY, useExisting: SocketDelivery },
+        SignalingService,
+        SignalingGateway,
+      ],
+    };
+  }
+}

@@ -1,0 +1,13 @@
+import type { INestApplication } from '@nestjs/common';
+import { REDIS_CONNECTIONS, type RedisConnections, RendezvousIoAdapter } from '@rendezvous/cluster';
+import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
+
+/** Wiring shared by main.ts and the e2e tests, so tests run the production adapter. */
+export function configureGateway(app: INestApplication): RendezvousConfig {
+  const config = app.get<RendezvousConfig>(RENDEZVOUS_CONFIG);
+  const redis = app.get<RedisConnections | null>(REDIS_CONNECTIONS);
+  app.useWebSocketAdapter(new RendezvousIoAdapter(app, config, redis));
+  const http = app.getHttpAdapter().getInstance() as { disable?: (setting: string) => void };
+  http.disable?.('x-powered-by');
+  return config;
+}

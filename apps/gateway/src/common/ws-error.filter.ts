@@ -1,0 +1,48 @@
+import { type ArgumentsHost, Catch, Logger, type WsExceptionFilter } from '@nestjs/common';
+import { ErrorCode, ErrorMessage, type ErrorPayload } from '@rendezvous/protocol';
+import { SignalingError } from '@rendezvous/signaling';
+import type { Socket } from 'socket.io';
+import { InvalidPayloadError } from './zod-ws.pipe.js';
+
+/** Every failure of a handler becomes `error {code, message}` to that client only, and the ack's error. */
+@Catch()
+export class WsErrorFilter implements WsExceptionFilter {
+  private readonly logger = new Logger('WsError');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ws = host.switchToWs();
+    const socket = ws.getClient<Socket>();
+    const event = String(ws.getPattern());
+    const ack = host.getArgByIndex(2) as unknown;
+    sendError(
+      socket,
+      toErrorPayload(exception, event, this.logger),
+      typeof ack === 'function' ? (ack as (response: unknown) => void) : undefined,
+    );
+  }
+}
+
+export function toErrorPayload(exception: unknown, event: string, logger: Logger): ErrorPayload {
+  if (exception instanceof InvalidPayloadError) {
+    return { code: exception.code, message: exception.message, event, details: exception.details };
+  }
+  if (exception instanceof SignalingError) return { code: exception.code, message: exception.message, event };
+  if (isRedisUnavailable(exception)) {
+    logger.warn(`${event}: live state unavailable: ${(exception as Error).message}`);
+    return { code: ErrorCode.Unavailable, message: ErrorMessage.unavailable, event };
+  }
+  logger.error(`${event}: ${(exception as Error)?.stack ?? String(exception)}`);
+  return { code: ErrorCode.Internal, message: ErrorMessage.internal_error, event };
+}
+
+export function sendError(socket: Socket, error: ErrorPayload, ack?: (response: unknown) => void): void {
+  if (socket.connected) socket.emit('error', error);
+  ack?.({ ok: false, error });
+}
+
+function isRedisUnavailable(exception: unknown): boolean {
+  const message = (exception as Error)?.message ?? '';
+  return /enableOfflineQueue|Connection is closed|ECONNREFUSED|max retries|Reached the max retries|ETIMEDOUT/i.test(
+    message,
+  );
+}

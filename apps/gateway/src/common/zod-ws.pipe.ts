@@ -1,0 +1,22 @@
+import { type PipeTransform } from '@nestjs/common';
+import { ErrorCode } from '@rendezvous/protocol';
+import { SignalingError } from '@rendezvous/signaling';
+import type { ZodType } from 'zod';
+
+/** Validates one event's payload; a failure becomes `invalid_payload` with the schema's reasons. */
+export class ZodWsPipe<T> implements PipeTransform<unknown, T> {
+  constructor(private readonly schema: ZodType<T>) {}
+
+  transform(value: unknown): T {
+    const result = this.schema.safeParse(value);
+    if (result.success) return result.data;
+    const details = result.error.issues.map((issue) => `${issue.path.join('.') || 'payload'}: ${issue.message}`);
+    throw new InvalidPayloadError(details);
+  }
+}
+
+export class InvalidPayloadError extends SignalingError {
+  constructor(readonly details: string[]) {
+    super(ErrorCode.InvalidPayload);
+  }
+}

@@ -1,0 +1,56 @@
+import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
+import { LIVE_STATE_STORE, type LiveStateStore } from '@rendezvous/signaling';
+import { SignalingGateway } from '../signaling/signaling.gateway.js';
+
+/** DropSilk's plain endpoints, with cluster-wide figures where DropSilk had one process. */
+@Controller()
+export class StatusController {
+  constructor(
+    private readonly gateway: SignalingGateway,
+    @Inject(LIVE_STATE_STORE) private readonly store: LiveStateStore,
+    @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
+  ) {}
+
+  @Get()
+  @Header('Content-Type', 'text/plain; charset=utf-8')
+  alive(): string {
+    return 'Server is alive and waiting for WebSocket connections.';
+  }
+
+  @Get('keep-alive')
+  @Header('Content-Type', 'text/plain; charset=utf-8')
+  keepAlive(): string {
+    return 'OK';
+  }
+
+  @Get('stats')
+  async stats() {
+    const counts = await this.store.counts(Date.now());
+    const memory = process.memoryUsage();
+    const replica = {
+      id: this.config.cluster.replicaId,
+      activeConnections: this.gateway.localSocketCount(),
+      activeFlights: this.gateway.localFlightCount(),
+    };
+    return {
+      activeConnections: counts.sessions,
+      activeFlights: counts.flights,
+      memory: {
+        rss: memory.rss,
+        heapTotal: memory.heapTotal,
+        heapUsed: memory.heapUsed,
+        external: memory.external,
+      },
+      timestamp: new Date().toISOString(),
+      uptime: process.uptime(),
+      mode: this.config.mode,
+      replica,
+      cluster: {
+        activeConnections: counts.sessions,
+        activeFlights: counts.flights,
+        replicas: counts.replicas,
+      },
+    };
+  }
+}

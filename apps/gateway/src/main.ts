@@ -1,0 +1,60 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { ConfigError, loadConfig, redactedRedisUrl } from '@rendezvous/config';
+import { AppModule } from './app.module.js';
+import { configureGateway } from './bootstrap.js';
+import { SignalingGateway } from './signaling/signaling.gateway.js';
+
+async function main(): Promise<void> {
+  const logger = new Logger('Gateway');
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78);
+    }
+    throw error;
+  }
+  const levels = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+  const app = await NestFactory.create(AppModule.forRoot(config), {
+    logger: levels.slice(0, levels.indexOf(config.server.logLevel) + 1),
+  });
+  configureGateway(app);
+  await app.listen(config.server.port, config.server.host);
+  logger.log(
+    `Rendezvous gateway ${config.cluster.replicaId} listening on ${config.server.host}:${config.server.port} ` +
+      `(${config.mode}${config.mode === 'cluster' ? `, redis ${redactedRedisUrl(config.redis.url)}` : ''})`,
+  );
+
+  // A crashing relay would drop every client of this replica: log stray rejections instead of exiting.
+  process.on('unhandledRejection', (reason) => logger.error(`Unhandled rejection: ${String(reason)}`));
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal}: draining (at most ${config.server.shutdownTimeoutMs} ms)`);
+    const deadline = setTimeout(() => {
+      logger.warn('Drain timed out; exiting');
+      process.exit(0);
+    }, config.server.shutdownTimeoutMs);
+    deadline.unref();
+    try {
+      await app.get(SignalingGateway).drain();
+      await app.close();
+    } catch (error) {
+      logger.error(`Shutdown: ${(error as Error).message}`);
+    }
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`Rendezvous gateway failed to start: ${error.message}\n`);
+  process.exit(1);
+});

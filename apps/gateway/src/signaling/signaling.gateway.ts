@@ -1,0 +1,287 @@
+import { Inject, Logger, type OnApplicationShutdown, UseFilters } from '@nestjs/common';
+import {
+  ConnectedSocket,
+  MessageBody,
+  type OnGatewayConnection,
+  type OnGatewayDisconnect,
+  type OnGatewayInit,
+  SubscribeMessage,
+  WebSocketGateway,
+} from '@nestjs/websockets';
+import { OVERSIZE_EVENT, REDIS_CONNECTIONS, RedisConnections, ReplicaMonitor } from '@rendezvous/cluster';
+import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
+import {
+  type AckResponse,
+  CLIENT_EVENTS,
+  clientSchemas,
+  ErrorCode,
+  ErrorMessage,
+  type FlightCreatedPayload,
+  type InviteToFlightPayload,
+  type JoinFlightPayload,
+  type PeerJoinedPayload,
+  type RegisteredPayload,
+  type RegisterDetailsPayload,
+  type SignalPayload,
+} from '@rendezvous/protocol';
+import {
+  LIVE_STATE_STORE,
+  type LiveStateStore,
+  resolveClientAddress,
+  type SessionRecord,
+  SignalingError,
+  SignalingService,
+  TrustedProxies,
+} from '@rendezvous/signaling';
+import { ReadinessState } from '../common/readiness.state.js';
+import { sendError, toErrorPayload, WsErrorFilter } from '../common/ws-error.filter.js';
+import { ZodWsPipe } from '../common/zod-ws.pipe.js';
+import {
+  flightRoom,
+  type RendezvousServer,
+  type RendezvousSocket,
+  sessionRoom,
+  SocketDelivery,
+} from './socket-delivery.js';
+
+const KNOWN_EVENTS = new Set<string>(CLIENT_EVENTS);
+const SHUTDOWN_MESSAGE = 'Server is shutting down for maintenance.';
+
+const ok = <T>(data: T): AckResponse<T> => ({ ok: true, data });
+
+/** The native Socket.IO protocol: sessions, presence, flights and the signal relay. */
+@WebSocketGateway()
+@UseFilters(WsErrorFilter)
+export class SignalingGateway
+  implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnApplicationShutdown
+{
+  private readonly logger = new Logger(SignalingGateway.name);
+  private readonly trustedProxies: TrustedProxies;
+  private server!: RendezvousServer;
+  private monitor: ReplicaMonitor | null = null;
+  private readonly pendingDisconnects = new Set<Promise<void>>();
+
+  constructor(
+    private readonly signaling: SignalingService,
+    private readonly delivery: SocketDelivery,
+    private readonly readiness: ReadinessState,
+    @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
+    @Inject(LIVE_STATE_STORE) private readonly store: LiveStateStore,
+    @Inject(REDIS_CONNECTIONS) private readonly redis: RedisConnections | null,
+  ) {
+    this.trustedProxies = new TrustedProxies(config.server.trustedProxies);
+  }
+
+  afterInit(server: RendezvousServer): void {
+    this.server = server;
+    this.delivery.attach(server);
+    server.engine.on('connection_error', (error: { message: string }) => {
+      this.logger.debug(`Connection refused: ${error.message}`);
+    });
+    if (this.config.mode === 'cluster') {
+      this.monitor = new ReplicaMonitor(this.store, this.config, {
+        reapSession: (sessionId) => this.signaling.disconnect(sessionId),
+        restoreLocalState: () => this.restoreLocalState(),
+      });
+      void this.monitor.start().catch((error: Error) => this.logger.error(`Heartbeat start: ${error.message}`));
+      this.redis?.onReconnect(() => void this.restoreLocalState().catch(() => undefined));
+    }
+  }
+
+  handleConnection(socket: RendezvousSocket): void {
+    if (this.readiness.isDraining) {
+      socket.emit('server-shutdown', { message: SHUTDOWN_MESSAGE });
+      socket.disconnect(true);
+      return;
+    }
+    socket.onAny((event: string, ...args: unknown[]) => this.rejectUnknown(socket, event, args));
+    const { headers, address } = socket.handshake;
+    const clientAddress = resolveClientAddress(address, headers['x-forwarded-for'], this.trustedProxies);
+    // The handshake keeps what we need; dropping the raw request saves memory on every idle socket.
+    (socket.conn as unknown as { request: unknown }).request = null;
+    socket.data.flight = null;
+    socket.data.ready = this.signaling.connect(clientAddress).then(
+      (session) => {
+        socket.data.session = session;
+        if (!socket.connected) {
+          void this.signaling.disconnect(session.id).catch(() => undefined);
+          return null;
+        }
+        socket.join(sessionRoom(session.id));
+        this.delivery.trackSocket(socket);
+        socket.emit('registered', { id: session.id, name: session.name });
+        socket.emit('rtc-config', { iceServers: [] });
+        return session;
+      },
+      (error: unknown) => {
+        sendError(socket, toErrorPayload(error, 'connect', this.logger));
+        socket.disconnect(true);
+        return null;
+      },
+    );
+  }
+
+  handleDisconnect(socket: RendezvousSocket): void {
+    this.delivery.untrackSocket(socket);
+    const session = socket.data.session;
+    if (!session) return;
+    const pending = this.signaling
+      .disconnect(session.id)
+      .catch((error: Error) => this.logger.warn(`Disconnect of ${session.id} not recorded: ${error.message}`))
+      .finally(() => this.pendingDisconnects.delete(pending));
+    this.pendingDisconnects.add(pending);
+  }
+
+  @SubscribeMessage('register-details')
+  async registerDetails(
+    @ConnectedSocket() socket: RendezvousSocket,
+    @MessageBody(new ZodWsPipe(clientSchemas['register-details'])) body: RegisterDetailsPayload,
+  ): Promise<AckResponse<RegisteredPayload>> {
+    const session = await this.sessionOf(socket);
+    const updated = await this.signaling.rename(session, body.name);
+    socket.data.session = updated;
+    return ok({ id: updated.id, name: updated.name });
+  }
+
+  @SubscribeMessage('create-flight')
+  async createFlight(
+    @ConnectedSocket() socket: RendezvousSocket,
+    @MessageBody(new ZodWsPipe(clientSchemas['create-flight'])) _body: unknown,
+  ): Promise<AckResponse<FlightCreatedPayload>> {
+    const session = await this.sessionOf(socket);
+    const { code, room } = await this.signaling.createFlight(session);
+    this.enterFlight(socket, code, room);
+    socket.emit('flight-created', { flightCode: code });
+    return ok({ flightCode: code });
+  }
+
+  @SubscribeMessage('join-flight')
+  async joinFlight(
+    @ConnectedSocket() socket: RendezvousSocket,
+    @MessageBody(new ZodWsPipe(clientSchemas['join-flight'])) body: JoinFlightPayload,
+  ): Promise<AckResponse<PeerJoinedPayload>> {
+    const session = await this.sessionOf(socket);
+    const joined = await this.signaling.joinFlight(session, body.flightCode, (room) =>
+      this.enterFlight(socket, body.flightCode, room),
+    );
+    return ok({
+      flightCode: joined.code,
+      peer: { id: joined.peer.id, name: joined.peer.name },
+      connectionType: joined.connectionType,
+    });
+  }
+
+  @SubscribeMessage('invite-to-flight')
+  async inviteToFlight(
+    @ConnectedSocket() socket: RendezvousSocket,
+    @MessageBody(new ZodWsPipe(clientSchemas['invite-to-flight'])) body: InviteToFlightPayload,
+  ): Promise<AckResponse<{ invited: string }>> {
+    const session = await this.sessionOf(socket);
+    await this.signaling.invite(session, body.inviteeId, body.flightCode);
+    return ok({ invited: body.inviteeId });
+  }
+
+  /** The hot path: no live-state read; the socket's own flight room reaches the peer on any replica. */
+  @SubscribeMessage('signal')
+  signal(
+    @ConnectedSocket() socket: RendezvousSocket,
+    @MessageBody(new ZodWsPipe(clientSchemas.signal)) body: SignalPayload,
+  ): AckResponse<{ flightCode: string }> {
+    const flight = socket.data.flight;
+    const session = socket.data.session;
+    if (!flight || !session) throw new SignalingError(ErrorCode.NotInFlight);
+    socket.to(flight.room).emit('signal', { from: session.id, data: body.data });
+    return ok({ flightCode: flight.code });
+  }
+
+  @SubscribeMessage('leave-flight')
+  async leaveFlight(
+    @ConnectedSocket() socket: RendezvousSocket,
+    @MessageBody(new ZodWsPipe(clientSchemas['leave-flight'])) _body: unknown,
+  ): Promise<AckResponse<{ left: string | null }>> {
+    const session = await this.sessionOf(socket);
+    const left = await this.signaling.leaveFlight(session);
+    this.exitFlight(socket);
+    return ok({ left: left?.code ?? null });
+  }
+
+  /** Tells every local client, closes their sockets and waits for their sessions to be cleaned up. */
+  async drain(): Promise<void> {
+    this.readiness.startDraining();
+    this.monitor?.stop();
+    this.server.local.emit('server-shutdown', { message: SHUTDOWN_MESSAGE });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    this.server.local.disconnectSockets(true);
+    await Promise.allSettled([...this.pendingDisconnects]);
+    if (this.config.mode === 'cluster') {
+      await this.store.forgetReplica(this.config.cluster.replicaId).catch(() => undefined);
+    }
+  }
+
+  onApplicationShutdown(): void {
+    this.monitor?.stop();
+  }
+
+  localSocketCount(): number {
+    return this.server?.of('/').sockets.size ?? 0;
+  }
+
+  localFlightCount(): number {
+    const codes = new Set<string>();
+    for (const socket of this.server?.of('/').sockets.values() ?? []) {
+      const flight = (socket as RendezvousSocket).data.flight;
+      if (flight) codes.add(flight.code);
+    }
+    return codes.size;
+  }
+
+  private enterFlight(socket: RendezvousSocket, code: string, room: string): void {
+    this.exitFlight(socket);
+    socket.join(flightRoom(code, room));
+    socket.data.flight = { code, room: flightRoom(code, room) };
+  }
+
+  private exitFlight(socket: RendezvousSocket): void {
+    if (socket.data.flight) socket.leave(socket.data.flight.room);
+    socket.data.flight = null;
+  }
+
+  private async sessionOf(socket: RendezvousSocket): Promise<SessionRecord> {
+    const session = socket.data.session ?? (await socket.data.ready);
+    if (!session) throw new SignalingError(ErrorCode.Unavailable);
+    return session;
+  }
+
+  private rejectUnknown(socket: RendezvousSocket, event: string, args: unknown[]): void {
+    if (KNOWN_EVENTS.has(event)) return;
+    const last = args[args.length - 1];
+    const ack = typeof last === 'function' ? (last as (response: unknown) => void) : undefined;
+    const code = event === OVERSIZE_EVENT ? ErrorCode.PayloadTooLarge : ErrorCode.UnknownEvent;
+    sendError(socket, { code, message: ErrorMessage[code], event: event.slice(0, 64) }, ack);
+  }
+
+  /** After Redis lost or missed our state: write back local sessions and flights, drop what is no longer here. */
+  private async restoreLocalState(): Promise<void> {
+    const now = Date.now();
+    const local = new Map<string, RendezvousSocket>();
+    for (const socket of this.server.of('/').sockets.values()) {
+      const typed = socket as RendezvousSocket;
+      if (typed.data.session) local.set(typed.data.session.id, typed);
+    }
+    for (const socket of local.values()) {
+      const session = socket.data.session as SessionRecord;
+      const flight = socket.data.flight;
+      await this.store.restoreSession(
+        session,
+        flight ? { code: flight.code, room: flight.room.split(':')[2] ?? '' } : null,
+        this.config.flights.ttlMs,
+        now,
+      );
+    }
+    for (const sessionId of await this.store.sessionsOf(this.config.cluster.replicaId)) {
+      if (!local.has(sessionId)) await this.signaling.disconnect(sessionId);
+    }
+    this.delivery.presenceChanged(this.delivery.localGroups());
+    this.logger.log(`Restored ${local.size} local sessions into the live state`);
+  }
+}

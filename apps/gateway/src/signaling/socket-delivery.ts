@@ -1,0 +1,117 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
+import type { InterServerEvents, ServerToClientEvents } from '@rendezvous/protocol';
+import { LIVE_STATE_STORE, type LiveStateStore, type SignalingDelivery } from '@rendezvous/signaling';
+import type { Server, Socket } from 'socket.io';
+import type { SocketData } from './socket-data.js';
+
+export type RendezvousServer = Server<Record<string, never>, ServerToClientEvents, InterServerEvents, SocketData>;
+export type RendezvousSocket = Socket<Record<string, never>, ServerToClientEvents, InterServerEvents, SocketData>;
+
+export const sessionRoom = (sessionId: string) => `s:${sessionId}`;
+export const flightRoom = (code: string, token: string) => `f:${code}:${token}`;
+
+/** Presence changes that arrive close together are answered with one read per network. */
+const PRESENCE_COALESCE_MS = 10;
+
+/**
+ * Delivers domain events through Socket.IO rooms (the Redis adapter carries them to other replicas) and keeps
+ * this replica's sockets' presence lists current.
+ */
+@Injectable()
+export class SocketDelivery implements SignalingDelivery {
+  private readonly logger = new Logger('Presence');
+  private server: RendezvousServer | null = null;
+  /** This replica's sockets by network group: local bookkeeping only, never cluster truth. */
+  private readonly localByGroup = new Map<string, Set<RendezvousSocket>>();
+  private readonly pendingGroups = new Set<string>();
+  private flushTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
+    @Inject(LIVE_STATE_STORE) private readonly store: LiveStateStore,
+  ) {}
+
+  attach(server: RendezvousServer): void {
+    this.server = server;
+    server.on('presence-changed', (groups: unknown) => {
+      if (Array.isArray(groups)) this.schedule(groups.filter((g): g is string => typeof g === 'string'));
+    });
+  }
+
+  toSession<E extends keyof ServerToClientEvents>(
+    sessionId: string,
+    event: E,
+    payload: Parameters<ServerToClientEvents[E]>[0],
+  ): void {
+    // Socket.IO's typed emit cannot follow a generic event name; the payload type is checked by the signature.
+    (this.server?.to(sessionRoom(sessionId)).emit as (event: string, payload: unknown) => boolean)(event, payload);
+  }
+
+  presenceChanged(groups: string[]): void {
+    if (groups.length === 0) return;
+    this.schedule(groups);
+    if (this.config.mode === 'cluster') this.server?.serverSideEmit('presence-changed', groups);
+  }
+
+  trackSocket(socket: RendezvousSocket): void {
+    const group = socket.data.session?.group;
+    if (!group) return;
+    let sockets = this.localByGroup.get(group);
+    if (!sockets) this.localByGroup.set(group, (sockets = new Set()));
+    sockets.add(socket);
+  }
+
+  untrackSocket(socket: RendezvousSocket): void {
+    const group = socket.data.session?.group;
+    if (!group) return;
+    const sockets = this.localByGroup.get(group);
+    sockets?.delete(socket);
+    if (sockets?.size === 0) this.localByGroup.delete(group);
+  }
+
+  localGroups(): string[] {
+    return [...this.localByGroup.keys()];
+  }
+
+  private schedule(groups: string[]): void {
+    for (const group of groups) if (this.localByGroup.has(group)) this.pendingGroups.add(group);
+    if (this.pendingGroups.size > 0 && !this.flushTimer) {
+      this.flushTimer = setTimeout(() => void this.flush(), PRESENCE_COALESCE_MS);
+    }
+  }
+
+  private async flush(): Promise<void> {
+    this.flushTimer = null;
+    const groups = [...this.pendingGroups];
+    this.pendingGroups.clear();
+    await Promise.all(groups.map((group) => this.pushGroup(group)));
+  }
+
+  /** DropSilk's rules: a list excludes its reader and members of full flights; those members get an empty list. */
+  private async pushGroup(group: string): Promise<void> {
+    const sockets = this.localByGroup.get(group);
+    if (!sockets) return;
+    let entries;
+    try {
+      entries = await this.store.listNetwork(group);
+    } catch (error) {
+      this.logger.warn(`Presence of ${group} not refreshed: ${(error as Error).message}`);
+      return;
+    }
+    const busy = new Set(entries.filter((entry) => entry.busy).map((entry) => entry.id));
+    const available = entries.filter((entry) => !entry.busy);
+    const limit = this.config.presence.listLimit;
+    for (const socket of sockets) {
+      const selfId = socket.data.session?.id;
+      if (!selfId) continue;
+      const users = busy.has(selfId)
+        ? []
+        : available
+            .filter((entry) => entry.id !== selfId)
+            .slice(0, limit)
+            .map(({ id, name }) => ({ id, name }));
+      socket.emit('users-on-network-update', { users });
+    }
+  }
+}

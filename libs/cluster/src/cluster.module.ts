@@ -1,0 +1,40 @@
+import { type DynamicModule, Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
+import { LIVE_STATE_STORE } from '@rendezvous/signaling';
+import { MemoryLiveStateStore } from './memory-live-state.store.js';
+import { RedisLiveStateStore } from './redis-live-state.store.js';
+import { RedisConnections } from './redis.connections.js';
+
+export const REDIS_CONNECTIONS = Symbol('REDIS_CONNECTIONS');
+
+/** Chooses the mode: Redis connections and the Redis store when REDIS_URL is set, in-memory otherwise. */
+@Global()
+@Module({})
+export class ClusterModule implements OnApplicationShutdown {
+  constructor(@Inject(REDIS_CONNECTIONS) private readonly redis: RedisConnections | null) {}
+
+  static forRoot(): DynamicModule {
+    return {
+      module: ClusterModule,
+      providers: [
+        {
+          provide: REDIS_CONNECTIONS,
+          inject: [RENDEZVOUS_CONFIG],
+          useFactory: (config: RendezvousConfig) =>
+            config.redis.url ? RedisConnections.open(config.redis.url, config.redis.connectTimeoutMs) : null,
+        },
+        {
+          provide: LIVE_STATE_STORE,
+          inject: [RENDEZVOUS_CONFIG, REDIS_CONNECTIONS],
+          useFactory: (config: RendezvousConfig, redis: RedisConnections | null) =>
+            redis ? new RedisLiveStateStore(redis.command, config.redis.keyPrefix) : new MemoryLiveStateStore(),
+        },
+      ],
+      exports: [REDIS_CONNECTIONS, LIVE_STATE_STORE],
+    };
+  }
+
+  onApplicationShutdown(): void {
+    this.redis?.close();
+  }
+}

@@ -1,0 +1,97 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
+import { IoAdapter } from '@nestjs/platform-socket.io';
+import type { MessageMappingProperties } from '@nestjs/websockets';
+import { createAdapter } from '@socket.io/redis-adapter';
+import { createShardedAdapter } from '@socket.io/redis-adapter';
+import type { RendezvousConfig } from '@rendezvous/config';
+import { isObservable, lastValueFrom, type Observable } from 'rxjs';
+import { Server, type ServerOptions, type Socket } from 'socket.io';
+import { createGuardedParser } from './guarded-parser.js';
+import type { RedisConnections } from './redis.connections.js';
+
+/** Frames this much over MAX_PAYLOAD_BYTES are cut at the transport (close 1009) instead of answered. */
+const hardLimit = (maxPayloadBytes: number) => maxPayloadBytes * 2 + 4096;
+
+/**
+ * Socket.IO adapter for both modes: in-memory when standalone, the Redis adapter (sharded Pub/Sub with one
+ * channel per room, chosen by measurement: docs/BENCHMARKS.md) when clustered.
+ *
+ * It also binds message handlers without Nest's per-socket RxJS pipelines: one plain listener per event, which
+ * keeps idle sockets small and the relay path short.
+ */
+export class RendezvousIoAdapter extends IoAdapter {
+  private readonly log = new Logger('SocketIo');
+
+  constructor(
+    app: INestApplicationContext,
+    private readonly config: RendezvousConfig,
+    private readonly redis: RedisConnections | null,
+  ) {
+    super(app);
+  }
+
+  override createIOServer(port: number, options?: Partial<ServerOptions>): Server {
+    const { server: serverConfig } = this.config;
+    const server = super.createIOServer(port, {
+      ...(options as ServerOptions),
+      transports: serverConfig.transports,
+      pingInterval: serverConfig.pingIntervalMs,
+      pingTimeout: serverConfig.pingTimeoutMs,
+      maxHttpBufferSize: hardLimit(serverConfig.maxPayloadBytes),
+      perMessageDeflate: false,
+      httpCompression: false,
+      serveClient: false,
+      cleanupEmptyChildNamespaces: true,
+      parser: createGuardedParser(serverConfig.maxPayloadBytes),
+    }) as Server;
+    if (this.redis) {
+      const { pub, sub } = this.redis;
+      server.adapter(
+        this.config.redis.adapter === 'sharded'
+          ? createShardedAdapter(pub, sub, {
+              channelPrefix: `${this.config.redis.keyPrefix}io`,
+              subscriptionMode: 'dynamic-private',
+            })
+          : createAdapter(pub, sub, { key: `${this.config.redis.keyPrefix}io` }),
+      );
+      this.log.log(`Socket.IO Redis adapter: ${this.config.redis.adapter}`);
+    }
+    return server;
+  }
+
+  override bindMessageHandlers(
+    socket: Socket,
+    handlers: MessageMappingProperties[],
+    transform: (data: unknown) => Observable<unknown>,
+  ): void {
+    void transform;
+    for (const { message, callback, isAckHandledManually } of handlers) {
+      socket.on(String(message), (...args: unknown[]) => {
+        const last = args[args.length - 1];
+        const ack = typeof last === 'function' ? (last as (response: unknown) => void) : undefined;
+        const data = ack ? (args.length > 2 ? args.slice(0, -1) : args[0]) : args.length > 1 ? args : args[0];
+        let result: unknown;
+        try {
+          result = callback(data, ack);
+        } catch (error) {
+          this.log.error(error);
+          return;
+        }
+        const reply = (response: unknown) => {
+          if (response == null) return;
+          const event = (response as { event?: string }).event;
+          if (event) socket.emit(event, (response as { data?: unknown }).data);
+          else if (!isAckHandledManually && ack) ack(response);
+        };
+        if (result instanceof Promise) {
+          result.then(reply, (error: unknown) => this.log.error(error));
+        } else if (isObservable(result)) {
+          lastValueFrom(result, { defaultValue: undefined }).then(reply, (error: unknown) => this.log.error(error));
+        } else {
+          reply(result);
+        }
+      });
+    }
+  }
+}

@@ -1,0 +1,141 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) => z.coerce.number().int().min(min).max(max);
+
+const csv = z
+  .string()
+  .optional()
+  .transform((value) =>
+    (value ?? '')
+      .split(',')
+      .map((item) => item.trim())
+      .filter(Boolean),
+  );
+
+const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+    HOST: z.string().min(1).default('0.0.0.0'),
+    PORT: int(0, 65535).default(8080),
+    REDIS_URL: z
+      .string()
+      .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
+      .optional()
+      .or(z.literal('').transform(() => undefined)),
+    REDIS_KEY_PREFIX: z.string().min(1).default('rv:'),
+    REDIS_ADAPTER: z.enum(['sharded', 'classic']).default('sharded'),
+    REDIS_CONNECT_TIMEOUT_MS: int(100).default(10_000),
+    REPLICA_ID: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{1,64}$/, 'may only contain letters, digits, ".", "_" and "-" (1-64)')
+      .optional(),
+    REPLICA_HEARTBEAT_MS: int(100).default(2_000),
+    REPLICA_TIMEOUT_MS: int(300).default(10_000),
+    TRUSTED_PROXIES: csv,
+    MAX_PAYLOAD_BYTES: int(256).default(65_536),
+    FLIGHT_TTL_MS: int(1_000).default(30 * 60_000),
+    PRESENCE_LIST_LIMIT: int(1, 10_000).default(200),
+    WS_HEALTH_CHECK_INTERVAL_MS: int(1_000).default(25_000),
+    WS_PING_TIMEOUT_MS: int(1_000).default(20_000),
+    SOCKET_TRANSPORTS: csv.pipe(z.array(z.enum(['websocket', 'polling'])).min(1)).default(['websocket', 'polling']),
+    SHUTDOWN_TIMEOUT_MS: int(0).default(10_000),
+    LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+  })
+  .refine((env) => env.REPLICA_TIMEOUT_MS >= env.REPLICA_HEARTBEAT_MS * 2, {
+    path: ['REPLICA_TIMEOUT_MS'],
+    message: 'must be at least twice REPLICA_HEARTBEAT_MS',
+  });
+
+export interface RendezvousConfig {
+  mode: 'standalone' | 'cluster';
+  server: {
+    nodeEnv: 'development' | 'production' | 'test';
+    host: string;
+    port: number;
+    trustedProxies: string[];
+    maxPayloadBytes: number;
+    pingIntervalMs: number;
+    pingTimeoutMs: number;
+    transports: ('websocket' | 'polling')[];
+    shutdownTimeoutMs: number;
+    logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+  };
+  redis: {
+    /** Sensitive: may carry a password. Never log it; use `redactedRedisUrl`. */
+    url: string | null;
+    keyPrefix: string;
+    adapter: 'sharded' | 'classic';
+    connectTimeoutMs: number;
+  };
+  cluster: {
+    replicaId: string;
+    heartbeatMs: number;
+    replicaTimeoutMs: number;
+  };
+  flights: { ttlMs: number };
+  presence: { listLimit: number };
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function defaultReplicaId(): string {
+  return `${hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 40)}-${process.pid}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Validates the environment once; every problem names its variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): RendezvousConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  return {
+    mode: e.REDIS_URL ? 'cluster' : 'standalone',
+    server: {
+      nodeEnv: e.NODE_ENV,
+      host: e.HOST,
+      port: e.PORT,
+      trustedProxies: e.TRUSTED_PROXIES,
+      maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
+      pingIntervalMs: e.WS_HEALTH_CHECK_INTERVAL_MS,
+      pingTimeoutMs: e.WS_PING_TIMEOUT_MS,
+      transports: e.SOCKET_TRANSPORTS,
+      shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+      logLevel: e.LOG_LEVEL,
+    },
+    redis: {
+      url: e.REDIS_URL ?? null,
+      keyPrefix: e.REDIS_KEY_PREFIX,
+      adapter: e.REDIS_ADAPTER,
+      connectTimeoutMs: e.REDIS_CONNECT_TIMEOUT_MS,
+    },
+    cluster: {
+      replicaId: e.REPLICA_ID ?? defaultReplicaId(),
+      heartbeatMs: e.REPLICA_HEARTBEAT_MS,
+      replicaTimeoutMs: e.REPLICA_TIMEOUT_MS,
+    },
+    flights: { ttlMs: e.FLIGHT_TTL_MS },
+    presence: { listLimit: e.PRESENCE_LIST_LIMIT },
+  };
+}
+
+/** The Redis URL with any password replaced, for logs. */
+export function redactedRedisUrl(url: string | null): string {
+  if (!url) return '(none)';
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '(unparseable)';
+  }
+}

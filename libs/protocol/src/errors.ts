@@ -1,0 +1,38 @@
+/** Stable error codes sent in `error {code, message}` and in failed acknowledgements. */
+export const ErrorCode = {
+  InvalidPayload: 'invalid_payload',
+  UnknownEvent: 'unknown_event',
+  PayloadTooLarge: 'payload_too_large',
+  AlreadyInFlight: 'already_in_flight',
+  FlightNotFound: 'flight_not_found',
+  NotInFlight: 'not_in_flight',
+  NotFlightMember: 'not_flight_member',
+  InviteeNotFound: 'invitee_not_found',
+  Unavailable: 'unavailable',
+  Internal: 'internal_error',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+/** Messages follow DropSilk's wording where DropSilk has one, so existing clients keep matching on them. */
+export const ErrorMessage: Record<ErrorCode, string> = {
+  invalid_payload: 'Invalid message payload',
+  unknown_event: 'Unknown message type',
+  payload_too_large: 'Message too large',
+  already_in_flight: 'Already in a flight',
+  flight_not_found: 'Flight not found or full',
+  not_in_flight: 'Not in a flight',
+  not_flight_member: 'Only a member of the flight can invite to it',
+  invitee_not_found: 'Invitee not found',
+  unavailable: 'Service temporarily unavailable, try again shortly',
+  internal_error: 'Server error processing your request',
+};
+
+export interface ErrorPayload {
+  code: ErrorCode;
+  message: string;
+  /** The client event that caused the error, when known. */
+  event?: string;
+  /** For `invalid_payload`: which fields failed and why. */
+  details?: string[];
+}

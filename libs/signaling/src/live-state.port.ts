@@ -1,0 +1,108 @@
+/** A connected client as the cluster knows it. */
+export interface SessionRecord {
+  id: string;
+  name: string;
+  replicaId: string;
+  address: string;
+  group: string;
+}
+
+/** A session seen from its network's presence list; `busy` means it sits in a full flight. */
+export interface PresenceEntry {
+  id: string;
+  name: string;
+  busy: boolean;
+}
+
+export interface FlightMember {
+  id: string;
+  name: string;
+  address: string;
+  group: string;
+}
+
+export interface FlightRecord {
+  code: string;
+  /** Unique per flight instance, so a reused code never reaches an old flight's sockets. */
+  room: string;
+  members: string[];
+}
+
+export type CreateFlightResult =
+  | { status: 'created' }
+  | { status: 'code-taken' }
+  | { status: 'already-in-flight' }
+  | { status: 'no-session' };
+
+export type JoinFlightResult =
+  | { status: 'joined'; room: string; others: FlightMember[] }
+  | { status: 'already-in-flight' }
+  | { status: 'not-found-or-full' }
+  | { status: 'no-session' };
+
+export interface LeaveFlightResult {
+  code: string;
+  room: string;
+  /** Members still in the flight; empty when the flight was deleted. */
+  remaining: FlightMember[];
+}
+
+export interface RemovedSession {
+  session: SessionRecord;
+  flight: LeaveFlightResult | null;
+}
+
+export interface ClusterCounts {
+  sessions: number;
+  flights: number;
+  replicas: { id: string; sessions: number; lastHeartbeat: number }[];
+}
+
+/**
+ * Live cluster state: sessions, presence, flights, replica liveness. Every method that changes more than one
+ * record is atomic, so replicas racing on the same flight cannot both win. Implemented in memory (standalone)
+ * and in Redis (cluster); both pass the same contract suite.
+ */
+export interface LiveStateStore {
+  registerSession(session: SessionRecord): Promise<void>;
+  renameSession(id: string, name: string): Promise<SessionRecord | null>;
+  getSession(id: string): Promise<SessionRecord | null>;
+  /** Leaves any flight and drops the session from presence and its replica. */
+  removeSession(id: string, flightTtlMs: number, nowMs: number): Promise<RemovedSession | null>;
+
+  listNetwork(group: string): Promise<PresenceEntry[]>;
+
+  createFlight(
+    code: string,
+    room: string,
+    sessionId: string,
+    ttlMs: number,
+    nowMs: number,
+  ): Promise<CreateFlightResult>;
+  joinFlight(code: string, sessionId: string): Promise<JoinFlightResult>;
+  leaveFlight(sessionId: string, ttlMs: number, nowMs: number): Promise<LeaveFlightResult | null>;
+  getFlight(code: string, nowMs: number): Promise<FlightRecord | null>;
+  /** Flight of a session, if it is still a member of a live flight. */
+  flightOf(sessionId: string, nowMs: number): Promise<FlightRecord | null>;
+
+  /** Re-writes a session (and its flight membership) after Redis lost it, e.g. on restart. */
+  restoreSession(
+    session: SessionRecord,
+    flight: { code: string; room: string } | null,
+    ttlMs: number,
+    nowMs: number,
+  ): Promise<void>;
+
+  /** Records a heartbeat; false when the replica was unknown (new, reaped, or Redis lost its state). */
+  heartbeat(replicaId: string, nowMs: number): Promise<boolean>;
+  deadReplicas(nowMs: number, timeoutMs: number): Promise<string[]>;
+  /** Takes the reaping lock of a dead replica; its session ids, or null when another replica holds the lock. */
+  claimDeadReplica(replicaId: string, lockMs: number): Promise<string[] | null>;
+  forgetReplica(replicaId: string): Promise<void>;
+  /** Session ids the live state attributes to a replica. */
+  sessionsOf(replicaId: string): Promise<string[]>;
+  counts(nowMs: number): Promise<ClusterCounts>;
+  ping(): Promise<void>;
+}
+
+export const LIVE_STATE_STORE = Symbol('LIVE_STATE_STORE');

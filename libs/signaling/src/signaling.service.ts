@@ -1,0 +1,166 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
+import { type ConnectionType, ErrorCode, type ServerToClientEvents } from '@rendezvous/protocol';
+import { generateDisplayName, generateFlightCode, generateRoomToken, generateSessionId } from './identifiers.js';
+import {
+  type FlightMember,
+  LIVE_STATE_STORE,
+  type LeaveFlightResult,
+  type LiveStateStore,
+  type SessionRecord,
+} from './live-state.port.js';
+import { networkGroup } from './network.js';
+import { SignalingError } from './signaling.errors.js';
+
+/** How the domain reaches clients; implemented by the transport (Socket.IO rooms), never by the domain. */
+export interface SignalingDelivery {
+  toSession<E extends keyof ServerToClientEvents>(
+    sessionId: string,
+    event: E,
+    payload: Parameters<ServerToClientEvents[E]>[0],
+  ): void;
+  /** Presence lists of these network groups changed, cluster-wide. */
+  presenceChanged(groups: string[]): void;
+}
+export const SIGNALING_DELIVERY = Symbol('SIGNALING_DELIVERY');
+
+const CODE_ATTEMPTS = 10;
+
+export interface JoinedFlight {
+  code: string;
+  room: string;
+  peer: FlightMember;
+  connectionType: ConnectionType;
+}
+
+export function connectionTypeBetween(a: { address: string; group: string }, b: { address: string; group: string }) {
+  return a.address === b.address || a.group === b.group ? 'lan' : 'wan';
+}
+
+/** Sessions, presence and flights: the rules, independent of transport and of where state is kept. */
+@Injectable()
+export class SignalingService {
+  private readonly logger = new Logger(SignalingService.name);
+
+  constructor(
+    @Inject(LIVE_STATE_STORE) private readonly store: LiveStateStore,
+    @Inject(SIGNALING_DELIVERY) private readonly delivery: SignalingDelivery,
+    @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
+  ) {}
+
+  async connect(address: string): Promise<SessionRecord> {
+    const session: SessionRecord = {
+      id: generateSessionId(),
+      name: generateDisplayName(),
+      replicaId: this.config.cluster.replicaId,
+      address,
+      group: networkGroup(address),
+    };
+    await this.store.registerSession(session);
+    this.delivery.presenceChanged([session.group]);
+    return session;
+  }
+
+  async rename(session: SessionRecord, name: string): Promise<SessionRecord> {
+    const updated = await this.store.renameSession(session.id, name);
+    if (!updated) throw new SignalingError(ErrorCode.Unavailable);
+    this.delivery.presenceChanged([updated.group]);
+    return updated;
+  }
+
+  async createFlight(session: SessionRecord): Promise<{ code: string; room: string }> {
+    for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
+      const code = generateFlightCode();
+      const room = generateRoomToken();
+      const result = await this.store.createFlight(code, room, session.id, this.config.flights.ttlMs, Date.now());
+      switch (result.status) {
+        case 'created':
+          this.delivery.presenceChanged([session.group]);
+          return { code, room };
+        case 'already-in-flight':
+          throw new SignalingError(ErrorCode.AlreadyInFlight);
+        case 'no-session':
+          throw new SignalingError(ErrorCode.Unavailable);
+        case 'code-taken':
+          continue;
+      }
+    }
+    this.logger.error(`No free flight code after ${CODE_ATTEMPTS} attempts`);
+    throw new SignalingError(ErrorCode.Internal, 'Failed to allocate unique flight code');
+  }
+
+  /**
+   * `beforeAnnounce` runs once the join is recorded and before the peer hears of it: the transport subscribes
+   * the joiner to the flight room there, so the peer's first signal cannot miss it.
+   */
+  async joinFlight(
+    session: SessionRecord,
+    code: string,
+    beforeAnnounce: (room: string) => void = () => {},
+  ): Promise<JoinedFlight> {
+    const result = await this.store.joinFlight(code, session.id);
+    switch (result.status) {
+      case 'already-in-flight':
+        throw new SignalingError(ErrorCode.AlreadyInFlight);
+      case 'not-found-or-full':
+        throw new SignalingError(ErrorCode.FlightNotFound);
+      case 'no-session':
+        throw new SignalingError(ErrorCode.Unavailable);
+      case 'joined':
+        break;
+    }
+    const peer = result.others[0];
+    if (!peer) throw new SignalingError(ErrorCode.Internal);
+    const connectionType = connectionTypeBetween(session, peer);
+    beforeAnnounce(result.room);
+    this.delivery.toSession(session.id, 'peer-joined', {
+      flightCode: code,
+      peer: { id: peer.id, name: peer.name },
+      connectionType,
+    });
+    this.delivery.toSession(peer.id, 'peer-joined', {
+      flightCode: code,
+      peer: { id: session.id, name: session.name },
+      connectionType,
+    });
+    this.delivery.presenceChanged(unique([session.group, peer.group]));
+    return { code, room: result.room, peer, connectionType };
+  }
+
+  async invite(session: SessionRecord, inviteeId: string, code: string): Promise<void> {
+    const flight = await this.store.getFlight(code, Date.now());
+    if (!flight || !flight.members.includes(session.id)) throw new SignalingError(ErrorCode.NotFlightMember);
+    const invitee = await this.store.getSession(inviteeId);
+    if (!invitee || invitee.id === session.id) throw new SignalingError(ErrorCode.InviteeNotFound);
+    this.delivery.toSession(invitee.id, 'flight-invitation', {
+      flightCode: code,
+      fromId: session.id,
+      fromName: session.name,
+    });
+  }
+
+  async leaveFlight(session: SessionRecord): Promise<LeaveFlightResult | null> {
+    const left = await this.store.leaveFlight(session.id, this.config.flights.ttlMs, Date.now());
+    if (left) this.announceDeparture(session.id, session.group, left);
+    return left;
+  }
+
+  /** A session is gone: its own socket closed, or its replica died and a survivor reaps it. */
+  async disconnect(sessionId: string): Promise<void> {
+    const removed = await this.store.removeSession(sessionId, this.config.flights.ttlMs, Date.now());
+    if (!removed) return;
+    if (removed.flight) this.announceDeparture(sessionId, removed.session.group, removed.flight);
+    else this.delivery.presenceChanged([removed.session.group]);
+  }
+
+  private announceDeparture(sessionId: string, group: string, left: LeaveFlightResult): void {
+    for (const member of left.remaining) {
+      this.delivery.toSession(member.id, 'peer-left', { flightCode: left.code, peerId: sessionId });
+    }
+    this.delivery.presenceChanged(unique([group, ...left.remaining.map((member) => member.group)]));
+  }
+}
+
+function unique<T>(values: T[]): T[] {
+  return [...new Set(values)];
+}
