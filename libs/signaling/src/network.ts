@@ -3,9 +3,9 @@ import { BlockList, isIP } from 'node:net';
 /** Strips IPv4-mapped IPv6 prefixes, zone ids and case so one host always has one spelling. */
 export function normalizeAddress(address: string): string {
   let value = address.trim().toLowerCase();
+  if (value.startsWith('[') && value.endsWith(']')) value = value.slice(1, -1);
   const zone = value.indexOf('%');
   if (zone !== -1) value = value.slice(0, zone);
-  if (value.startsWith('[') && value.endsWith(']')) value = value.slice(1, -1);
   const mapped = /^(?:0{0,4}:){0,5}:?ffff:(\d{1,3}(?:\.\d{1,3}){3})$/.exec(value);
   if (mapped?.[1]) return mapped[1];
   return value;

@@ -1,0 +1,209 @@
+import type { LiveStateStore, SessionRecord } from '@rendezvous/signaling';
+import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+
+export interface ContractSubject {
+  store: LiveStateStore;
+  /** Loses all state, as a Redis restart without persistence does. */
+  wipe(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const TTL = 60_000;
+let counter = 0;
+
+function session(overrides: Partial<SessionRecord> = {}): SessionRecord {
+  counter++;
+  return {
+    id: `s${String(counter).padStart(9, '0')}`,
+    name: `User ${counter}`,
+    replicaId: 'replica-a',
+    address: '192.168.1.10',
+    group: 'v4:192.168.1',
+    ...overrides,
+  };
+}
+
+/** One behaviour for both live-state implementations: the in-memory and the Redis store run this same suite. */
+export function describeLiveStateContract(name: string, create: () => Promise<ContractSubject>): void {
+  describe(`LiveStateStore contract: ${name}`, () => {
+    let subject: ContractSubject;
+    let store: LiveStateStore;
+
+    beforeEach(async () => {
+      if (!subject) subject = await create();
+      await subject.wipe();
+      store = subject.store;
+    });
+    afterAll(async () => subject?.close());
+
+    it('registers, renames and removes sessions, and lists them by network', async () => {
+      const a = session();
+      const b = session({ group: 'v4:10.0.0' });
+      await store.registerSession(a);
+      await store.registerSession(b);
+      expect(await store.getSession(a.id)).toEqual(a);
+      expect(await store.listNetwork(a.group)).toEqual([{ id: a.id, name: a.name, busy: false }]);
+
+      const renamed = await store.renameSession(a.id, 'Renamed');
+      expect(renamed).toEqual({ ...a, name: 'Renamed' });
+      expect(await store.listNetwork(a.group)).toEqual([{ id: a.id, name: 'Renamed', busy: false }]);
+      expect(await store.renameSession('nobody0000', 'x')).toBeNull();
+
+      const removed = await store.removeSession(a.id, TTL, Date.now());
+      expect(removed).toEqual({ session: { ...a, name: 'Renamed' }, flight: null });
+      expect(await store.getSession(a.id)).toBeNull();
+      expect(await store.listNetwork(a.group)).toEqual([]);
+      expect(await store.removeSession(a.id, TTL, Date.now())).toBeNull();
+    });
+
+    it('creates a flight once per session and per code', async () => {
+      const a = session();
+      const b = session();
+      await store.registerSession(a);
+      await store.registerSession(b);
+      const now = Date.now();
+      expect(await store.createFlight('ABCDEF', 'room1', a.id, TTL, now)).toEqual({ status: 'created' });
+      expect(await store.createFlight('GHJKLM', 'room2', a.id, TTL, now)).toEqual({ status: 'already-in-flight' });
+      expect(await store.createFlight('ABCDEF', 'room3', b.id, TTL, now)).toEqual({ status: 'code-taken' });
+      expect(await store.createFlight('NPQRST', 'room4', 'unknown000', TTL, now)).toEqual({ status: 'no-session' });
+      expect(await store.getFlight('ABCDEF', now)).toEqual({ code: 'ABCDEF', room: 'room1', members: [a.id] });
+      expect(await store.flightOf(a.id, now)).toEqual({ code: 'ABCDEF', room: 'room1', members: [a.id] });
+    });
+
+    it('joins two members at most and marks them busy in presence', async () => {
+      const host = session();
+      const guest = session({ address: '203.0.113.5', group: 'ip:203.0.113.5' });
+      const late = session();
+      for (const s of [host, guest, late]) await store.registerSession(s);
+      await store.createFlight('ABCDEF', 'room1', host.id, TTL, Date.now());
+
+      expect(await store.joinFlight('ZZZZZZ', guest.id)).toEqual({ status: 'not-found-or-full' });
+      expect(await store.joinFlight('ABCDEF', host.id)).toEqual({ status: 'already-in-flight' });
+      expect(await store.joinFlight('ABCDEF', guest.id)).toEqual({
+        status: 'joined',
+        room: 'room1',
+        others: [{ id: host.id, name: host.name, address: host.address, group: host.group }],
+      });
+      expect(await store.joinFlight('ABCDEF', late.id)).toEqual({ status: 'not-found-or-full' });
+      expect(await store.joinFlight('ABCDEF', guest.id)).toEqual({ status: 'already-in-flight' });
+
+      const network = await store.listNetwork(host.group);
+      expect(network).toEqual(
+        expect.arrayContaining([
+          { id: host.id, name: host.name, busy: true },
+          { id: late.id, name: late.name, busy: false },
+        ]),
+      );
+      expect(await store.listNetwork(guest.group)).toEqual([{ id: guest.id, name: guest.name, busy: true }]);
+    });
+
+    it('keeps a flight with one member after a leave and deletes it when empty', async () => {
+      const host = session();
+      const guest = session();
+      const third = session();
+      for (const s of [host, guest, third]) await store.registerSession(s);
+      await store.createFlight('ABCDEF', 'room1', host.id, TTL, Date.now());
+      await store.joinFlight('ABCDEF', guest.id);
+
+      const left = await store.leaveFlight(host.id, TTL, Date.now());
+      expect(left).toEqual({
+        code: 'ABCDEF',
+        room: 'room1',
+        remaining: [{ id: guest.id, name: guest.name, address: guest.address, group: guest.group }],
+      });
+      expect(await store.leaveFlight(host.id, TTL, Date.now())).toBeNull();
+      expect((await store.listNetwork(host.group)).every((entry) => !entry.busy)).toBe(true);
+
+      expect((await store.joinFlight('ABCDEF', third.id)).status).toBe('joined');
+      const removed = await store.removeSession(third.id, TTL, Date.now());
+      expect(removed?.flight?.remaining.map((m) => m.id)).toEqual([guest.id]);
+      expect(await store.leaveFlight(guest.id, TTL, Date.now())).toEqual({
+        code: 'ABCDEF',
+        room: 'room1',
+        remaining: [],
+      });
+      expect(await store.getFlight('ABCDEF', Date.now())).toBeNull();
+      expect(await store.createFlight('ABCDEF', 'room9', host.id, TTL, Date.now())).toEqual({ status: 'created' });
+    });
+
+    it('expires a flight nobody joined, but not a full one', async () => {
+      const a = session();
+      const b = session();
+      const c = session();
+      for (const s of [a, b, c]) await store.registerSession(s);
+      await store.createFlight('ABCDEF', 'room1', a.id, 150, Date.now());
+      await store.createFlight('GHJKLM', 'room2', b.id, 150, Date.now());
+      await store.joinFlight('GHJKLM', c.id);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+
+      expect(await store.getFlight('ABCDEF', Date.now())).toBeNull();
+      expect(await store.joinFlight('ABCDEF', c.id)).toEqual({ status: 'already-in-flight' });
+      expect(await store.flightOf(a.id, Date.now())).toBeNull();
+      expect(await store.createFlight('NPQRST', 'room3', a.id, TTL, Date.now())).toEqual({ status: 'created' });
+      expect((await store.getFlight('GHJKLM', Date.now()))?.members).toEqual([b.id, c.id]);
+      expect((await store.counts(Date.now())).flights).toBe(2);
+    });
+
+    it('lets exactly one of many concurrent guests join', async () => {
+      const host = session();
+      await store.registerSession(host);
+      await store.createFlight('RACERS', 'room1', host.id, TTL, Date.now());
+      const guests = Array.from({ length: 20 }, () => session());
+      for (const guest of guests) await store.registerSession(guest);
+      const results = await Promise.all(guests.map((guest) => store.joinFlight('RACERS', guest.id)));
+      expect(results.filter((result) => result.status === 'joined')).toHaveLength(1);
+      expect(results.filter((result) => result.status === 'not-found-or-full')).toHaveLength(19);
+    });
+
+    it('tracks replicas by heartbeat and lets one survivor claim a dead replica', async () => {
+      const now = Date.now();
+      expect(await store.heartbeat('replica-a', now - 60_000)).toBe(false);
+      expect(await store.heartbeat('replica-b', now)).toBe(false);
+      expect(await store.heartbeat('replica-b', now)).toBe(true);
+      const a1 = session({ replicaId: 'replica-a' });
+      const b1 = session({ replicaId: 'replica-b' });
+      await store.registerSession(a1);
+      await store.registerSession(b1);
+
+      expect(await store.deadReplicas(now, 10_000)).toEqual(['replica-a']);
+      expect(await store.sessionsOf('replica-a')).toEqual([a1.id]);
+      expect(await store.claimDeadReplica('replica-a', 5_000)).toEqual([a1.id]);
+      expect(await store.claimDeadReplica('replica-a', 5_000)).toBeNull();
+      await store.removeSession(a1.id, TTL, now);
+      await store.forgetReplica('replica-a');
+      expect(await store.deadReplicas(now, 10_000)).toEqual([]);
+
+      const counts = await store.counts(now);
+      expect(counts.sessions).toBe(1);
+      expect(counts.replicas).toEqual([{ id: 'replica-b', sessions: 1, lastHeartbeat: now }]);
+    });
+
+    it('restores sessions and their shared flight after the state was lost', async () => {
+      const host = session();
+      const guest = session();
+      await store.registerSession(host);
+      await store.registerSession(guest);
+      await store.createFlight('ABCDEF', 'room1', host.id, TTL, Date.now());
+      await store.joinFlight('ABCDEF', guest.id);
+
+      await subject.wipe();
+      store = subject.store;
+      expect(await store.getSession(host.id)).toBeNull();
+      const flight = { code: 'ABCDEF', room: 'room1' };
+      await store.restoreSession(host, flight, TTL, Date.now());
+      await store.restoreSession(guest, flight, TTL, Date.now());
+      await store.restoreSession(guest, flight, TTL, Date.now());
+
+      expect(await store.getSession(guest.id)).toEqual(guest);
+      expect(await store.getFlight('ABCDEF', Date.now())).toEqual({
+        code: 'ABCDEF',
+        room: 'room1',
+        members: [host.id, guest.id],
+      });
+      expect((await store.listNetwork(host.group)).every((entry) => entry.busy)).toBe(true);
+      const stranger = session();
+      await store.restoreSession(stranger, { code: 'ABCDEF', room: 'other' }, TTL, Date.now());
+      expect(await store.flightOf(stranger.id, Date.now())).toBeNull();
+    });
+  });
+}

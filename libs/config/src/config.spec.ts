@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig, redactedRedisUrl } from './config.js';
+
+describe('loadConfig', () => {
+  it('has embedded defaults: standalone on 8080', () => {
+    const config = loadConfig({});
+    expect(config.mode).toBe('standalone');
+    expect(config.server.port).toBe(8080);
+    expect(config.server.maxPayloadBytes).toBe(65_536);
+    expect(config.cluster.replicaTimeoutMs).toBeLessThanOrEqual(15_000);
+    expect(config.cluster.replicaId).toMatch(/^[A-Za-z0-9._-]+$/);
+  });
+
+  it('switches to cluster mode with REDIS_URL', () => {
+    const config = loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', REPLICA_ID: 'r1', TRUSTED_PROXIES: '10.0.0.1, ::1' });
+    expect(config.mode).toBe('cluster');
+    expect(config.cluster.replicaId).toBe('r1');
+    expect(config.server.trustedProxies).toEqual(['10.0.0.1', '::1']);
+  });
+
+  it('names every bad variable', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', REDIS_URL: 'http://x', MAX_PAYLOAD_BYTES: '-1', SOCKET_TRANSPORTS: 'carrier-pigeon' });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as Error).message;
+    for (const name of ['PORT', 'REDIS_URL', 'MAX_PAYLOAD_BYTES', 'SOCKET_TRANSPORTS']) expect(message).toContain(name);
+  });
+
+  it('refuses a replica timeout shorter than two heartbeats', () => {
+    expect(() => loadConfig({ REPLICA_HEARTBEAT_MS: '5000', REPLICA_TIMEOUT_MS: '6000' })).toThrow(/REPLICA_TIMEOUT_MS/);
+  });
+
+  it('redacts Redis passwords for logs', () => {
+    expect(redactedRedisUrl('redis://:secret@host:6379/0')).toBe('redis://:***@host:6379/0');
+    expect(redactedRedisUrl(null)).toBe('(none)');
+  });
+});
