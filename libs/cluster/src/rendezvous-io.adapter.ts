@@ -70,7 +70,8 @@ export class RendezvousIoAdapter extends IoAdapter {
       socket.on(String(message), (...args: unknown[]) => {
         const last = args[args.length - 1];
         const ack = typeof last === 'function' ? (last as (response: unknown) => void) : undefined;
-        const data = ack ? (args.length > 2 ? args.slice(0, -1) : args[0]) : args.length > 1 ? args : args[0];
+        const payloadArgs = ack ? args.slice(0, -1) : args;
+        const data = payloadArgs.length > 1 ? payloadArgs : payloadArgs[0];
         let result: unknown;
         try {
           result = callback(data, ack);

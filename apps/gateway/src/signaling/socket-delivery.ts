@@ -75,7 +75,8 @@ export class SocketDelivery implements SignalingDelivery {
   }
 
   private schedule(groups: string[]): void {
-    for (const group of groups) if (this.localByGroup.has(group)) this.pendingGroups.add(group);
+    // Not filtered by local sockets yet: a connecting socket is tracked only after its session is stored.
+    for (const group of groups) this.pendingGroups.add(group);
     if (this.pendingGroups.size > 0 && !this.flushTimer) {
       this.flushTimer = setTimeout(() => void this.flush(), PRESENCE_COALESCE_MS);
     }

@@ -1,0 +1,17 @@
+import type { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { loadConfig } from '@rendezvous/config';
+import type { AddressInfo } from 'node:net';
+import { AppModule } from '../../apps/gateway/src/app.module.js';
+import { configureGateway } from '../../apps/gateway/src/bootstrap.js';
+
+/** The gateway in-process through @nestjs/testing, with the production adapter, on an ephemeral port. */
+export async function startGatewayApp(env: Record<string, string> = {}): Promise<{ app: INestApplication; url: string }> {
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'error', ...env });
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
+  const app = moduleRef.createNestApplication({ logger: ['error'] });
+  configureGateway(app);
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as AddressInfo;
+  return { app, url: `http://127.0.0.1:${port}` };
+}
