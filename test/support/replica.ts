@@ -1,0 +1,56 @@
+import { fileURLToPath } from 'node:url';
+import { freePort } from './ports.js';
+import { ManagedProcess } from './processes.js';
+
+const ENTRYPOINT = fileURLToPath(new URL('../../dist/apps/gateway/main.js', import.meta.url));
+
+/** One gateway replica as a separate process: the built entrypoint, as production runs it. */
+export class Replica {
+  private constructor(
+    readonly id: string,
+    readonly port: number,
+    readonly process: ManagedProcess,
+  ) {}
+
+  static async start(id: string, env: Record<string, string>, port?: number): Promise<Replica> {
+    const chosenPort = port ?? (await freePort());
+    const child = ManagedProcess.start(`replica ${id}`, process.execPath, [ENTRYPOINT], {
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'test',
+        HOST: '127.0.0.1',
+        PORT: String(chosenPort),
+        REPLICA_ID: id,
+        LOG_LEVEL: 'log',
+        ...env,
+      },
+    });
+    const replica = new Replica(id, chosenPort, child);
+    await child.waitForOutput(/listening on/, 20_000);
+    return replica;
+  }
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  async stats(): Promise<Record<string, any>> {
+    return (await (await fetch(`${this.url}/stats`)).json()) as Record<string, any>;
+  }
+
+  async readyStatus(): Promise<number> {
+    try {
+      return (await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(3_000) })).status;
+    } catch {
+      return 0;
+    }
+  }
+
+  kill(): Promise<number | null> {
+    return this.process.stop('SIGKILL');
+  }
+
+  stop(): Promise<number | null> {
+    return this.process.stop('SIGTERM');
+  }
+}
