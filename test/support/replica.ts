@@ -1,8 +1,8 @@
-import { fileURLToPath } from 'node:url';
-import { freePort } from './ports.js';
+import { join } from 'node:path';
+import { freePort, repoRoot } from './ports.js';
 import { ManagedProcess } from './processes.js';
 
-const ENTRYPOINT = fileURLToPath(new URL('../../dist/apps/gateway/main.js', import.meta.url));
+const ENTRYPOINT = join(repoRoot(), 'dist/apps/gateway/main.js');
 
 /** One gateway replica as a separate process: the built entrypoint, as production runs it. */
 export class Replica {
@@ -12,9 +12,9 @@ export class Replica {
     readonly process: ManagedProcess,
   ) {}
 
-  static async start(id: string, env: Record<string, string>, port?: number): Promise<Replica> {
+  static async start(id: string, env: Record<string, string>, port?: number, nodeArgs: string[] = []): Promise<Replica> {
     const chosenPort = port ?? (await freePort());
-    const child = ManagedProcess.start(`replica ${id}`, process.execPath, [ENTRYPOINT], {
+    const child = ManagedProcess.start(`replica ${id}`, process.execPath, [...nodeArgs, ENTRYPOINT], {
       env: {
         PATH: process.env.PATH,
         NODE_ENV: 'test',
@@ -26,8 +26,14 @@ export class Replica {
       },
     });
     const replica = new Replica(id, chosenPort, child);
-    await child.waitForOutput(/listening on/, 20_000);
-    return replica;
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      if (!child.running) throw new Error(`replica ${id} exited during start:\n${child.tail()}`);
+      if (Date.now() > deadline) throw new Error(`replica ${id} not live after 20 s:\n${child.tail()}`);
+      const live = await fetch(`${replica.url}/health/live`).then((r) => r.ok, () => false);
+      if (live) return replica;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   get url(): string {

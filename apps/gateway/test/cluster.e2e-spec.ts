@@ -166,6 +166,7 @@ describe('cluster e2e: two replica processes + redis-server', () => {
       return answer.ok ? answer.data.flightCode : false;
     }, 'create-flight after restart', 10_000);
     expect(await newGuest.request('join-flight', { flightCode: newCode })).toMatchObject({ ok: true });
+    await newHost.next('peer-joined');
     newHost.emit('signal', { data: 'fresh' });
     expect(await newGuest.next('signal')).toEqual({ from: newHost.id, data: 'fresh' });
   });

@@ -72,11 +72,12 @@ export interface ClientToServerEvents {
   'create-flight': (payload?: Record<string, never>, ack?: Ack<FlightCreatedPayload>) => void;
   'join-flight': (payload: JoinFlightPayload, ack?: Ack<PeerJoinedPayload>) => void;
   'invite-to-flight': (payload: InviteToFlightPayload, ack?: Ack<{ invited: string }>) => void;
-  signal: (payload: SignalPayload, ack?: Ack<{ delivered: boolean }>) => void;
+  signal: (payload: SignalPayload, ack?: Ack<{ flightCode: string; delivered: boolean }>) => void;
   'leave-flight': (payload?: Record<string, never>, ack?: Ack<{ left: string | null }>) => void;
 }
 
 /** Socket.IO server-to-server events (serverSideEmit). */
 export interface InterServerEvents {
   'presence-changed': (groups: string[]) => void;
+  'flight-peer': (link: { sessionId: string; peerId: string | null }) => void;
 }

@@ -8,6 +8,10 @@ import { type SignalingDelivery, SignalingService } from './signaling.service.js
 class RecordingDelivery implements SignalingDelivery {
   sent: { to: string; event: string; payload: unknown }[] = [];
   presence: string[][] = [];
+  peers: [string, string | null][] = [];
+  flightPeerChanged(sessionId: string, peerId: string | null): void {
+    this.peers.push([sessionId, peerId]);
+  }
   toSession(to: string, event: string, payload: unknown): void {
     this.sent.push({ to, event, payload });
   }
@@ -37,6 +41,10 @@ describe('SignalingService flight state machine', () => {
     const joined = await service.joinFlight(guest, code, (room) => joinedRooms.push(room));
     expect(joined).toMatchObject({ code, connectionType: 'lan', peer: { id: host.id, name: host.name } });
     expect(joinedRooms).toHaveLength(1);
+    expect(delivery.peers).toEqual([
+      [guest.id, host.id],
+      [host.id, guest.id],
+    ]);
     expect(delivery.sent.map(({ to, event }) => [to, event])).toEqual([
       [guest.id, 'peer-joined'],
       [host.id, 'peer-joined'],
@@ -50,6 +58,7 @@ describe('SignalingService flight state machine', () => {
     delivery.sent = [];
     await service.leaveFlight(guest);
     expect(delivery.sent).toEqual([{ to: host.id, event: 'peer-left', payload: { flightCode: code, peerId: guest.id } }]);
+    expect(delivery.peers.at(-1)).toEqual([host.id, null]);
 
     delivery.sent = [];
     await service.disconnect(host.id);

@@ -21,6 +21,11 @@ export interface SignalingDelivery {
   ): void;
   /** Presence lists of these network groups changed, cluster-wide. */
   presenceChanged(groups: string[]): void;
+  /**
+   * Tells the replica that holds `sessionId` who its flight peer now is, so the signal relay needs no lookup.
+   * Sent before the matching `peer-joined` / `peer-left`, on the same ordered channel.
+   */
+  flightPeerChanged(sessionId: string, peerId: string | null): void;
 }
 export const SIGNALING_DELIVERY = Symbol('SIGNALING_DELIVERY');
 
@@ -90,8 +95,8 @@ export class SignalingService {
   }
 
   /**
-   * `beforeAnnounce` runs once the join is recorded and before the peer hears of it: the transport subscribes
-   * the joiner to the flight room there, so the peer's first signal cannot miss it.
+   * `beforeAnnounce` runs once the join is recorded and before the peer hears of it, so the joiner's socket
+   * is ready for the peer's first signal.
    */
   async joinFlight(
     session: SessionRecord,
@@ -113,6 +118,8 @@ export class SignalingService {
     if (!peer) throw new SignalingError(ErrorCode.Internal);
     const connectionType = connectionTypeBetween(session, peer);
     beforeAnnounce(result.room);
+    this.delivery.flightPeerChanged(session.id, peer.id);
+    this.delivery.flightPeerChanged(peer.id, session.id);
     this.delivery.toSession(session.id, 'peer-joined', {
       flightCode: code,
       peer: { id: peer.id, name: peer.name },
@@ -155,6 +162,7 @@ export class SignalingService {
 
   private announceDeparture(sessionId: string, group: string, left: LeaveFlightResult): void {
     for (const member of left.remaining) {
+      this.delivery.flightPeerChanged(member.id, null);
       this.delivery.toSession(member.id, 'peer-left', { flightCode: left.code, peerId: sessionId });
     }
     this.delivery.presenceChanged(unique([group, ...left.remaining.map((member) => member.group)]));

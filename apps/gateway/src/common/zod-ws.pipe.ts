@@ -8,11 +8,15 @@ export class ZodWsPipe<T> implements PipeTransform<unknown, T> {
   constructor(private readonly schema: ZodType<T>) {}
 
   transform(value: unknown): T {
-    const result = this.schema.safeParse(value);
-    if (result.success) return result.data;
-    const details = result.error.issues.map((issue) => `${issue.path.join('.') || 'payload'}: ${issue.message}`);
-    throw new InvalidPayloadError(details);
+    return validatePayload(this.schema, value);
   }
+}
+
+export function validatePayload<T>(schema: ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const details = result.error.issues.map((issue) => `${issue.path.join('.') || 'payload'}: ${issue.message}`);
+  throw new InvalidPayloadError(details);
 }
 
 export class InvalidPayloadError extends SignalingError {

@@ -22,7 +22,6 @@ import {
   type PeerJoinedPayload,
   type RegisteredPayload,
   type RegisterDetailsPayload,
-  type SignalPayload,
 } from '@rendezvous/protocol';
 import {
   LIVE_STATE_STORE,
@@ -35,9 +34,8 @@ import {
 } from '@rendezvous/signaling';
 import { ReadinessState } from '../common/readiness.state.js';
 import { sendError, toErrorPayload, WsErrorFilter } from '../common/ws-error.filter.js';
-import { ZodWsPipe } from '../common/zod-ws.pipe.js';
+import { validatePayload, ZodWsPipe } from '../common/zod-ws.pipe.js';
 import {
-  flightRoom,
   type RendezvousServer,
   type RendezvousSocket,
   sessionRoom,
@@ -95,11 +93,13 @@ export class SignalingGateway
       return;
     }
     socket.onAny((event: string, ...args: unknown[]) => this.rejectUnknown(socket, event, args));
+    socket.on('signal', (...args: unknown[]) => this.relaySignal(socket, args));
     const { headers, address } = socket.handshake;
     const clientAddress = resolveClientAddress(address, headers['x-forwarded-for'], this.trustedProxies);
     // The handshake keeps what we need; dropping the raw request saves memory on every idle socket.
     (socket.conn as unknown as { request: unknown }).request = null;
     socket.data.flight = null;
+    socket.data.peerId = null;
     socket.data.ready = this.signaling.connect(clientAddress).then(
       (session) => {
         socket.data.session = session;
@@ -181,17 +181,24 @@ export class SignalingGateway
     return ok({ invited: body.inviteeId });
   }
 
-  /** The hot path: no live-state read; the socket's own flight room reaches the peer on any replica. */
-  @SubscribeMessage('signal')
-  signal(
-    @ConnectedSocket() socket: RendezvousSocket,
-    @MessageBody(new ZodWsPipe(clientSchemas.signal)) body: SignalPayload,
-  ): AckResponse<{ flightCode: string }> {
-    const flight = socket.data.flight;
-    const session = socket.data.session;
-    if (!flight || !session) throw new SignalingError(ErrorCode.NotInFlight);
-    socket.to(flight.room).emit('signal', { from: session.id, data: body.data });
-    return ok({ flightCode: flight.code });
+  /**
+   * The hot path, bound as a plain listener rather than through Nest's handler pipeline: no live-state read,
+   * the peer's session room reaches it on whichever replica holds it. Same schema, same errors.
+   */
+  private relaySignal(socket: RendezvousSocket, args: unknown[]): void {
+    const last = args[args.length - 1];
+    const ack = typeof last === 'function' ? (last as (response: unknown) => void) : undefined;
+    try {
+      const { data } = validatePayload(clientSchemas.signal, ack ? args.slice(0, -1)[0] : args[0]);
+      const flight = socket.data.flight;
+      const session = socket.data.session;
+      if (!flight || !session) throw new SignalingError(ErrorCode.NotInFlight);
+      const peerId = socket.data.peerId;
+      if (peerId) this.server.to(sessionRoom(peerId)).emit('signal', { from: session.id, data });
+      ack?.(ok({ flightCode: flight.code, delivered: peerId !== null && peerId !== undefined }));
+    } catch (error) {
+      sendError(socket, toErrorPayload(error, 'signal', this.logger), ack);
+    }
   }
 
   @SubscribeMessage('leave-flight')
@@ -235,15 +242,14 @@ export class SignalingGateway
     return codes.size;
   }
 
-  private enterFlight(socket: RendezvousSocket, code: string, room: string): void {
-    this.exitFlight(socket);
-    socket.join(flightRoom(code, room));
-    socket.data.flight = { code, room: flightRoom(code, room) };
+  private enterFlight(socket: RendezvousSocket, code: string, token: string): void {
+    socket.data.flight = { code, token };
+    socket.data.peerId = null;
   }
 
   private exitFlight(socket: RendezvousSocket): void {
-    if (socket.data.flight) socket.leave(socket.data.flight.room);
     socket.data.flight = null;
+    socket.data.peerId = null;
   }
 
   private async sessionOf(socket: RendezvousSocket): Promise<SessionRecord> {
@@ -273,7 +279,7 @@ export class SignalingGateway
       const flight = socket.data.flight;
       await this.store.restoreSession(
         session,
-        flight ? { code: flight.code, room: flight.room.split(':')[2] ?? '' } : null,
+        flight ? { code: flight.code, room: flight.token } : null,
         this.config.flights.ttlMs,
         now,
       );

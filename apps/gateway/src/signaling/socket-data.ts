@@ -5,5 +5,8 @@ export interface SocketData {
   session?: SessionRecord;
   /** Resolves once the session is registered in the live state. */
   ready?: Promise<SessionRecord | null>;
-  flight?: { code: string; room: string } | null;
+  /** The flight this socket created or joined; `token` tells this flight apart from a later one with the code. */
+  flight?: { code: string; token: string } | null;
+  /** Session id of the other member, kept current by `flight-peer` control messages. */
+  peerId?: string | null;
 }

@@ -9,7 +9,6 @@ export type RendezvousServer = Server<Record<string, never>, ServerToClientEvent
 export type RendezvousSocket = Socket<Record<string, never>, ServerToClientEvents, InterServerEvents, SocketData>;
 
 export const sessionRoom = (sessionId: string) => `s:${sessionId}`;
-export const flightRoom = (code: string, token: string) => `f:${code}:${token}`;
 
 /** Presence changes that arrive close together are answered with one read per network. */
 const PRESENCE_COALESCE_MS = 10;
@@ -24,6 +23,7 @@ export class SocketDelivery implements SignalingDelivery {
   private server: RendezvousServer | null = null;
   /** This replica's sockets by network group: local bookkeeping only, never cluster truth. */
   private readonly localByGroup = new Map<string, Set<RendezvousSocket>>();
+  private readonly localBySession = new Map<string, RendezvousSocket>();
   private readonly pendingGroups = new Set<string>();
   private flushTimer: NodeJS.Timeout | null = null;
 
@@ -37,6 +37,28 @@ export class SocketDelivery implements SignalingDelivery {
     server.on('presence-changed', (groups: unknown) => {
       if (Array.isArray(groups)) this.schedule(groups.filter((g): g is string => typeof g === 'string'));
     });
+    server.on('flight-peer', (link: { sessionId?: unknown; peerId?: unknown }) => {
+      if (typeof link?.sessionId === 'string') {
+        this.applyFlightPeer(link.sessionId, typeof link.peerId === 'string' ? link.peerId : null);
+      }
+    });
+  }
+
+  flightPeerChanged(sessionId: string, peerId: string | null): void {
+    if (this.applyFlightPeer(sessionId, peerId)) return;
+    if (this.config.mode === 'cluster') this.server?.serverSideEmit('flight-peer', { sessionId, peerId });
+  }
+
+  /** The local socket of a session, if this replica holds it. */
+  localSocket(sessionId: string): RendezvousSocket | undefined {
+    return this.localBySession.get(sessionId);
+  }
+
+  private applyFlightPeer(sessionId: string, peerId: string | null): boolean {
+    const socket = this.localBySession.get(sessionId);
+    if (!socket) return false;
+    socket.data.peerId = peerId;
+    return true;
   }
 
   toSession<E extends keyof ServerToClientEvents>(
@@ -55,16 +77,20 @@ export class SocketDelivery implements SignalingDelivery {
   }
 
   trackSocket(socket: RendezvousSocket): void {
-    const group = socket.data.session?.group;
-    if (!group) return;
+    const session = socket.data.session;
+    if (!session) return;
+    const group = session.group;
+    this.localBySession.set(session.id, socket);
     let sockets = this.localByGroup.get(group);
     if (!sockets) this.localByGroup.set(group, (sockets = new Set()));
     sockets.add(socket);
   }
 
   untrackSocket(socket: RendezvousSocket): void {
-    const group = socket.data.session?.group;
-    if (!group) return;
+    const session = socket.data.session;
+    if (!session) return;
+    if (this.localBySession.get(session.id) === socket) this.localBySession.delete(session.id);
+    const group = session.group;
     const sockets = this.localByGroup.get(group);
     sockets?.delete(socket);
     if (sockets?.size === 0) this.localByGroup.delete(group);

@@ -1,0 +1,202 @@
+import { performance } from 'node:perf_hooks';
+import { io, type Socket } from 'socket.io-client';
+import WebSocket from 'ws';
+
+/** One direction of a relay: `send` pushes a message towards the peer; `onReceive` fires on the peer's side. */
+export interface Endpoint {
+  send(data: { t: number; pad: string }): void;
+  onReceive(handler: (data: { t: number }) => void): void;
+  close(): void;
+}
+
+export interface Pair {
+  a: Endpoint;
+  b: Endpoint;
+}
+
+/** 200 bytes on the wire per signal (timestamp, padding and framing included). */
+export const PAD = 'x'.repeat(150);
+
+export interface RunResult {
+  delivered: number;
+  seconds: number;
+  perSecond: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+function percentile(sorted: Float64Array, p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length * p) / 100))] as number;
+}
+
+function summarize(latencies: number[], delivered: number, seconds: number): RunResult {
+  const sorted = Float64Array.from(latencies).sort();
+  return {
+    delivered,
+    seconds,
+    perSecond: delivered / seconds,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    max: sorted.length ? (sorted[sorted.length - 1] as number) : NaN,
+  };
+}
+
+/** Closed loop: every endpoint keeps `window` messages in flight in each direction, for `seconds`. */
+export async function saturate(pairs: Pair[], seconds: number, window = 8, warmupSeconds = 1): Promise<RunResult> {
+  let measuring = false;
+  let delivered = 0;
+  const latencies: number[] = [];
+  let running = true;
+  for (const { a, b } of pairs) {
+    for (const [from, to] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      to.onReceive((data) => {
+        if (measuring) {
+          delivered++;
+          latencies.push(performance.now() - data.t);
+        }
+        if (running) from.send({ t: performance.now(), pad: PAD });
+      });
+      for (let i = 0; i < window; i++) from.send({ t: performance.now(), pad: PAD });
+    }
+  }
+  await sleep(warmupSeconds * 1000);
+  measuring = true;
+  const start = performance.now();
+  await sleep(seconds * 1000);
+  measuring = false;
+  const elapsed = (performance.now() - start) / 1000;
+  running = false;
+  await sleep(300);
+  return summarize(latencies, delivered, elapsed);
+}
+
+/** Open loop: `rate` messages per second spread over all pairs and both directions, for `seconds`. */
+export async function offered(pairs: Pair[], rate: number, seconds: number): Promise<RunResult> {
+  const latencies: number[] = [];
+  let delivered = 0;
+  let sent = 0;
+  for (const { a, b } of pairs) {
+    for (const side of [a, b]) {
+      side.onReceive((data) => {
+        delivered++;
+        latencies.push(performance.now() - data.t);
+      });
+    }
+  }
+  const endpoints = pairs.flatMap(({ a, b }) => [a, b]);
+  const tickMs = 5;
+  const start = performance.now();
+  let next = 0;
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      const elapsed = performance.now() - start;
+      const due = Math.min(rate * seconds, Math.floor((elapsed / 1000) * rate));
+      while (sent < due) {
+        const endpoint = endpoints[next++ % endpoints.length] as Endpoint;
+        endpoint.send({ t: performance.now(), pad: PAD });
+        sent++;
+      }
+      if (elapsed >= seconds * 1000) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, tickMs);
+  });
+  await sleep(500);
+  const result = summarize(latencies, delivered, seconds);
+  if (delivered < sent) process.stderr.write(`  warning: ${sent - delivered} of ${sent} offered messages not delivered\n`);
+  return result;
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Each client claims its own public address (X-Forwarded-For from a trusted loopback proxy), so no presence storm. */
+let addressCounter = 0;
+export function uniqueAddress(): string {
+  addressCounter++;
+  return `203.${(addressCounter >> 16) & 255}.${(addressCounter >> 8) & 255}.${addressCounter & 255}`;
+}
+
+function socketIoClient(url: string): Socket {
+  return io(url, {
+    forceNew: true,
+    transports: ['websocket'],
+    reconnection: false,
+    extraHeaders: { 'x-forwarded-for': uniqueAddress() },
+  });
+}
+
+function waitFor<T>(socket: Socket, event: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timeout waiting for ${event}`)), 20_000);
+    socket.once(event, (payload: T) => {
+      clearTimeout(timer);
+      resolve(payload);
+    });
+  });
+}
+
+function rendezvousEndpoint(socket: Socket): Endpoint {
+  return {
+    send: (data) => socket.emit('signal', { data }),
+    onReceive: (handler) => socket.on('signal', (payload: { data: { t: number } }) => handler(payload.data)),
+    close: () => socket.disconnect(),
+  };
+}
+
+/** A pair in one flight: host on `urlA`, guest on `urlB`. */
+export async function rendezvousPair(urlA: string, urlB: string): Promise<Pair> {
+  const host = socketIoClient(urlA);
+  await waitFor(host, 'registered');
+  const created = waitFor<{ flightCode: string }>(host, 'flight-created');
+  host.emit('create-flight');
+  const { flightCode } = await created;
+  const guest = socketIoClient(urlB);
+  await waitFor(guest, 'registered');
+  const joined = waitFor(host, 'peer-joined');
+  guest.emit('join-flight', { flightCode });
+  await joined;
+  return { a: rendezvousEndpoint(host), b: rendezvousEndpoint(guest) };
+}
+
+function wsEndpoint(socket: WebSocket): Endpoint {
+  return {
+    send: (data) => socket.send(JSON.stringify({ data })),
+    onReceive: (handler) =>
+      socket.on('message', (raw) => handler((JSON.parse(raw.toString()) as { data: { t: number } }).data)),
+    close: () => socket.close(),
+  };
+}
+
+async function openWs(url: string): Promise<WebSocket> {
+  const socket = new WebSocket(url, { perMessageDeflate: false });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  return socket;
+}
+
+let wsPairCounter = 0;
+export async function wsPair(port: number): Promise<Pair> {
+  const id = ++wsPairCounter;
+  const a = await openWs(`ws://127.0.0.1:${port}/?pair=${id}&side=a`);
+  const b = await openWs(`ws://127.0.0.1:${port}/?pair=${id}&side=b`);
+  return { a: wsEndpoint(a), b: wsEndpoint(b) };
+}
+
+/** Opens `count` idle Socket.IO clients, `batch` at a time. */
+export async function idleClients(url: string, count: number, batch = 250, waitEvent = 'connect'): Promise<Socket[]> {
+  const sockets: Socket[] = [];
+  for (let opened = 0; opened < count; opened += batch) {
+    const group = Array.from({ length: Math.min(batch, count - opened) }, () => socketIoClient(url));
+    await Promise.all(group.map((socket) => waitFor(socket, waitEvent)));
+    sockets.push(...group);
+  }
+  return sockets;
+}

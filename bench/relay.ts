@@ -1,0 +1,184 @@
+/**
+ * `npm run bench`: signal relay throughput and latency for a bare `ws` relay (baseline), one standalone
+ * replica, and two replicas + Redis with each Socket.IO Redis adapter; then idle memory per socket against a
+ * bare Socket.IO server. Everything runs on loopback, bounded in time, and stops what it started.
+ *
+ * Options: --pairs=100 --seconds=5 --rate=5000 --idle=10000 --only=ws,standalone,sharded,classic,idle
+ */
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { freePort, repoRoot } from '../test/support/ports.js';
+import { ManagedProcess } from '../test/support/processes.js';
+import { RedisServer } from '../test/support/redis-server.js';
+import { Replica } from '../test/support/replica.js';
+import { idleClients, offered, type Pair, rendezvousPair, type RunResult, saturate, sleep, wsPair } from './load.js';
+
+const args = Object.fromEntries(
+  process.argv.slice(2).map((arg) => {
+    const [key, value] = arg.replace(/^--/, '').split('=') as [string, string | undefined];
+    return [key, value ?? 'true'];
+  }),
+);
+const PAIRS = Number(args.pairs ?? 100);
+const SECONDS = Number(args.seconds ?? 5);
+const RATE = Number(args.rate ?? 5000);
+const IDLE = Number(args.idle ?? 10_000);
+const ONLY = new Set((args.only ?? 'ws,standalone,sharded,classic,idle').split(','));
+const REPLICA_ENV: Record<string, string> = {
+  TRUSTED_PROXIES: '127.0.0.1',
+  LOG_LEVEL: 'warn',
+  NODE_ENV: 'production',
+};
+/** e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the replicas under load. */
+const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+
+interface Row {
+  scenario: string;
+  saturation: RunResult;
+  fixed: RunResult;
+}
+const rows: Row[] = [];
+const started: { stop(): Promise<unknown> }[] = [];
+
+function builtScript(name: string): string {
+  return join(repoRoot(), 'dist/bench', name);
+}
+
+async function startScript(name: string, script: string): Promise<{ port: number; process: ManagedProcess }> {
+  const port = await freePort();
+  const child = ManagedProcess.start(name, process.execPath, [builtScript(script)], {
+    env: { PATH: process.env.PATH, PORT: String(port) },
+  });
+  started.push(child);
+  await child.waitForOutput(/listening on/);
+  return { port, process: child };
+}
+
+async function measure(scenario: string, makePair: () => Promise<Pair>): Promise<void> {
+  process.stderr.write(`${scenario}: opening ${PAIRS} pairs\n`);
+  const pairs: Pair[] = [];
+  for (let i = 0; i < PAIRS; i++) pairs.push(await makePair());
+  await sleep(500);
+  const saturation = await saturate(pairs, SECONDS);
+  process.stderr.write(`  saturation ${saturation.perSecond.toFixed(0)}/s p99 ${saturation.p99.toFixed(2)} ms\n`);
+  await sleep(500);
+  const fixed = await offered(pairs, RATE, SECONDS);
+  process.stderr.write(`  at ${RATE}/s: p50 ${fixed.p50.toFixed(2)} ms p99 ${fixed.p99.toFixed(2)} ms\n`);
+  for (const { a, b } of pairs) {
+    a.close();
+    b.close();
+  }
+  rows.push({ scenario, saturation, fixed });
+  await sleep(500);
+}
+
+async function cluster(adapter: 'sharded' | 'classic'): Promise<void> {
+  const redis = await RedisServer.start();
+  started.push(redis);
+  const env = { ...REPLICA_ENV, REDIS_URL: redis.url, REDIS_ADAPTER: adapter };
+  const one = await Replica.start(`bench-${adapter}-1`, env, undefined, NODE_ARGS);
+  const two = await Replica.start(`bench-${adapter}-2`, env, undefined, NODE_ARGS);
+  started.push(one, two);
+  await measure(`2 replicas + Redis (${adapter} adapter)`, () => rendezvousPair(one.url, two.url));
+  await Promise.all([one.stop(), two.stop()]);
+  await redis.stop();
+}
+
+async function idleMemory(
+  label: string,
+  url: string,
+  statsUrl: string,
+  waitEvent: string,
+): Promise<{ label: string; rssPerSocket: number; heapPerSocket: number }> {
+  const read = async () => ((await (await fetch(statsUrl)).json()) as { memory: NodeJS.MemoryUsage }).memory;
+  await idleClients(url, 20, 20, waitEvent);
+  await sleep(2_000);
+  const before = await read();
+  process.stderr.write(`${label}: opening ${IDLE} idle clients\n`);
+  const sockets = await idleClients(url, IDLE, 250, waitEvent);
+  await sleep(5_000);
+  const after = await read();
+  for (const socket of sockets) socket.disconnect();
+  const result = {
+    label,
+    rssPerSocket: (after.rss - before.rss) / IDLE,
+    heapPerSocket: (after.heapUsed - before.heapUsed) / IDLE,
+  };
+  process.stderr.write(
+    `  ${(result.rssPerSocket / 1024).toFixed(1)} KB RSS, ${(result.heapPerSocket / 1024).toFixed(1)} KB heap per socket\n`,
+  );
+  await sleep(1_000);
+  return result;
+}
+
+async function main(): Promise<void> {
+  const memoryRows: Awaited<ReturnType<typeof idleMemory>>[] = [];
+  if (ONLY.has('ws')) {
+    const relay = await startScript('ws relay', 'baselines/ws-relay.js');
+    await measure('bare ws relay (baseline)', () => wsPair(relay.port));
+    await relay.process.stop();
+  }
+  if (ONLY.has('standalone')) {
+    const replica = await Replica.start('bench-standalone', REPLICA_ENV, undefined, NODE_ARGS);
+    started.push(replica);
+    await measure('1 standalone replica', () => rendezvousPair(replica.url, replica.url));
+    await replica.stop();
+  }
+  if (ONLY.has('sharded')) await cluster('sharded');
+  if (ONLY.has('classic')) await cluster('classic');
+  if (ONLY.has('idle')) {
+    const bare = await startScript('bare socket.io', 'baselines/socketio-echo.js');
+    const bareUrl = `http://127.0.0.1:${bare.port}`;
+    memoryRows.push(await idleMemory('bare Socket.IO server (baseline)', bareUrl, `${bareUrl}/stats`, 'connect'));
+    await bare.process.stop();
+    const replica = await Replica.start('bench-idle', REPLICA_ENV);
+    started.push(replica);
+    memoryRows.push(await idleMemory('1 standalone replica', replica.url, `${replica.url}/stats`, 'registered'));
+    await replica.stop();
+  }
+  report(memoryRows);
+}
+
+function report(memoryRows: { label: string; rssPerSocket: number; heapPerSocket: number }[]): void {
+  const cpu = cpus();
+  const lines = [
+    `Machine: ${cpu.length} x ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+    `Command: npm run bench -- --pairs=${PAIRS} --seconds=${SECONDS} --rate=${RATE} --idle=${IDLE}; ${new Date().toISOString()}`,
+    '',
+    `| scenario (${PAIRS} pairs, 200-byte signals) | saturation msg/s | vs ws | p50 ms | p99 ms | p50 ms @${RATE}/s | p99 ms @${RATE}/s |`,
+    '|---|---:|---:|---:|---:|---:|---:|',
+  ];
+  const baseline = rows.find((row) => row.scenario.startsWith('bare ws'))?.saturation.perSecond;
+  for (const { scenario, saturation, fixed } of rows) {
+    lines.push(
+      `| ${scenario} | ${saturation.perSecond.toFixed(0)} | ${baseline ? `${((saturation.perSecond / baseline) * 100).toFixed(0)}%` : '-'} | ${saturation.p50.toFixed(2)} | ${saturation.p99.toFixed(2)} | ${fixed.p50.toFixed(2)} | ${fixed.p99.toFixed(2)} |`,
+    );
+  }
+  if (memoryRows.length) {
+    lines.push('', `| idle memory, ${IDLE} sockets | RSS per socket | heap per socket |`, '|---|---:|---:|');
+    for (const row of memoryRows) {
+      lines.push(`| ${row.label} | ${(row.rssPerSocket / 1024).toFixed(1)} KB | ${(row.heapPerSocket / 1024).toFixed(1)} KB |`);
+    }
+  }
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+const deadline = setTimeout(() => {
+  process.stderr.write('bench: 15 minute limit reached, stopping\n');
+  void cleanup().then(() => process.exit(1));
+}, 15 * 60_000);
+
+async function cleanup(): Promise<void> {
+  await Promise.allSettled(started.map((item) => item.stop()));
+}
+
+main()
+  .catch((error: Error) => {
+    process.stderr.write(`bench failed: ${error.stack ?? error.message}\n`);
+    process.exitCode = 1;
+  })
+  .finally(async () => {
+    clearTimeout(deadline);
+    await cleanup();
+    process.exit();
+  });
