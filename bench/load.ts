@@ -109,7 +109,8 @@ export async function offered(pairs: Pair[], rate: number, seconds: number): Pro
   });
   await sleep(500);
   const result = summarize(latencies, delivered, seconds);
-  if (delivered < sent) process.stderr.write(`  warning: ${sent - delivered} of ${sent} offered messages not delivered\n`);
+  if (delivered < sent)
+    process.stderr.write(`  warning: ${sent - delivered} of ${sent} offered messages not delivered\n`);
   return result;
 }
 
@@ -141,24 +142,89 @@ function waitFor<T>(socket: Socket, event: string): Promise<T> {
   });
 }
 
-function rendezvousEndpoint(socket: Socket): Endpoint {
+/**
+ * A lean Socket.IO v4 client over `ws` (Engine.IO framing: "0" open, "2"/"3" ping/pong, "40" connect, "42[...]"
+ * events), so the load generator costs per message what the bare-ws baseline's client costs and leaves the
+ * cores to the servers. It speaks the same wire protocol as socket.io-client.
+ */
+class LeanSocketIoClient {
+  private readonly handlers = new Map<string, ((payload: any) => void)[]>();
+  private constructor(private readonly socket: WebSocket) {
+    socket.on('message', (raw) => this.onFrame(raw.toString()));
+  }
+
+  static async connect(url: string): Promise<LeanSocketIoClient> {
+    const wsUrl = `${url.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`;
+    const socket = new WebSocket(wsUrl, {
+      perMessageDeflate: false,
+      headers: { 'x-forwarded-for': uniqueAddress() },
+    });
+    const client = new LeanSocketIoClient(socket);
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () => resolve());
+      socket.once('error', reject);
+    });
+    socket.send('40');
+    return client;
+  }
+
+  on(event: string, handler: (payload: any) => void): void {
+    const list = this.handlers.get(event) ?? [];
+    list.push(handler);
+    this.handlers.set(event, list);
+  }
+
+  once<T>(event: string): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timeout waiting for ${event}`)), 20_000);
+      const handler = (payload: T) => {
+        clearTimeout(timer);
+        this.handlers.set(
+          event,
+          (this.handlers.get(event) ?? []).filter((h) => h !== handler),
+        );
+        resolve(payload);
+      };
+      this.on(event, handler);
+    });
+  }
+
+  emit(event: string, payload?: unknown): void {
+    this.socket.send(`42${JSON.stringify(payload === undefined ? [event] : [event, payload])}`);
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+
+  private onFrame(frame: string): void {
+    if (frame === '2') {
+      this.socket.send('3');
+    } else if (frame.startsWith('42')) {
+      const [event, payload] = JSON.parse(frame.slice(2)) as [string, unknown];
+      for (const handler of this.handlers.get(event) ?? []) handler(payload);
+    }
+  }
+}
+
+function rendezvousEndpoint(client: LeanSocketIoClient): Endpoint {
   return {
-    send: (data) => socket.emit('signal', { data }),
-    onReceive: (handler) => socket.on('signal', (payload: { data: { t: number } }) => handler(payload.data)),
-    close: () => socket.disconnect(),
+    send: (data) => client.emit('signal', { data }),
+    onReceive: (handler) => client.on('signal', (payload: { data: { t: number } }) => handler(payload.data)),
+    close: () => client.close(),
   };
 }
 
 /** A pair in one flight: host on `urlA`, guest on `urlB`. */
 export async function rendezvousPair(urlA: string, urlB: string): Promise<Pair> {
-  const host = socketIoClient(urlA);
-  await waitFor(host, 'registered');
-  const created = waitFor<{ flightCode: string }>(host, 'flight-created');
+  const host = await LeanSocketIoClient.connect(urlA);
+  await host.once('registered');
+  const created = host.once<{ flightCode: string }>('flight-created');
   host.emit('create-flight');
   const { flightCode } = await created;
-  const guest = socketIoClient(urlB);
-  await waitFor(guest, 'registered');
-  const joined = waitFor(host, 'peer-joined');
+  const guest = await LeanSocketIoClient.connect(urlB);
+  await guest.once('registered');
+  const joined = host.once('peer-joined');
   guest.emit('join-flight', { flightCode });
   await joined;
   return { a: rendezvousEndpoint(host), b: rendezvousEndpoint(guest) };

@@ -22,6 +22,7 @@ const args = Object.fromEntries(
 const PAIRS = Number(args.pairs ?? 100);
 const SECONDS = Number(args.seconds ?? 5);
 const RATE = Number(args.rate ?? 5000);
+const WINDOW = Number(args.window ?? 8);
 const IDLE = Number(args.idle ?? 10_000);
 const ONLY = new Set((args.only ?? 'ws,standalone,sharded,classic,idle').split(','));
 const REPLICA_ENV: Record<string, string> = {
@@ -59,7 +60,7 @@ async function measure(scenario: string, makePair: () => Promise<Pair>): Promise
   const pairs: Pair[] = [];
   for (let i = 0; i < PAIRS; i++) pairs.push(await makePair());
   await sleep(500);
-  const saturation = await saturate(pairs, SECONDS);
+  const saturation = await saturate(pairs, SECONDS, WINDOW);
   process.stderr.write(`  saturation ${saturation.perSecond.toFixed(0)}/s p99 ${saturation.p99.toFixed(2)} ms\n`);
   await sleep(500);
   const fixed = await offered(pairs, RATE, SECONDS);
@@ -157,7 +158,9 @@ function report(memoryRows: { label: string; rssPerSocket: number; heapPerSocket
   if (memoryRows.length) {
     lines.push('', `| idle memory, ${IDLE} sockets | RSS per socket | heap per socket |`, '|---|---:|---:|');
     for (const row of memoryRows) {
-      lines.push(`| ${row.label} | ${(row.rssPerSocket / 1024).toFixed(1)} KB | ${(row.heapPerSocket / 1024).toFixed(1)} KB |`);
+      lines.push(
+        `| ${row.label} | ${(row.rssPerSocket / 1024).toFixed(1)} KB | ${(row.heapPerSocket / 1024).toFixed(1)} KB |`,
+      );
     }
   }
   process.stdout.write(`${lines.join('\n')}\n`);

@@ -11,8 +11,7 @@ interface Received {
 /** A socket.io-client that records every event it receives, so tests can wait for or assert on them. */
 export class TestClient {
   readonly received: Received[] = [];
-  private waiters: { event: string; match: (payload: unknown) => boolean; resolve: (payload: unknown) => void }[] =
-    [];
+  private waiters: { event: string; match: (payload: unknown) => boolean; resolve: (payload: unknown) => void }[] = [];
 
   constructor(readonly socket: TestSocket) {
     socket.onAny((event: string, payload: unknown) => {
@@ -73,10 +72,11 @@ export class TestClient {
   /** Emits with an acknowledgement and resolves with the server's answer. */
   request<T = unknown>(event: string, payload?: unknown, timeoutMs = 5_000): Promise<AckResponse<T>> {
     const args = payload === undefined ? [] : [payload];
-    return (this.socket.timeout(timeoutMs) as unknown as { emitWithAck: (e: string, ...a: unknown[]) => Promise<AckResponse<T>> }).emitWithAck(
-      event,
-      ...args,
-    );
+    return (
+      this.socket.timeout(timeoutMs) as unknown as {
+        emitWithAck: (e: string, ...a: unknown[]) => Promise<AckResponse<T>>;
+      }
+    ).emitWithAck(event, ...args);
   }
 
   emit(event: string, ...args: unknown[]): void {

@@ -6,7 +6,9 @@ import { AppModule } from '../../apps/gateway/src/app.module.js';
 import { configureGateway } from '../../apps/gateway/src/bootstrap.js';
 
 /** The gateway in-process through @nestjs/testing, with the production adapter, on an ephemeral port. */
-export async function startGatewayApp(env: Record<string, string> = {}): Promise<{ app: INestApplication; url: string }> {
+export async function startGatewayApp(
+  env: Record<string, string> = {},
+): Promise<{ app: INestApplication; url: string }> {
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'error', ...env });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
   const app = moduleRef.createNestApplication({ logger: ['error'] });

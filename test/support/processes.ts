@@ -30,7 +30,8 @@ export class ManagedProcess {
     const deadline = Date.now() + timeoutMs;
     while (!pattern.test(this.output)) {
       if (!this.running) throw new Error(`${this.name} exited before printing ${pattern}:\n${this.tail()}`);
-      if (Date.now() > deadline) throw new Error(`${this.name} did not print ${pattern} in ${timeoutMs} ms:\n${this.tail()}`);
+      if (Date.now() > deadline)
+        throw new Error(`${this.name} did not print ${pattern} in ${timeoutMs} ms:\n${this.tail()}`);
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
   }

@@ -31,6 +31,7 @@ export class RedisServer {
         `redis-server did not start (is the Debian package "redis-server" installed? .ci/run installs it): ${
           (error as Error).message
         }`,
+        { cause: error },
       );
     }
   }

@@ -12,7 +12,12 @@ export class Replica {
     readonly process: ManagedProcess,
   ) {}
 
-  static async start(id: string, env: Record<string, string>, port?: number, nodeArgs: string[] = []): Promise<Replica> {
+  static async start(
+    id: string,
+    env: Record<string, string>,
+    port?: number,
+    nodeArgs: string[] = [],
+  ): Promise<Replica> {
     const chosenPort = port ?? (await freePort());
     const child = ManagedProcess.start(`replica ${id}`, process.execPath, [...nodeArgs, ENTRYPOINT], {
       env: {
@@ -30,7 +35,10 @@ export class Replica {
     for (;;) {
       if (!child.running) throw new Error(`replica ${id} exited during start:\n${child.tail()}`);
       if (Date.now() > deadline) throw new Error(`replica ${id} not live after 20 s:\n${child.tail()}`);
-      const live = await fetch(`${replica.url}/health/live`).then((r) => r.ok, () => false);
+      const live = await fetch(`${replica.url}/health/live`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (live) return replica;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }

@@ -62,7 +62,9 @@ describe('cluster e2e: two replica processes + redis-server', () => {
     const code = await createFlight(host);
 
     const friend = await connect(two, '192.168.11.9');
-    expect(await host.request('invite-to-flight', { inviteeId: friend.id, flightCode: code })).toMatchObject({ ok: true });
+    expect(await host.request('invite-to-flight', { inviteeId: friend.id, flightCode: code })).toMatchObject({
+      ok: true,
+    });
     expect(await friend.next('flight-invitation')).toEqual({ flightCode: code, fromId: host.id, fromName: host.name });
 
     await guest.request('join-flight', { flightCode: code.toLowerCase() });
@@ -78,14 +80,22 @@ describe('cluster e2e: two replica processes + redis-server', () => {
       guest.emit('signal', { data: { seq: i, candidate: 'c' } });
     }
     for (let i = 0; i < 20; i++) {
-      expect(await guest.next('signal', (p: any) => p.data.seq === i)).toEqual({ from: host.id, data: { seq: i, sdp: 'offer' } });
-      expect(await host.next('signal', (p: any) => p.data.seq === i)).toEqual({ from: guest.id, data: { seq: i, candidate: 'c' } });
+      expect(await guest.next('signal', (p: any) => p.data.seq === i)).toEqual({
+        from: host.id,
+        data: { seq: i, sdp: 'offer' },
+      });
+      expect(await host.next('signal', (p: any) => p.data.seq === i)).toEqual({
+        from: guest.id,
+        data: { seq: i, candidate: 'c' },
+      });
     }
 
     const stats = await one.stats();
     expect(stats.mode).toBe('cluster');
     expect(stats.activeFlights).toBeGreaterThanOrEqual(1);
-    expect(stats.cluster.replicas.map((r: { id: string }) => r.id)).toEqual(expect.arrayContaining(['replica-1', 'replica-2']));
+    expect(stats.cluster.replicas.map((r: { id: string }) => r.id)).toEqual(
+      expect.arrayContaining(['replica-1', 'replica-2']),
+    );
 
     guest.close();
     expect(await host.next('peer-left')).toEqual({ flightCode: code, peerId: guest.id });
@@ -127,9 +137,9 @@ describe('cluster e2e: two replica processes + redis-server', () => {
     expect(await survivor.next('peer-left', () => true, 10_000)).toEqual({ flightCode: code, peerId: victim.id });
     const detectedAfter = Date.now() - killedAt;
     expect(detectedAfter).toBeLessThan(5_000);
-    expect(
-      await watcher.usersUpdate((users) => users.length === 1 && users[0]?.id === survivor.id, 10_000),
-    ).toEqual([{ id: survivor.id, name: survivor.name }]);
+    expect(await watcher.usersUpdate((users) => users.length === 1 && users[0]?.id === survivor.id, 10_000)).toEqual([
+      { id: survivor.id, name: survivor.name },
+    ]);
     const stats = await eventually(async () => {
       const s = await one.stats();
       return s.cluster.replicas.some((r: { id: string }) => r.id === 'replica-doomed') ? false : s;
@@ -151,7 +161,11 @@ describe('cluster e2e: two replica processes + redis-server', () => {
     await sleep(500);
     await redis.launch();
 
-    await eventually(async () => (await one.readyStatus()) === 200 && (await two.readyStatus()) === 200, 'ready again', 15_000);
+    await eventually(
+      async () => (await one.readyStatus()) === 200 && (await two.readyStatus()) === 200,
+      'ready again',
+      15_000,
+    );
     expect(one.process.running && two.process.running).toBe(true);
 
     // The existing flight was written back from the replicas' own knowledge.
@@ -161,10 +175,14 @@ describe('cluster e2e: two replica processes + redis-server', () => {
 
     const newHost = await connect(two, '10.3.0.1');
     const newGuest = await connect(one, '10.3.0.2');
-    const newCode = await eventually(async () => {
-      const answer = await newHost.request<{ flightCode: string }>('create-flight');
-      return answer.ok ? answer.data.flightCode : false;
-    }, 'create-flight after restart', 10_000);
+    const newCode = await eventually(
+      async () => {
+        const answer = await newHost.request<{ flightCode: string }>('create-flight');
+        return answer.ok ? answer.data.flightCode : false;
+      },
+      'create-flight after restart',
+      10_000,
+    );
     expect(await newGuest.request('join-flight', { flightCode: newCode })).toMatchObject({ ok: true });
     await newHost.next('peer-joined');
     newHost.emit('signal', { data: 'fresh' });
@@ -172,7 +190,11 @@ describe('cluster e2e: two replica processes + redis-server', () => {
   });
 
   it('drains on SIGTERM: server-shutdown, sockets closed, exit within the timeout', async () => {
-    const draining = await Replica.start('replica-drain', { ...CLUSTER_ENV, REDIS_URL: redis.url, SHUTDOWN_TIMEOUT_MS: '5000' });
+    const draining = await Replica.start('replica-drain', {
+      ...CLUSTER_ENV,
+      REDIS_URL: redis.url,
+      SHUTDOWN_TIMEOUT_MS: '5000',
+    });
     extraReplicas.push(draining);
     const peer = await connect(one, '10.4.0.1');
     const leaving = await connect(draining, '10.4.0.2');

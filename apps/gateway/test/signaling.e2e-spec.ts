@@ -156,7 +156,11 @@ describe('gateway e2e (standalone, @nestjs/testing)', () => {
         ok: true,
         data: { invited: friend.id },
       });
-      expect(await friend.next('flight-invitation')).toEqual({ flightCode: code, fromId: host.id, fromName: host.name });
+      expect(await friend.next('flight-invitation')).toEqual({
+        flightCode: code,
+        fromId: host.id,
+        fromName: host.name,
+      });
     });
 
     it.each([
@@ -188,10 +192,35 @@ describe('gateway e2e (standalone, @nestjs/testing)', () => {
 
   describe('input validation', () => {
     const badPayloads: Record<string, unknown[]> = {
-      'register-details': [undefined, null, 'name', 42, [], {}, { name: '' }, { name: '   ' }, { name: 'x'.repeat(51) }, { name: 7 }],
+      'register-details': [
+        undefined,
+        null,
+        'name',
+        42,
+        [],
+        {},
+        { name: '' },
+        { name: '   ' },
+        { name: 'x'.repeat(51) },
+        { name: 7 },
+      ],
       'create-flight': ['string', 42, true, [1]],
-      'join-flight': [undefined, 'ABCDEF', {}, { flightCode: 'ABC' }, { flightCode: 'ABCDEFG' }, { flightCode: 'ABCDE0' }, { flightCode: 123456 }],
-      'invite-to-flight': [undefined, {}, { inviteeId: 'x', flightCode: 'ABCDEF' }, { inviteeId: 'abcdefghij' }, { inviteeId: 5, flightCode: 'ABCDEF' }],
+      'join-flight': [
+        undefined,
+        'ABCDEF',
+        {},
+        { flightCode: 'ABC' },
+        { flightCode: 'ABCDEFG' },
+        { flightCode: 'ABCDE0' },
+        { flightCode: 123456 },
+      ],
+      'invite-to-flight': [
+        undefined,
+        {},
+        { inviteeId: 'x', flightCode: 'ABCDEF' },
+        { inviteeId: 'abcdefghij' },
+        { inviteeId: 5, flightCode: 'ABCDEF' },
+      ],
       signal: [undefined, null, 'data', {}, { other: 1 }, [1, 2]],
       'leave-flight': ['x', 1],
     };
@@ -202,7 +231,10 @@ describe('gateway e2e (standalone, @nestjs/testing)', () => {
     it.each(cases)('%s with %s gets invalid_payload, and the ack carries it', async (event, _label, payload) => {
       const client = await connect('10.50.0.1');
       const answer = await client.request(event, payload ?? null);
-      expect(answer).toMatchObject({ ok: false, error: { code: 'invalid_payload', message: 'Invalid message payload', event } });
+      expect(answer).toMatchObject({
+        ok: false,
+        error: { code: 'invalid_payload', message: 'Invalid message payload', event },
+      });
       expect(await client.next('error')).toMatchObject({ code: 'invalid_payload', event });
       expect(client.socket.connected).toBe(true);
     });
@@ -221,7 +253,10 @@ describe('gateway e2e (standalone, @nestjs/testing)', () => {
     it('refuses a message over MAX_PAYLOAD_BYTES and keeps the connection', async () => {
       const { host, guest } = await pair('10.60.60');
       const answer = await host.request('signal', { data: 'x'.repeat(5_000) });
-      expect(answer).toEqual({ ok: false, error: { code: 'payload_too_large', message: 'Message too large', event: 'rv:payload-too-large' } });
+      expect(answer).toEqual({
+        ok: false,
+        error: { code: 'payload_too_large', message: 'Message too large', event: 'rv:payload-too-large' },
+      });
       expect(await host.next('error')).toMatchObject({ code: 'payload_too_large' });
       host.emit('signal', { data: 'small' });
       expect(await guest.next('signal')).toEqual({ from: host.id, data: 'small' });

@@ -114,9 +114,7 @@ export class MemoryLiveStateStore implements LiveStateStore {
   async flightOf(sessionId: string, nowMs: number): Promise<FlightRecord | null> {
     const session = this.sessions.get(sessionId);
     const flight = session ? this.liveFlightOf(session, nowMs) : null;
-    return session?.flight && flight
-      ? { code: session.flight, room: flight.room, members: [...flight.members] }
-      : null;
+    return session?.flight && flight ? { code: session.flight, room: flight.room, members: [...flight.members] } : null;
   }
 
   async restoreSession(

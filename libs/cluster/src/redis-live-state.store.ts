@@ -331,11 +331,7 @@ export class RedisLiveStateStore implements LiveStateStore {
   }
 
   async forgetReplica(replicaId: string): Promise<void> {
-    await this.redis
-      .multi()
-      .zrem(this.key('replicas'), replicaId)
-      .del(this.key('r:', replicaId))
-      .exec();
+    await this.redis.multi().zrem(this.key('replicas'), replicaId).del(this.key('r:', replicaId)).exec();
   }
 
   async sessionsOf(replicaId: string): Promise<string[]> {

@@ -49,7 +49,12 @@ export class RedisConnections {
     };
     const command = new Redis(url, { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     // Auto-pipelining writes all publishes of one tick in a single write: the relay's largest saving.
-    const pub = new Redis(url, { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1, enableAutoPipelining: true });
+    const pub = new Redis(url, {
+      ...base,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      enableAutoPipelining: true,
+    });
     const sub = new Redis(url, { ...base, maxRetriesPerRequest: null });
     const connections = new RedisConnections(command, pub, sub);
     try {

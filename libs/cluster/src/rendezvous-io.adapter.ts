@@ -2,11 +2,10 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { Logger } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { MessageMappingProperties } from '@nestjs/websockets';
-import { createAdapter } from '@socket.io/redis-adapter';
-import { createShardedAdapter } from '@socket.io/redis-adapter';
+import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import type { RendezvousConfig } from '@rendezvous/config';
 import { isObservable, lastValueFrom, type Observable } from 'rxjs';
-import { Server, type ServerOptions, type Socket } from 'socket.io';
+import type { Server, ServerOptions, Socket } from 'socket.io';
 import { createGuardedParser } from './guarded-parser.js';
 import type { RedisConnections } from './redis.connections.js';
 

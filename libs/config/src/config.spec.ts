@@ -12,7 +12,11 @@ describe('loadConfig', () => {
   });
 
   it('switches to cluster mode with REDIS_URL', () => {
-    const config = loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', REPLICA_ID: 'r1', TRUSTED_PROXIES: '10.0.0.1, ::1' });
+    const config = loadConfig({
+      REDIS_URL: 'redis://127.0.0.1:6379',
+      REPLICA_ID: 'r1',
+      TRUSTED_PROXIES: '10.0.0.1, ::1',
+    });
     expect(config.mode).toBe('cluster');
     expect(config.cluster.replicaId).toBe('r1');
     expect(config.server.trustedProxies).toEqual(['10.0.0.1', '::1']);
@@ -21,7 +25,12 @@ describe('loadConfig', () => {
   it('names every bad variable', () => {
     let error: unknown;
     try {
-      loadConfig({ PORT: 'eighty', REDIS_URL: 'http://x', MAX_PAYLOAD_BYTES: '-1', SOCKET_TRANSPORTS: 'carrier-pigeon' });
+      loadConfig({
+        PORT: 'eighty',
+        REDIS_URL: 'http://x',
+        MAX_PAYLOAD_BYTES: '-1',
+        SOCKET_TRANSPORTS: 'carrier-pigeon',
+      });
     } catch (caught) {
       error = caught;
     }
@@ -31,7 +40,9 @@ describe('loadConfig', () => {
   });
 
   it('refuses a replica timeout shorter than two heartbeats', () => {
-    expect(() => loadConfig({ REPLICA_HEARTBEAT_MS: '5000', REPLICA_TIMEOUT_MS: '6000' })).toThrow(/REPLICA_TIMEOUT_MS/);
+    expect(() => loadConfig({ REPLICA_HEARTBEAT_MS: '5000', REPLICA_TIMEOUT_MS: '6000' })).toThrow(
+      /REPLICA_TIMEOUT_MS/,
+    );
   });
 
   it('redacts Redis passwords for logs', () => {

@@ -86,7 +86,9 @@ export class ConfigError extends Error {
 }
 
 function defaultReplicaId(): string {
-  return `${hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 40)}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  return `${hostname()
+    .replace(/[^A-Za-z0-9._-]/g, '-')
+    .slice(0, 40)}-${process.pid}-${randomBytes(3).toString('hex')}`;
 }
 
 /** Validates the environment once; every problem names its variable. */

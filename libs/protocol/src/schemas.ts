@@ -11,9 +11,7 @@ const flightCode = z
   .length(FLIGHT_CODE_LENGTH, 'flightCode must be 6 characters')
   .regex(/^[ABCDEFGHJKLMNPQRSTUVWXYZ2-9]+$/, 'flightCode has characters outside the code alphabet');
 
-const sessionId = z
-  .string()
-  .regex(/^[0-9a-z]{10}$/, 'must be a session id (10 characters, 0-9 a-z)');
+const sessionId = z.string().regex(/^[0-9a-z]{10}$/, 'must be a session id (10 characters, 0-9 a-z)');
 
 /** Events without fields accept no payload or an object (extra fields are ignored, as DropSilk's zod strips them). */
 const empty = z.union([z.undefined(), z.null(), z.object({})]).transform(() => ({}));

@@ -29,10 +29,7 @@ export interface FlightRecord {
 }
 
 export type CreateFlightResult =
-  | { status: 'created' }
-  | { status: 'code-taken' }
-  | { status: 'already-in-flight' }
-  | { status: 'no-session' };
+  { status: 'created' } | { status: 'code-taken' } | { status: 'already-in-flight' } | { status: 'no-session' };
 
 export type JoinFlightResult =
   | { status: 'joined'; room: string; others: FlightMember[] }

@@ -61,9 +61,7 @@ describe('resolveClientAddress', () => {
 
   it('takes the right-most untrusted hop behind trusted proxies', () => {
     expect(resolveClientAddress('10.0.0.1', '198.51.100.4', proxies)).toBe('198.51.100.4');
-    expect(resolveClientAddress('::ffff:10.0.0.1', 'spoofed, 198.51.100.4, 172.20.3.3', proxies)).toBe(
-      '198.51.100.4',
-    );
+    expect(resolveClientAddress('::ffff:10.0.0.1', 'spoofed, 198.51.100.4, 172.20.3.3', proxies)).toBe('198.51.100.4');
     expect(resolveClientAddress('::1', ['9.9.9.9', '8.8.8.8'], proxies)).toBe('8.8.8.8');
   });
 

@@ -30,11 +30,7 @@ export function expandIPv6(address: string): string[] {
 function isPrivateIPv4(address: string): boolean {
   const [a, b] = address.split('.').map(Number) as [number, number];
   return (
-    a === 10 ||
-    a === 127 ||
-    (a === 172 && b >= 16 && b <= 31) ||
-    (a === 192 && b === 168) ||
-    (a === 169 && b === 254)
+    a === 10 || a === 127 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 169 && b === 254)
   );
 }
 

@@ -57,7 +57,9 @@ describe('SignalingService flight state machine', () => {
 
     delivery.sent = [];
     await service.leaveFlight(guest);
-    expect(delivery.sent).toEqual([{ to: host.id, event: 'peer-left', payload: { flightCode: code, peerId: guest.id } }]);
+    expect(delivery.sent).toEqual([
+      { to: host.id, event: 'peer-left', payload: { flightCode: code, peerId: guest.id } },
+    ]);
     expect(delivery.peers.at(-1)).toEqual([host.id, null]);
 
     delivery.sent = [];
@@ -84,7 +86,9 @@ describe('SignalingService flight state machine', () => {
     await service.joinFlight(guest, code);
     delivery.sent = [];
     await service.disconnect(host.id);
-    expect(delivery.sent).toEqual([{ to: guest.id, event: 'peer-left', payload: { flightCode: code, peerId: host.id } }]);
+    expect(delivery.sent).toEqual([
+      { to: guest.id, event: 'peer-left', payload: { flightCode: code, peerId: host.id } },
+    ]);
   });
 
   it('lets only members invite, and only existing sessions be invited', async () => {

@@ -35,12 +35,7 @@ import {
 import { ReadinessState } from '../common/readiness.state.js';
 import { sendError, toErrorPayload, WsErrorFilter } from '../common/ws-error.filter.js';
 import { validatePayload, ZodWsPipe } from '../common/zod-ws.pipe.js';
-import {
-  type RendezvousServer,
-  type RendezvousSocket,
-  sessionRoom,
-  SocketDelivery,
-} from './socket-delivery.js';
+import { type RendezvousServer, type RendezvousSocket, sessionRoom, SocketDelivery } from './socket-delivery.js';
 
 const KNOWN_EVENTS = new Set<string>(CLIENT_EVENTS);
 const SHUTDOWN_MESSAGE = 'Server is shutting down for maintenance.';
@@ -107,7 +102,7 @@ export class SignalingGateway
           void this.signaling.disconnect(session.id).catch(() => undefined);
           return null;
         }
-        socket.join(sessionRoom(session.id));
+        void socket.join(sessionRoom(session.id));
         this.delivery.trackSocket(socket);
         socket.emit('registered', { id: session.id, name: session.name });
         socket.emit('rtc-config', { iceServers: [] });
