@@ -5,6 +5,7 @@
  *
  * Options: --pairs=100 --seconds=5 --rate=5000 --idle=10000 --only=ws,standalone,sharded,classic,idle
  */
+import { readFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { freePort, repoRoot } from '../test/support/ports.js';
@@ -37,6 +38,18 @@ interface Row {
   scenario: string;
   saturation: RunResult;
   fixed: RunResult;
+  /** Share of CPU time the hypervisor took from this VM during the scenario: high values void the figures. */
+  stealPercent: number;
+}
+
+/** Reads the aggregate CPU line of /proc/stat: [total ticks, steal ticks]. */
+function cpuTicks(): [number, number] {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]?.trim().split(/\s+/).slice(1).map(Number) ?? [];
+    return [fields.reduce((sum, value) => sum + value, 0), fields[7] ?? 0];
+  } catch {
+    return [0, 0];
+  }
 }
 const rows: Row[] = [];
 const started: { stop(): Promise<unknown> }[] = [];
@@ -60,6 +73,7 @@ async function measure(scenario: string, makePair: () => Promise<Pair>): Promise
   const pairs: Pair[] = [];
   for (let i = 0; i < PAIRS; i++) pairs.push(await makePair());
   await sleep(500);
+  const [totalBefore, stealBefore] = cpuTicks();
   const saturation = await saturate(pairs, SECONDS, WINDOW);
   process.stderr.write(`  saturation ${saturation.perSecond.toFixed(0)}/s p99 ${saturation.p99.toFixed(2)} ms\n`);
   await sleep(500);
@@ -69,7 +83,9 @@ async function measure(scenario: string, makePair: () => Promise<Pair>): Promise
     a.close();
     b.close();
   }
-  rows.push({ scenario, saturation, fixed });
+  const [totalAfter, stealAfter] = cpuTicks();
+  const stealPercent = totalAfter > totalBefore ? ((stealAfter - stealBefore) / (totalAfter - totalBefore)) * 100 : 0;
+  rows.push({ scenario, saturation, fixed, stealPercent });
   await sleep(500);
 }
 
@@ -146,13 +162,13 @@ function report(memoryRows: { label: string; rssPerSocket: number; heapPerSocket
     `Machine: ${cpu.length} x ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
     `Command: npm run bench -- --pairs=${PAIRS} --seconds=${SECONDS} --rate=${RATE} --idle=${IDLE}; ${new Date().toISOString()}`,
     '',
-    `| scenario (${PAIRS} pairs, 200-byte signals) | saturation msg/s | vs ws | p50 ms | p99 ms | p50 ms @${RATE}/s | p99 ms @${RATE}/s |`,
-    '|---|---:|---:|---:|---:|---:|---:|',
+    `| scenario (${PAIRS} pairs, 200-byte signals) | saturation msg/s | vs ws | p50 ms | p99 ms | p50 ms @${RATE}/s | p99 ms @${RATE}/s | CPU steal |`,
+    '|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
   const baseline = rows.find((row) => row.scenario.startsWith('bare ws'))?.saturation.perSecond;
-  for (const { scenario, saturation, fixed } of rows) {
+  for (const { scenario, saturation, fixed, stealPercent } of rows) {
     lines.push(
-      `| ${scenario} | ${saturation.perSecond.toFixed(0)} | ${baseline ? `${((saturation.perSecond / baseline) * 100).toFixed(0)}%` : '-'} | ${saturation.p50.toFixed(2)} | ${saturation.p99.toFixed(2)} | ${fixed.p50.toFixed(2)} | ${fixed.p99.toFixed(2)} |`,
+      `| ${scenario} | ${saturation.perSecond.toFixed(0)} | ${baseline ? `${((saturation.perSecond / baseline) * 100).toFixed(0)}%` : '-'} | ${saturation.p50.toFixed(2)} | ${saturation.p99.toFixed(2)} | ${fixed.p50.toFixed(2)} | ${fixed.p99.toFixed(2)} | ${stealPercent.toFixed(0)}% |`,
     );
   }
   if (memoryRows.length) {

@@ -42,6 +42,28 @@ const SHUTDOWN_MESSAGE = 'Server is shutting down for maintenance.';
 
 const ok = <T>(data: T): AckResponse<T> => ({ ok: true, data });
 
+/** Headers a socket may still need after its handshake; the rest is released. */
+const KEPT_HEADERS = ['origin', 'user-agent', 'x-forwarded-for'];
+
+/**
+ * Every idle socket otherwise keeps its whole HTTP upgrade request (headers, raw headers, query) alive, through
+ * Engine.IO's upgrade response. Keep the few headers that matter and drop the rest: about 1 KB per socket.
+ */
+function releaseUpgradeRequest(socket: RendezvousSocket): void {
+  const kept: Record<string, string | string[]> = {};
+  for (const name of KEPT_HEADERS) {
+    const value = socket.handshake.headers[name];
+    if (value !== undefined) kept[name] = value;
+  }
+  socket.handshake.headers = kept;
+  const request = socket.conn.request as unknown as { headers: unknown; rawHeaders: string[] } | null;
+  if (request) {
+    request.headers = kept;
+    request.rawHeaders = [];
+  }
+  (socket.conn as unknown as { request: unknown }).request = null;
+}
+
 /** The native Socket.IO protocol: sessions, presence, flights and the signal relay. */
 @WebSocketGateway()
 @UseFilters(WsErrorFilter)
@@ -91,8 +113,7 @@ export class SignalingGateway
     socket.on('signal', (...args: unknown[]) => this.relaySignal(socket, args));
     const { headers, address } = socket.handshake;
     const clientAddress = resolveClientAddress(address, headers['x-forwarded-for'], this.trustedProxies);
-    // The handshake keeps what we need; dropping the raw request saves memory on every idle socket.
-    (socket.conn as unknown as { request: unknown }).request = null;
+    releaseUpgradeRequest(socket);
     socket.data.flight = null;
     socket.data.peerId = null;
     socket.data.ready = this.signaling.connect(clientAddress).then(
