@@ -1,12 +1,10 @@
 import { fileURLToPath } from 'node:url';
-import swc from 'unplugin-swc';
 import { defineConfig } from 'vitest/config';
 
 const lib = (name: string) => fileURLToPath(new URL(`./libs/${name}/src/index.ts`, import.meta.url));
 
 export default defineConfig({
-  // SWC emits the decorator metadata Nest's dependency injection reads; esbuild does not.
-  plugins: [swc.vite({ module: { type: 'es6' } })],
+  // esbuild emits no decorator metadata, so every Nest constructor parameter names its token with @Inject().
   resolve: {
     alias: {
       '@rendezvous/config': lib('config'),

@@ -93,6 +93,12 @@ export class TestClient {
     return payload.users;
   }
 
+  /** Drops what was received of `event` so far, so the next wait sees only what happens after this point. */
+  forget(event: string): void {
+    for (let i = this.received.length - 1; i >= 0; i--)
+      if (this.received[i]?.event === event) this.received.splice(i, 1);
+  }
+
   count(event: string): number {
     return this.received.filter((r) => r.event === event).length;
   }

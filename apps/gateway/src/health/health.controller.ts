@@ -10,7 +10,7 @@ const CHECK_TIMEOUT_MS = 1_000;
 @Controller('health')
 export class HealthController {
   constructor(
-    private readonly readiness: ReadinessState,
+    @Inject(ReadinessState) private readonly readiness: ReadinessState,
     @Inject(LIVE_STATE_STORE) private readonly store: LiveStateStore,
     @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
   ) {}

@@ -7,7 +7,7 @@ import { SignalingGateway } from '../signaling/signaling.gateway.js';
 @Controller()
 export class StatusController {
   constructor(
-    private readonly gateway: SignalingGateway,
+    @Inject(SignalingGateway) private readonly gateway: SignalingGateway,
     @Inject(LIVE_STATE_STORE) private readonly store: LiveStateStore,
     @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
   ) {}

@@ -77,9 +77,9 @@ export class SignalingGateway
   private readonly pendingDisconnects = new Set<Promise<void>>();
 
   constructor(
-    private readonly signaling: SignalingService,
-    private readonly delivery: SocketDelivery,
-    private readonly readiness: ReadinessState,
+    @Inject(SignalingService) private readonly signaling: SignalingService,
+    @Inject(SocketDelivery) private readonly delivery: SocketDelivery,
+    @Inject(ReadinessState) private readonly readiness: ReadinessState,
     @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
     @Inject(LIVE_STATE_STORE) private readonly store: LiveStateStore,
     @Inject(REDIS_CONNECTIONS) private readonly redis: RedisConnections | null,
