@@ -119,6 +119,7 @@ export class SignalingGateway
     socket.data.ready = this.signaling.connect(clientAddress).then(
       (session) => {
         socket.data.session = session;
+        socket.data.ready = undefined;
         if (!socket.connected) {
           void this.signaling.disconnect(session.id).catch(() => undefined);
           return null;
@@ -130,6 +131,7 @@ export class SignalingGateway
         return session;
       },
       (error: unknown) => {
+        socket.data.ready = undefined;
         sendError(socket, toErrorPayload(error, 'connect', this.logger));
         socket.disconnect(true);
         return null;
