@@ -48,13 +48,8 @@ export class RedisConnections {
       lazyConnect: true,
     };
     const command = new Redis(url, { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-    // Auto-pipelining writes all publishes of one tick in a single write: the relay's largest saving.
-    const pub = new Redis(url, {
-      ...base,
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      enableAutoPipelining: true,
-    });
+    // No auto-pipelining: it defers each publish to a later tick, which measured as 2x the p99 relay latency.
+    const pub = new Redis(url, { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     const sub = new Redis(url, { ...base, maxRetriesPerRequest: null });
     const connections = new RedisConnections(command, pub, sub);
     try {
