@@ -1,3 +1,4 @@
+import { io } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TestClient } from '../../../test/support/clients.js';
 import { eventually, sleep } from '../../../test/support/ports.js';
@@ -157,7 +158,21 @@ describe('cluster e2e: two replica processes + redis-server', () => {
     await redis.kill();
     await eventually(async () => (await one.readyStatus()) === 503 && (await two.readyStatus()) === 503, 'not-ready');
     const duringOutage = await host.request('create-flight');
-    expect(duringOutage).toMatchObject({ ok: false });
+    expect(duringOutage).toEqual({
+      ok: false,
+      error: {
+        code: 'unavailable',
+        message: 'Service temporarily unavailable, try again shortly',
+        event: 'create-flight',
+      },
+    });
+    // A client arriving during the outage is told and let go, rather than left without a session.
+    const late = io(one.url, { forceNew: true, transports: ['websocket'], reconnection: false });
+    const lateError = new Promise((resolve) => late.on('error' as never, resolve));
+    const lateGone = new Promise((resolve) => late.on('disconnect', resolve));
+    expect(await lateError).toMatchObject({ code: 'unavailable' });
+    expect(await lateGone).toBe('io server disconnect');
+    late.close();
     await sleep(500);
     await redis.launch();
 

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import { redactedRedisUrl } from '@rendezvous/config';
 import { Redis, type RedisOptions } from 'ioredis';
 
 /** Retry forever with a capped backoff: a restarting Redis must never take a replica down. */
@@ -41,26 +42,32 @@ export class RedisConnections {
     });
   }
 
+  /** Connects all three clients, retrying until REDIS_CONNECT_TIMEOUT_MS; then the start fails, naming both settings. */
   static async open(url: string, connectTimeoutMs: number): Promise<RedisConnections> {
-    const base: RedisOptions = {
-      retryStrategy,
-      connectTimeout: Math.min(connectTimeoutMs, 5_000),
-      lazyConnect: true,
-    };
+    const base: RedisOptions = { retryStrategy, connectTimeout: Math.min(connectTimeoutMs, 5_000) };
     const command = new Redis(url, { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     // No auto-pipelining: it defers each publish to a later tick, which measured as 2x the p99 relay latency.
     const pub = new Redis(url, { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     const sub = new Redis(url, { ...base, maxRetriesPerRequest: null });
     const connections = new RedisConnections(command, pub, sub);
+    let lastError = 'no answer';
+    const onError = (error: Error) => {
+      lastError = error.message || String(error);
+    };
+    command.on('error', onError);
     try {
       await withTimeout(
-        Promise.all([command.connect(), pub.connect(), sub.connect()]),
+        Promise.all([command, pub, sub].map((client) => whenReady(client))),
         connectTimeoutMs,
-        `Redis did not answer within REDIS_CONNECT_TIMEOUT_MS=${connectTimeoutMs}`,
+        'timeout',
       );
-    } catch (error) {
+    } catch {
       connections.close();
-      throw error;
+      throw new Error(
+        `Cannot reach Redis at ${redactedRedisUrl(url)} (REDIS_URL) within REDIS_CONNECT_TIMEOUT_MS=${connectTimeoutMs} ms: ${lastError}`,
+      );
+    } finally {
+      command.off('error', onError);
     }
     return connections;
   }
@@ -77,6 +84,11 @@ export class RedisConnections {
   close(): void {
     for (const client of [this.command, this.pub, this.sub]) client.disconnect(false);
   }
+}
+
+function whenReady(client: Redis): Promise<void> {
+  if (client.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => client.once('ready', () => resolve()));
 }
 
 export async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
