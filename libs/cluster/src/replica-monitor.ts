@@ -25,11 +25,11 @@ export class ReplicaMonitor {
     private readonly handlers: ReplicaLifecycleHandlers,
   ) {}
 
+  /** Heartbeats from now on; a failed first beat is retried on the next interval, never left unscheduled. */
   async start(): Promise<void> {
-    await this.store.heartbeat(this.config.cluster.replicaId, Date.now());
-    this.knownToStore = true;
     this.timer = setInterval(() => void this.tick(), this.config.cluster.heartbeatMs);
     this.timer.unref();
+    await this.tick();
   }
 
   stop(): void {
