@@ -111,12 +111,6 @@ export class MemoryLiveStateStore implements LiveStateStore {
     return flight ? { code, room: flight.room, members: [...flight.members] } : null;
   }
 
-  async flightOf(sessionId: string, nowMs: number): Promise<FlightRecord | null> {
-    const session = this.sessions.get(sessionId);
-    const flight = session ? this.liveFlightOf(session, nowMs) : null;
-    return session?.flight && flight ? { code: session.flight, room: flight.room, members: [...flight.members] } : null;
-  }
-
   async restoreSession(
     session: SessionRecord,
     flight: { code: string; room: string } | null,

@@ -293,13 +293,6 @@ export class RedisLiveStateStore implements LiveStateStore {
     return { code, room, members: list.split(' ') };
   }
 
-  async flightOf(sessionId: string): Promise<FlightRecord | null> {
-    const code = await this.redis.hget(this.key('s:', sessionId), 'flight');
-    if (!code) return null;
-    const flight = await this.getFlight(code);
-    return flight?.members.includes(sessionId) ? flight : null;
-  }
-
   async restoreSession(
     session: SessionRecord,
     flight: { code: string; room: string } | null,

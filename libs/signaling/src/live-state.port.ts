@@ -79,8 +79,6 @@ export interface LiveStateStore {
   joinFlight(code: string, sessionId: string): Promise<JoinFlightResult>;
   leaveFlight(sessionId: string, ttlMs: number, nowMs: number): Promise<LeaveFlightResult | null>;
   getFlight(code: string, nowMs: number): Promise<FlightRecord | null>;
-  /** Flight of a session, if it is still a member of a live flight. */
-  flightOf(sessionId: string, nowMs: number): Promise<FlightRecord | null>;
 
   /** Re-writes a session (and its flight membership) after Redis lost it, e.g. on restart. */
   restoreSession(

@@ -49,11 +49,6 @@ export class SocketDelivery implements SignalingDelivery {
     if (this.config.mode === 'cluster') this.server?.serverSideEmit('flight-peer', { sessionId, peerId });
   }
 
-  /** The local socket of a session, if this replica holds it. */
-  localSocket(sessionId: string): RendezvousSocket | undefined {
-    return this.localBySession.get(sessionId);
-  }
-
   private applyFlightPeer(sessionId: string, peerId: string | null): boolean {
     const socket = this.localBySession.get(sessionId);
     if (!socket) return false;
