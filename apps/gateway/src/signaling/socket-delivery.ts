@@ -62,7 +62,9 @@ export class SocketDelivery implements SignalingDelivery {
     payload: Parameters<ServerToClientEvents[E]>[0],
   ): void {
     // Socket.IO's typed emit cannot follow a generic event name; the payload type is checked by the signature.
-    (this.server?.to(sessionRoom(sessionId)).emit as (event: string, payload: unknown) => boolean)(event, payload);
+    const target = this.server?.to(sessionRoom(sessionId)) as
+      { emit(event: string, payload: unknown): boolean } | undefined;
+    target?.emit(event, payload);
   }
 
   presenceChanged(groups: string[]): void {
