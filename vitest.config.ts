@@ -11,6 +11,7 @@ export default defineConfig({
       '@rendezvous/protocol': lib('protocol'),
       '@rendezvous/signaling': lib('signaling'),
       '@rendezvous/cluster': lib('cluster'),
+      '@rendezvous/persistence': lib('persistence'),
     },
   },
   test: {
