@@ -1,9 +1,14 @@
 // Migration job: `npm run db:migrate` locally, or the image's migrate command once per deploy.
 // Applies the checked-in migrations of the provider DATABASE_URL names (default: the embedded SQLite file).
-import { join } from 'node:path';
-import { applyMigrations, DEFAULT_DATABASE_URL, migrationStatus, parseDatabaseUrl } from '@rendezvous/persistence';
+import {
+  applyMigrations,
+  DEFAULT_DATABASE_URL,
+  findPrismaRoot,
+  migrationStatus,
+  parseDatabaseUrl,
+} from '@rendezvous/persistence';
 
-const PRISMA_ROOT = join(import.meta.dirname, '..', '..', '..', 'prisma');
+const PRISMA_ROOT = findPrismaRoot();
 
 async function main(): Promise<void> {
   const target = parseDatabaseUrl(process.env.DATABASE_URL || DEFAULT_DATABASE_URL);

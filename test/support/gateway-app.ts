@@ -1,7 +1,10 @@
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { loadConfig } from '@rendezvous/config';
+import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { AppModule } from '../../apps/gateway/src/app.module.js';
 import { configureGateway } from '../../apps/gateway/src/bootstrap.js';
 
@@ -9,7 +12,13 @@ import { configureGateway } from '../../apps/gateway/src/bootstrap.js';
 export async function startGatewayApp(
   env: Record<string, string> = {},
 ): Promise<{ app: INestApplication; url: string }> {
-  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'error', ...env });
+  const databaseDir = mkdtempSync(join(tmpdir(), 'rv-db-'));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'error',
+    DATABASE_URL: `file:${join(databaseDir, 'rendezvous.db')}`,
+    ...env,
+  });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
   const app = moduleRef.createNestApplication({ logger: ['error'] });
   configureGateway(app);

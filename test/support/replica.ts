@@ -1,3 +1,4 @@
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, repoRoot } from './ports.js';
 import { ManagedProcess } from './processes.js';
@@ -27,6 +28,7 @@ export class Replica {
         PORT: String(chosenPort),
         REPLICA_ID: id,
         LOG_LEVEL: 'log',
+        DATABASE_URL: `file:${join(tmpdir(), `rv-replica-${process.pid}.db`)}`,
         ...env,
       },
     });

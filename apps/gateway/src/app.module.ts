@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ClusterModule } from '@rendezvous/cluster';
 import { ConfigModule, type RendezvousConfig } from '@rendezvous/config';
+import { PersistenceModule } from '@rendezvous/persistence';
 import { SIGNALING_DELIVERY, SignalingService } from '@rendezvous/signaling';
 import { ReadinessState } from './common/readiness.state.js';
 import { HealthController } from './health/health.controller.js';
@@ -14,7 +15,7 @@ export class AppModule {
   static forRoot(config?: RendezvousConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), ClusterModule.forRoot()],
+      imports: [ConfigModule.forRoot(config), ClusterModule.forRoot(), PersistenceModule],
       controllers: [StatusController, HealthController],
       providers: [
         ReadinessState,

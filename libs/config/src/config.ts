@@ -42,6 +42,10 @@ const envSchema = z
     SOCKET_TRANSPORTS: csv.pipe(z.array(z.enum(['websocket', 'polling'])).min(1)).default(['websocket', 'polling']),
     SHUTDOWN_TIMEOUT_MS: int(0).default(10_000),
     LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+    DATABASE_URL: z
+      .string()
+      .regex(/^(file:.+|postgres(ql)?:\/\/.+)$/, 'must be file:<path> (SQLite) or postgres://… (PostgreSQL)')
+      .default('file:./data/rendezvous.db'),
   })
   .refine((env) => env.REPLICA_TIMEOUT_MS >= env.REPLICA_HEARTBEAT_MS * 2, {
     path: ['REPLICA_TIMEOUT_MS'],
@@ -76,6 +80,10 @@ export interface RendezvousConfig {
   };
   flights: { ttlMs: number };
   presence: { listLimit: number };
+  database: {
+    /** Sensitive: may carry a password. */
+    url: string;
+  };
 }
 
 export class ConfigError extends Error {
@@ -127,6 +135,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RendezvousConf
     },
     flights: { ttlMs: e.FLIGHT_TTL_MS },
     presence: { listLimit: e.PRESENCE_LIST_LIMIT },
+    database: { url: e.DATABASE_URL },
   };
 }
 

@@ -1,2 +1,6 @@
 export * from './database-url.js';
+export * from './database.client.js';
 export * from './migrator.js';
+export * from './persistence.module.js';
+export * from './prisma-root.js';
+export * from './prisma.service.js';

@@ -1,6 +1,7 @@
 import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
 import { withTimeout } from '@rendezvous/cluster';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
+import { PrismaService } from '@rendezvous/persistence';
 import { LIVE_STATE_STORE, type LiveStateStore } from '@rendezvous/signaling';
 import type { Response } from 'express';
 import { ReadinessState } from '../common/readiness.state.js';
@@ -13,6 +14,7 @@ export class HealthController {
     @Inject(ReadinessState) private readonly readiness: ReadinessState,
     @Inject(LIVE_STATE_STORE) private readonly store: LiveStateStore,
     @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
+    @Inject(PrismaService) private readonly database: PrismaService,
   ) {}
 
   /** Liveness checks nothing external: a Redis outage must not make Kubernetes restart every replica. */
@@ -24,19 +26,29 @@ export class HealthController {
 
   @Get('ready')
   async ready(@Res({ passthrough: true }) response: Response) {
-    const checks: Record<string, string> = {};
+    const report: Record<string, string> = {};
     let ready = !this.readiness.isDraining;
-    if (this.readiness.isDraining) checks.replica = 'draining';
-    if (this.config.mode === 'cluster') {
-      try {
-        await withTimeout(this.store.ping(), CHECK_TIMEOUT_MS, `no answer within ${CHECK_TIMEOUT_MS} ms`);
-        checks.redis = 'ok';
-      } catch (error) {
-        ready = false;
-        checks.redis = `down: ${(error as Error).message}`;
-      }
+    if (this.readiness.isDraining) report.replica = 'draining';
+    const checks = await Promise.all([
+      this.config.mode === 'cluster' ? check('redis', () => this.store.ping()) : null,
+      check('database', () => this.database.ping()),
+    ]);
+    for (const result of checks) {
+      if (!result) continue;
+      report[result.name] = result.status;
+      if (result.status !== 'ok') ready = false;
     }
     response.status(ready ? 200 : 503);
-    return { status: ready ? 'ready' : 'not-ready', mode: this.config.mode, checks };
+    return { status: ready ? 'ready' : 'not-ready', mode: this.config.mode, checks: report };
+  }
+}
+
+/** One dependency check with a timeout: `ok`, or `down: <reason>`. */
+async function check(name: string, probe: () => Promise<void>): Promise<{ name: string; status: string }> {
+  try {
+    await withTimeout(probe(), CHECK_TIMEOUT_MS, `no answer within ${CHECK_TIMEOUT_MS} ms`);
+    return { name, status: 'ok' };
+  } catch (error) {
+    return { name, status: `down: ${(error as Error).message}` };
   }
 }
