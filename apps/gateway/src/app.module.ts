@@ -1,11 +1,13 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ClusterModule } from '@rendezvous/cluster';
-import { ConfigModule, type RendezvousConfig } from '@rendezvous/config';
-import { PersistenceModule } from '@rendezvous/persistence';
+import { ConfigModule, RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
+import { PersistenceModule, PrismaService, PrismaTransferRoomStore } from '@rendezvous/persistence';
+import { TransferRoomService } from '@rendezvous/rooms';
 import { SIGNALING_DELIVERY, SignalingService } from '@rendezvous/signaling';
 import { ReadinessState } from './common/readiness.state.js';
 import { HealthController } from './health/health.controller.js';
 import { StatusController } from './http/status.controller.js';
+import { TransferRoomsController } from './rooms/transfer-rooms.controller.js';
 import { SignalingGateway } from './signaling/signaling.gateway.js';
 import { SocketDelivery } from './signaling/socket-delivery.js';
 
@@ -16,13 +18,19 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ConfigModule.forRoot(config), ClusterModule.forRoot(), PersistenceModule],
-      controllers: [StatusController, HealthController],
+      controllers: [StatusController, HealthController, TransferRoomsController],
       providers: [
         ReadinessState,
         SocketDelivery,
         { provide: SIGNALING_DELIVERY, useExisting: SocketDelivery },
         SignalingService,
         SignalingGateway,
+        {
+          provide: TransferRoomService,
+          inject: [PrismaService, RENDEZVOUS_CONFIG],
+          useFactory: (database: PrismaService, config: RendezvousConfig) =>
+            new TransferRoomService(new PrismaTransferRoomStore(database.client), config.rooms.ttlMs),
+        },
       ],
     };
   }

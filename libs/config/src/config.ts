@@ -42,6 +42,7 @@ const envSchema = z
     SOCKET_TRANSPORTS: csv.pipe(z.array(z.enum(['websocket', 'polling'])).min(1)).default(['websocket', 'polling']),
     SHUTDOWN_TIMEOUT_MS: int(0).default(10_000),
     LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+    ROOM_TTL_MINUTES: int(1).default(30),
     DATABASE_URL: z
       .string()
       .regex(/^(file:.+|postgres(ql)?:\/\/.+)$/, 'must be file:<path> (SQLite) or postgres://… (PostgreSQL)')
@@ -84,6 +85,7 @@ export interface RendezvousConfig {
     /** Sensitive: may carry a password. */
     url: string;
   };
+  rooms: { ttlMs: number };
 }
 
 export class ConfigError extends Error {
@@ -136,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RendezvousConf
     flights: { ttlMs: e.FLIGHT_TTL_MS },
     presence: { listLimit: e.PRESENCE_LIST_LIMIT },
     database: { url: e.DATABASE_URL },
+    rooms: { ttlMs: e.ROOM_TTL_MINUTES * 60_000 },
   };
 }
 

@@ -4,3 +4,4 @@ export * from './migrator.js';
 export * from './persistence.module.js';
 export * from './prisma-root.js';
 export * from './prisma.service.js';
+export * from './transfer-room.repository.js';

@@ -1,0 +1,118 @@
+import {
+  All,
+  Body,
+  Controller,
+  Get,
+  HttpCode,
+  HttpException,
+  Inject,
+  Param,
+  type PipeTransform,
+  Post,
+  Query,
+} from '@nestjs/common';
+import { type RoomSummary, TransferRoomError, TransferRoomService } from '@rendezvous/rooms';
+import { z, type ZodType } from 'zod';
+
+const name = z.string().trim().min(1).max(50);
+const participantId = z.string().trim().min(1).max(64);
+const roomCode = z
+  .string()
+  .trim()
+  .length(6)
+  .transform((value) => value.toUpperCase());
+
+const schemas = {
+  code: z.object({ code: roomCode }),
+  participant: z.object({ code: roomCode, participantId }),
+  summaryQuery: z.object({ participantId }),
+  nameBody: z.object({ name }),
+  readyBody: z.object({
+    fileCount: z.coerce.number().int().nonnegative().default(0),
+    totalBytes: z.coerce.number().nonnegative().default(0),
+  }),
+  toggleBody: z.object({ active: z.boolean() }),
+};
+
+/** DropSilk's validation answer: 400 {"error":"Invalid request","issues":["path: message", ...]}. */
+class DropSilkValidation<T> implements PipeTransform<unknown, T> {
+  constructor(private readonly schema: ZodType<T>) {}
+
+  transform(value: unknown): T {
+    const result = this.schema.safeParse(value ?? {});
+    if (result.success) return result.data;
+    const issues = result.error.issues.map(
+      (issue) => `${issue.path.length ? issue.path.map(String).join('.') : 'request'}: ${issue.message}`,
+    );
+    throw new HttpException({ error: 'Invalid request', issues }, 400);
+  }
+}
+
+async function answer(work: () => Promise<RoomSummary>): Promise<RoomSummary> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof TransferRoomError) throw new HttpException({ error: error.message }, error.status);
+    throw error;
+  }
+}
+
+/** DropSilk's transfer-room API, with its shapes, status codes and error strings. */
+@Controller('api/rooms')
+export class TransferRoomsController {
+  constructor(@Inject(TransferRoomService) private readonly rooms: TransferRoomService) {}
+
+  @Post()
+  create(@Body(new DropSilkValidation(schemas.nameBody)) body: { name: string }) {
+    return answer(() => this.rooms.create(body.name));
+  }
+
+  @Get(':code')
+  get(
+    @Param(new DropSilkValidation(schemas.code)) params: { code: string },
+    @Query(new DropSilkValidation(schemas.summaryQuery)) query: { participantId: string },
+  ) {
+    return answer(() => this.rooms.get(params.code, query.participantId));
+  }
+
+  @Post(':code/join')
+  @HttpCode(200)
+  join(
+    @Param(new DropSilkValidation(schemas.code)) params: { code: string },
+    @Body(new DropSilkValidation(schemas.nameBody)) body: { name: string },
+  ) {
+    return answer(() => this.rooms.join(params.code, body.name));
+  }
+
+  @Post(':code/participants/:participantId/ready')
+  @HttpCode(200)
+  ready(
+    @Param(new DropSilkValidation(schemas.participant)) params: { code: string; participantId: string },
+    @Body(new DropSilkValidation(schemas.readyBody)) body: { fileCount: number; totalBytes: number },
+  ) {
+    return answer(() => this.rooms.ready(params.code, params.participantId, body.fileCount, body.totalBytes));
+  }
+
+  @Post(':code/participants/:participantId/screen-share')
+  @HttpCode(200)
+  screenShare(
+    @Param(new DropSilkValidation(schemas.participant)) params: { code: string; participantId: string },
+    @Body(new DropSilkValidation(schemas.toggleBody)) body: { active: boolean },
+  ) {
+    return answer(() => this.rooms.screenShare(params.code, params.participantId, body.active));
+  }
+
+  @Post(':code/participants/:participantId/chat')
+  @HttpCode(200)
+  chat(
+    @Param(new DropSilkValidation(schemas.participant)) params: { code: string; participantId: string },
+    @Body(new DropSilkValidation(schemas.toggleBody)) body: { active: boolean },
+  ) {
+    return answer(() => this.rooms.chat(params.code, params.participantId, body.active));
+  }
+
+  @All('*path')
+  notFound(): never {
+    throw new HttpException({ error: 'Room endpoint not found.' }, 404);
+  }
+}

@@ -1,0 +1,146 @@
+import type { TransferRoomRecord, TransferRoomStore } from '@rendezvous/rooms';
+import type { DatabaseClient } from './database.client.js';
+
+type Row = Omit<TransferRoomRecord, 'hostTotalBytes' | 'guestTotalBytes'> & {
+  hostTotalBytes: bigint;
+  guestTotalBytes: bigint;
+};
+
+function toRecord(row: Row): TransferRoomRecord {
+  return {
+    code: row.code,
+    hostParticipantId: row.hostParticipantId,
+    hostName: row.hostName,
+    guestParticipantId: row.guestParticipantId,
+    guestName: row.guestName,
+    hostReady: row.hostReady,
+    guestReady: row.guestReady,
+    hostFileCount: row.hostFileCount,
+    guestFileCount: row.guestFileCount,
+    hostTotalBytes: Number(row.hostTotalBytes),
+    guestTotalBytes: Number(row.guestTotalBytes),
+    hostScreenShareActive: row.hostScreenShareActive,
+    guestScreenShareActive: row.guestScreenShareActive,
+    hostChatActive: row.hostChatActive,
+    guestChatActive: row.guestChatActive,
+    expiresAt: row.expiresAt,
+  };
+}
+
+/** Transfer rooms in the database; every change is a single conditional UPDATE, safe across replicas. */
+export class PrismaTransferRoomStore implements TransferRoomStore {
+  constructor(private readonly db: DatabaseClient) {}
+
+  async insert(room: TransferRoomRecord): Promise<'created' | 'code-taken'> {
+    try {
+      await this.db.transferRoom.create({
+        data: { ...room, hostTotalBytes: BigInt(room.hostTotalBytes), guestTotalBytes: BigInt(room.guestTotalBytes) },
+      });
+      return 'created';
+    } catch (error) {
+      if ((error as { code?: string }).code === 'P2002') return 'code-taken';
+      throw error;
+    }
+  }
+
+  async touch(code: string, participantId: string, expiresAt: Date, now: Date): Promise<TransferRoomRecord | null> {
+    const { count } = await this.db.transferRoom.updateMany({
+      where: {
+        code,
+        expiresAt: { gt: now },
+        OR: [{ hostParticipantId: participantId }, { guestParticipantId: participantId }],
+      },
+      data: { expiresAt },
+    });
+    return count ? this.find(code) : null;
+  }
+
+  async addGuest(
+    code: string,
+    guestId: string,
+    guestName: string,
+    expiresAt: Date,
+    now: Date,
+  ): Promise<TransferRoomRecord | 'not-found' | 'full'> {
+    const { count } = await this.db.transferRoom.updateMany({
+      where: { code, expiresAt: { gt: now }, guestParticipantId: null },
+      data: { guestParticipantId: guestId, guestName, expiresAt },
+    });
+    const room = await this.find(code);
+    if (count && room) return room;
+    return room && room.expiresAt > now ? 'full' : 'not-found';
+  }
+
+  async setReady(
+    code: string,
+    participantId: string,
+    fileCount: number,
+    totalBytes: number,
+    expiresAt: Date,
+    now: Date,
+  ): Promise<TransferRoomRecord | null> {
+    const live = { code, expiresAt: { gt: now } };
+    const asHost = await this.db.transferRoom.updateMany({
+      where: { ...live, hostParticipantId: participantId },
+      data: { hostReady: true, hostFileCount: fileCount, hostTotalBytes: BigInt(totalBytes), expiresAt },
+    });
+    const asGuest = asHost.count
+      ? asHost
+      : await this.db.transferRoom.updateMany({
+          where: { ...live, guestParticipantId: participantId },
+          data: { guestReady: true, guestFileCount: fileCount, guestTotalBytes: BigInt(totalBytes), expiresAt },
+        });
+    return asGuest.count ? this.find(code) : null;
+  }
+
+  async setScreenShare(
+    code: string,
+    participantId: string,
+    active: boolean,
+    expiresAt: Date,
+    now: Date,
+  ): Promise<TransferRoomRecord | null | 'peer-sharing'> {
+    const live = { code, expiresAt: { gt: now } };
+    const asHost = await this.db.transferRoom.updateMany({
+      where: { ...live, hostParticipantId: participantId, ...(active ? { guestScreenShareActive: false } : {}) },
+      data: { hostScreenShareActive: active, expiresAt },
+    });
+    const asGuest = asHost.count
+      ? asHost
+      : await this.db.transferRoom.updateMany({
+          where: { ...live, guestParticipantId: participantId, ...(active ? { hostScreenShareActive: false } : {}) },
+          data: { guestScreenShareActive: active, expiresAt },
+        });
+    const room = await this.find(code);
+    if (asGuest.count) return room;
+    if (!room || room.expiresAt <= now) return null;
+    const isMember = room.hostParticipantId === participantId || room.guestParticipantId === participantId;
+    return isMember && active ? 'peer-sharing' : null;
+  }
+
+  async setChat(
+    code: string,
+    participantId: string,
+    active: boolean,
+    expiresAt: Date,
+    now: Date,
+  ): Promise<TransferRoomRecord | null> {
+    const live = { code, expiresAt: { gt: now } };
+    const asHost = await this.db.transferRoom.updateMany({
+      where: { ...live, hostParticipantId: participantId },
+      data: { hostChatActive: active, expiresAt },
+    });
+    const asGuest = asHost.count
+      ? asHost
+      : await this.db.transferRoom.updateMany({
+          where: { ...live, guestParticipantId: participantId },
+          data: { guestChatActive: active, expiresAt },
+        });
+    return asGuest.count ? this.find(code) : null;
+  }
+
+  private async find(code: string): Promise<TransferRoomRecord | null> {
+    const row = await this.db.transferRoom.findUnique({ where: { code } });
+    return row ? toRecord(row) : null;
+  }
+}
