@@ -1,6 +1,8 @@
 import {
   All,
+  BadRequestException,
   Body,
+  Logger,
   Controller,
   Get,
   HttpCode,
@@ -44,16 +46,20 @@ class DropSilkValidation<T> implements PipeTransform<unknown, T> {
     const issues = result.error.issues.map(
       (issue) => `${issue.path.length ? issue.path.map(String).join('.') : 'request'}: ${issue.message}`,
     );
-    throw new HttpException({ error: 'Invalid request', issues }, 400);
+    throw new BadRequestException({ error: 'Invalid request', issues });
   }
 }
 
+const logger = new Logger('TransferRooms');
+
+/** Room errors become DropSilk's bodies; anything else is logged and answered without internals. */
 async function answer(work: () => Promise<RoomSummary>): Promise<RoomSummary> {
   try {
     return await work();
   } catch (error) {
     if (error instanceof TransferRoomError) throw new HttpException({ error: error.message }, error.status);
-    throw error;
+    logger.error((error as Error)?.stack ?? String(error));
+    throw new HttpException({ error: 'Server error processing your request' }, 500);
   }
 }
 
