@@ -31,6 +31,7 @@ export class MemoryLiveStateStore implements LiveStateStore {
   private readonly networks = new Map<string, Set<string>>();
   private readonly replicas = new Map<string, number>();
   private readonly reapLocks = new Map<string, number>();
+  private readonly roomChannels = new Map<string, { host?: string; guest?: string; expiresAt: number }>();
 
   async registerSession(session: SessionRecord): Promise<void> {
     this.sessions.set(session.id, { ...session, flight: null });
@@ -131,6 +132,35 @@ export class MemoryLiveStateStore implements LiveStateStore {
       if (current.members.length === 2) current.expiresAt = Infinity;
     }
     stored.flight = flight.code;
+  }
+
+  async attachRoomChannel(
+    key: string,
+    role: 'host' | 'guest',
+    sessionId: string,
+    ttlMs: number,
+  ): Promise<FlightMember | null> {
+    const now = Date.now();
+    let slots = this.roomChannels.get(key);
+    if (!slots || slots.expiresAt <= now) this.roomChannels.set(key, (slots = { expiresAt: 0 }));
+    slots[role] = sessionId;
+    slots.expiresAt = now + ttlMs;
+    const other = slots[role === 'host' ? 'guest' : 'host'];
+    return other && this.sessions.has(other) ? this.member(other) : null;
+  }
+
+  async detachRoomChannel(key: string, role: 'host' | 'guest', sessionId: string): Promise<FlightMember | null> {
+    const slots = this.roomChannels.get(key);
+    if (!slots || slots[role] !== sessionId) return null;
+    delete slots[role];
+    const other = slots[role === 'host' ? 'guest' : 'host'];
+    if (!other) this.roomChannels.delete(key);
+    return other && this.sessions.has(other) ? this.member(other) : null;
+  }
+
+  async hideFromPresence(sessionId: string): Promise<void> {
+    const session = this.sessions.get(sessionId);
+    if (session) this.networks.get(session.group)?.delete(sessionId);
   }
 
   async heartbeat(replicaId: string, nowMs: number): Promise<boolean> {

@@ -164,13 +164,41 @@ redis.call('HSET', p .. 's:' .. sid, 'flight', code)
 return 'restored'
 `;
 
+const ATTACH_ROOM_CHANNEL = `${LUA_HELPERS}
+local key, role, sid, ttl = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+local ckey = p .. 'rc:' .. key
+redis.call('HSET', ckey, role, sid)
+redis.call('PEXPIRE', ckey, ttl)
+local other = redis.call('HGET', ckey, role == 'host' and 'guest' or 'host')
+if other and redis.call('EXISTS', p .. 's:' .. other) == 1 then return member(other) end
+return nil
+`;
+
+const DETACH_ROOM_CHANNEL = `${LUA_HELPERS}
+local key, role, sid = ARGV[2], ARGV[3], ARGV[4]
+local ckey = p .. 'rc:' .. key
+if redis.call('HGET', ckey, role) ~= sid then return nil end
+redis.call('HDEL', ckey, role)
+local other = redis.call('HGET', ckey, role == 'host' and 'guest' or 'host')
+if other and redis.call('EXISTS', p .. 's:' .. other) == 1 then return member(other) end
+return nil
+`;
+
+const HIDE_FROM_PRESENCE = `
+local p, sid = ARGV[1], ARGV[2]
+local group = redis.call('HGET', p .. 's:' .. sid, 'group')
+if group then redis.call('HDEL', p .. 'n:' .. group, sid) end
+return 1
+`;
+
 const CLAIM_REPLICA = `
 local p, rid, lockMs, token = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 if not redis.call('SET', p .. 'reap:' .. rid, token, 'NX', 'PX', lockMs) then return false end
 return redis.call('SMEMBERS', p .. 'r:' .. rid)
 `;
 
-type ScriptName = 'create' | 'join' | 'leave' | 'remove' | 'rename' | 'restore' | 'claim';
+type ScriptName =
+  'create' | 'join' | 'leave' | 'remove' | 'rename' | 'restore' | 'claim' | 'attachRoom' | 'detachRoom' | 'hide';
 const SCRIPTS: Record<ScriptName, string> = {
   create: CREATE_FLIGHT,
   join: JOIN_FLIGHT,
@@ -179,6 +207,9 @@ const SCRIPTS: Record<ScriptName, string> = {
   rename: RENAME_SESSION,
   restore: RESTORE_FLIGHT,
   claim: CLAIM_REPLICA,
+  attachRoom: ATTACH_ROOM_CHANNEL,
+  detachRoom: DETACH_ROOM_CHANNEL,
+  hide: HIDE_FROM_PRESENCE,
 };
 
 type LuaReply = string | number | null | LuaReply[];
@@ -303,6 +334,25 @@ export class RedisLiveStateStore implements LiveStateStore {
     if (!exists) await this.registerSession(session);
     else await this.redis.sadd(this.key('r:', session.replicaId), session.id);
     if (flight) await this.run('restore', flight.code, flight.room, session.id, ttlMs, nowMs);
+  }
+
+  async attachRoomChannel(
+    key: string,
+    role: 'host' | 'guest',
+    sessionId: string,
+    ttlMs: number,
+  ): Promise<FlightMember | null> {
+    const reply = (await this.run('attachRoom', key, role, sessionId, ttlMs)) as LuaReply[] | null;
+    return reply ? (members(reply, 0)[0] ?? null) : null;
+  }
+
+  async detachRoomChannel(key: string, role: 'host' | 'guest', sessionId: string): Promise<FlightMember | null> {
+    const reply = (await this.run('detachRoom', key, role, sessionId)) as LuaReply[] | null;
+    return reply ? (members(reply, 0)[0] ?? null) : null;
+  }
+
+  async hideFromPresence(sessionId: string): Promise<void> {
+    await this.run('hide', sessionId);
   }
 
   async heartbeat(replicaId: string, nowMs: number): Promise<boolean> {

@@ -176,6 +176,35 @@ export function describeLiveStateContract(name: string, create: () => Promise<Co
       expect(counts.replicas).toEqual([{ id: 'replica-b', sessions: 1, lastHeartbeat: now }]);
     });
 
+    it('pairs the host and guest slots of a room channel, replacing a re-attached participant', async () => {
+      const host = session();
+      const guest = session();
+      const hostAgain = session();
+      for (const s of [host, guest, hostAgain]) await store.registerSession(s);
+      expect(await store.attachRoomChannel('ABCDEF:transfer', 'host', host.id, TTL)).toBeNull();
+      expect(await store.attachRoomChannel('ABCDEF:transfer', 'guest', guest.id, TTL)).toEqual({
+        id: host.id,
+        name: host.name,
+        address: host.address,
+        group: host.group,
+      });
+      expect((await store.attachRoomChannel('ABCDEF:transfer', 'host', hostAgain.id, TTL))?.id).toBe(guest.id);
+      expect(await store.detachRoomChannel('ABCDEF:transfer', 'host', host.id)).toBeNull();
+      expect((await store.detachRoomChannel('ABCDEF:transfer', 'host', hostAgain.id))?.id).toBe(guest.id);
+      expect(await store.attachRoomChannel('ABCDEF:chat', 'host', host.id, TTL)).toBeNull();
+      await store.removeSession(guest.id, TTL, Date.now());
+      expect(await store.attachRoomChannel('ABCDEF:transfer', 'host', host.id, TTL)).toBeNull();
+    });
+
+    it('hides a session from its network presence', async () => {
+      const visible = session();
+      const hidden = session();
+      await store.registerSession(visible);
+      await store.registerSession(hidden);
+      await store.hideFromPresence(hidden.id);
+      expect((await store.listNetwork(visible.group)).map((entry) => entry.id)).toEqual([visible.id]);
+    });
+
     it('restores sessions and their shared flight after the state was lost', async () => {
       const host = session();
       const guest = session();

@@ -139,6 +139,47 @@ export class PrismaTransferRoomStore implements TransferRoomStore {
     return asGuest.count ? this.find(code) : null;
   }
 
+  async removeParticipant(code: string, participantId: string, expiresAt: Date, now: Date): Promise<string | null> {
+    const room = await this.find(code);
+    if (!room || room.expiresAt <= now) return null;
+    const clearedGuest = {
+      guestParticipantId: null,
+      guestName: null,
+      guestReady: false,
+      guestFileCount: 0,
+      guestTotalBytes: BigInt(0),
+      guestScreenShareActive: false,
+      guestChatActive: false,
+      hostScreenShareActive: false,
+      hostChatActive: false,
+      expiresAt,
+    };
+    if (room.guestParticipantId === participantId) {
+      await this.db.transferRoom.updateMany({ where: { code, guestParticipantId: participantId }, data: clearedGuest });
+      return room.hostParticipantId;
+    }
+    if (room.hostParticipantId !== participantId) return null;
+    if (!room.guestParticipantId) {
+      await this.db.transferRoom.deleteMany({
+        where: { code, hostParticipantId: participantId, guestParticipantId: null },
+      });
+      return null;
+    }
+    // The guest becomes the host; the condition on both ids keeps a concurrent change from being overwritten.
+    await this.db.transferRoom.updateMany({
+      where: { code, hostParticipantId: participantId, guestParticipantId: room.guestParticipantId },
+      data: {
+        ...clearedGuest,
+        hostParticipantId: room.guestParticipantId,
+        hostName: room.guestName ?? room.hostName,
+        hostReady: room.guestReady,
+        hostFileCount: room.guestFileCount,
+        hostTotalBytes: BigInt(room.guestTotalBytes),
+      },
+    });
+    return room.guestParticipantId;
+  }
+
   private async find(code: string): Promise<TransferRoomRecord | null> {
     const row = await this.db.transferRoom.findUnique({ where: { code } });
     return row ? toRecord(row) : null;

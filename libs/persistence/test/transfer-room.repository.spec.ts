@@ -98,6 +98,31 @@ function describeTransferRooms(name: string, open: () => Promise<{ client: Datab
       await expectError(service.join('ZZZZZZ', 'Dan'), 'Room not found or expired', 400);
     });
 
+    it('removes a guest, hands the room to the guest when the host leaves, deletes it when the host was alone', async () => {
+      const host = await service.create('Hana');
+      const guest = await service.join(host.roomCode, 'Gus');
+      await service.ready(host.roomCode, guest.self.participantId, 4, 400);
+      expect(await service.leave(host.roomCode, host.self.participantId)).toBe(guest.self.participantId);
+      const promoted = await service.get(host.roomCode, guest.self.participantId);
+      expect(promoted).toMatchObject({
+        status: 'waiting',
+        peer: null,
+        self: { role: 'host', name: 'Gus', fileCount: 4, totalBytes: 400 },
+      });
+      await expectError(
+        service.get(host.roomCode, host.self.participantId),
+        'Room not found or participant is not part of it.',
+        404,
+      );
+
+      const second = await service.join(host.roomCode, 'Ivy');
+      expect(await service.leave(host.roomCode, second.self.participantId)).toBe(guest.self.participantId);
+      expect((await service.get(host.roomCode, guest.self.participantId)).peer).toBeNull();
+
+      expect(await service.leave(host.roomCode, guest.self.participantId)).toBeNull();
+      await expectError(service.join(host.roomCode, 'Late'), 'Room not found or expired', 400);
+    });
+
     it('gives the guest slot to exactly one of many concurrent joiners', async () => {
       const host = await service.create('Host');
       const results = await Promise.allSettled(

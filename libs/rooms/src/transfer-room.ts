@@ -87,6 +87,11 @@ export interface TransferRoomStore {
     expiresAt: Date,
     now: Date,
   ): Promise<TransferRoomRecord | null>;
+  /**
+   * DropSilk's departure of a transfer socket: a guest is removed; a host leaving hands the room to the guest;
+   * a host alone deletes it. The participant left in the room, or null.
+   */
+  removeParticipant(code: string, participantId: string, expiresAt: Date, now: Date): Promise<string | null>;
 }
 export const TRANSFER_ROOM_STORE = Symbol('TRANSFER_ROOM_STORE');
 
@@ -235,6 +240,12 @@ export class TransferRoomService {
       await this.store.setChat(code, participantId, active, this.expiry(now), now),
       participantId,
     );
+  }
+
+  /** A participant's transfer socket closed. */
+  async leave(code: string, participantId: string): Promise<string | null> {
+    const now = this.clock();
+    return this.store.removeParticipant(code, participantId, this.expiry(now), now);
   }
 
   private expiry(now: Date): Date {

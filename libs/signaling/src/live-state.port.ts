@@ -80,6 +80,21 @@ export interface LiveStateStore {
   leaveFlight(sessionId: string, ttlMs: number, nowMs: number): Promise<LeaveFlightResult | null>;
   getFlight(code: string, nowMs: number): Promise<FlightRecord | null>;
 
+  /**
+   * Puts a session in the `role` slot of a room channel (a DropSilk room's transfer, screen-share or chat
+   * pairing), replacing whichever session held that slot. Returns the session in the other slot, if it is live.
+   */
+  attachRoomChannel(
+    key: string,
+    role: 'host' | 'guest',
+    sessionId: string,
+    ttlMs: number,
+  ): Promise<FlightMember | null>;
+  /** Empties the slot if this session holds it; the session in the other slot, if any. */
+  detachRoomChannel(key: string, role: 'host' | 'guest', sessionId: string): Promise<FlightMember | null>;
+  /** Keeps a session out of its network's presence list (DropSilk's screen-share and chat sockets). */
+  hideFromPresence(sessionId: string): Promise<void>;
+
   /** Re-writes a session (and its flight membership) after Redis lost it, e.g. on restart. */
   restoreSession(
     session: SessionRecord,
