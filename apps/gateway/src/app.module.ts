@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ClusterModule } from '@rendezvous/cluster';
 import { ConfigModule, RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import { PersistenceModule, PrismaService, PrismaTransferRoomStore } from '@rendezvous/persistence';
-import { TransferRoomService } from '@rendezvous/rooms';
+import { RoomAttachmentService, TransferRoomService } from '@rendezvous/rooms';
 import { SIGNALING_DELIVERY, SignalingService } from '@rendezvous/signaling';
 import { ReadinessState } from './common/readiness.state.js';
 import { HealthController } from './health/health.controller.js';
@@ -31,6 +31,7 @@ export class AppModule {
           useFactory: (database: PrismaService, config: RendezvousConfig) =>
             new TransferRoomService(new PrismaTransferRoomStore(database.client), config.rooms.ttlMs),
         },
+        RoomAttachmentService,
       ],
     };
   }

@@ -102,6 +102,34 @@ describe('cluster e2e: two replica processes + redis-server', () => {
     expect(await host.next('peer-left')).toEqual({ flightCode: code, peerId: guest.id });
   });
 
+  it('pairs the transfer sockets of a durable room attached on two replicas', async () => {
+    const post = async (replica: Replica, path: string, body: unknown) =>
+      (await (
+        await fetch(`${replica.url}/api/rooms${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        })
+      ).json()) as any;
+    const created = await post(one, '', { name: 'Host on one' });
+    const joined = await post(two, `/${created.roomCode}/join`, { name: 'Guest on two' });
+    const host = await connect(one, '10.5.0.1');
+    const guest = await connect(two, '10.6.0.1');
+    await host.request('attach-room', { roomCode: created.roomCode, participantId: created.self.participantId });
+    await guest.request('attach-room', { roomCode: created.roomCode, participantId: joined.self.participantId });
+    expect(await host.next('peer-joined')).toMatchObject({
+      peer: { id: guest.id, name: 'Guest on two' },
+      connectionType: 'wan',
+    });
+    await guest.next('peer-joined');
+    host.emit('signal', { data: 'offer across replicas' });
+    expect(await guest.next('signal')).toEqual({ from: host.id, data: 'offer across replicas' });
+    guest.emit('signal', { data: 'answer across replicas' });
+    expect(await host.next('signal')).toEqual({ from: guest.id, data: 'answer across replicas' });
+    guest.close();
+    expect(await host.next('peer-left')).toEqual({ flightCode: created.roomCode, peerId: guest.id });
+  });
+
   it('lets exactly one of two guests on two replicas win the race for a flight, 25 times', async () => {
     for (let round = 0; round < 25; round++) {
       const host = await connect(one, '10.1.0.1');

@@ -228,6 +228,14 @@ describe('gateway e2e (standalone, @nestjs/testing)', () => {
       ],
       signal: [undefined, null, 'data', {}, { other: 1 }, [1, 2]],
       'leave-flight': ['x', 1],
+      'attach-room': [
+        undefined,
+        {},
+        { roomCode: 'ABCDEF' },
+        { roomCode: 'ABC', participantId: 'p' },
+        { roomCode: 'ABCDEF', participantId: '' },
+        { roomCode: 'ABCDEF', participantId: 'p', channel: 'video' },
+      ],
     };
     const cases = Object.entries(badPayloads).flatMap(([event, payloads]) =>
       payloads.map((payload) => [event, JSON.stringify(payload) ?? 'undefined', payload] as const),

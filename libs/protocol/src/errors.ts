@@ -8,6 +8,7 @@ export const ErrorCode = {
   NotInFlight: 'not_in_flight',
   NotFlightMember: 'not_flight_member',
   InviteeNotFound: 'invitee_not_found',
+  RoomNotFound: 'room_not_found',
   Unavailable: 'unavailable',
   Internal: 'internal_error',
 } as const;
@@ -24,6 +25,7 @@ export const ErrorMessage: Record<ErrorCode, string> = {
   not_in_flight: 'Not in a flight',
   not_flight_member: 'Only a member of the flight can invite to it',
   invitee_not_found: 'Invitee not found',
+  room_not_found: 'Room not found or expired',
   unavailable: 'Service temporarily unavailable, try again shortly',
   internal_error: 'Server error processing your request',
 };

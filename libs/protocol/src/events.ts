@@ -1,5 +1,11 @@
 import type { ErrorPayload } from './errors.js';
-import type { InviteToFlightPayload, JoinFlightPayload, RegisterDetailsPayload, SignalPayload } from './schemas.js';
+import type {
+  AttachRoomPayload,
+  InviteToFlightPayload,
+  JoinFlightPayload,
+  RegisterDetailsPayload,
+  SignalPayload,
+} from './schemas.js';
 
 export type ConnectionType = 'lan' | 'wan';
 
@@ -36,6 +42,21 @@ export interface RelayedSignalPayload {
   from: string;
   data: unknown;
 }
+/** A transfer-room participant as DropSilk's RoomSummary shows it. */
+export interface RoomParticipantInfo {
+  participantId: string;
+  role: 'host' | 'guest';
+  name: string;
+  ready: boolean;
+  fileCount: number;
+  totalBytes: number;
+}
+export interface RoomAttachedPayload {
+  /** The room code: the attached sockets of host and guest pair like a flight with this code. */
+  flightCode: string;
+  role: 'host' | 'guest';
+  peer: RoomParticipantInfo | null;
+}
 export interface IceServer {
   urls: string | string[];
   username?: string;
@@ -63,6 +84,7 @@ export interface ServerToClientEvents {
   'flight-invitation': (payload: FlightInvitationPayload) => void;
   signal: (payload: RelayedSignalPayload) => void;
   'server-shutdown': (payload: ServerShutdownPayload) => void;
+  'room-attached': (payload: RoomAttachedPayload) => void;
   error: (payload: ErrorPayload) => void;
 }
 
@@ -74,6 +96,7 @@ export interface ClientToServerEvents {
   'invite-to-flight': (payload: InviteToFlightPayload, ack?: Ack<{ invited: string }>) => void;
   signal: (payload: SignalPayload, ack?: Ack<{ flightCode: string; delivered: boolean }>) => void;
   'leave-flight': (payload?: Record<string, never>, ack?: Ack<{ left: string | null }>) => void;
+  'attach-room': (payload: AttachRoomPayload, ack?: Ack<RoomAttachedPayload>) => void;
 }
 
 /** Socket.IO server-to-server events (serverSideEmit). */

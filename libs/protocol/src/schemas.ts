@@ -23,6 +23,15 @@ export const clientSchemas = {
   'invite-to-flight': z.object({ inviteeId: sessionId, flightCode }),
   signal: z.object({ data: z.unknown().refine((value) => value !== undefined, 'data is required') }),
   'leave-flight': empty,
+  'attach-room': z.object({
+    roomCode: z
+      .string()
+      .trim()
+      .length(FLIGHT_CODE_LENGTH, 'roomCode must be 6 characters')
+      .transform((value) => value.toUpperCase()),
+    participantId: z.string().trim().min(1).max(64),
+    channel: z.enum(['transfer', 'screen-share', 'chat']).default('transfer'),
+  }),
 } as const;
 
 export type ClientEventName = keyof typeof clientSchemas;
@@ -32,3 +41,5 @@ export type RegisterDetailsPayload = z.infer<(typeof clientSchemas)['register-de
 export type JoinFlightPayload = z.infer<(typeof clientSchemas)['join-flight']>;
 export type InviteToFlightPayload = z.infer<(typeof clientSchemas)['invite-to-flight']>;
 export type SignalPayload = { data: unknown };
+export type AttachRoomPayload = z.infer<(typeof clientSchemas)['attach-room']>;
+export type RoomChannel = AttachRoomPayload['channel'];

@@ -1,1 +1,2 @@
 export * from './transfer-room.js';
+export * from './room-attachment.service.js';

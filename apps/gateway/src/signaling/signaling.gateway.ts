@@ -12,6 +12,7 @@ import { OVERSIZE_EVENT, REDIS_CONNECTIONS, RedisConnections, ReplicaMonitor } f
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import {
   type AckResponse,
+  type AttachRoomPayload,
   CLIENT_EVENTS,
   clientSchemas,
   ErrorCode,
@@ -22,7 +23,9 @@ import {
   type PeerJoinedPayload,
   type RegisteredPayload,
   type RegisterDetailsPayload,
+  type RoomAttachedPayload,
 } from '@rendezvous/protocol';
+import { RoomAttachmentService } from '@rendezvous/rooms';
 import {
   LIVE_STATE_STORE,
   type LiveStateStore,
@@ -83,6 +86,7 @@ export class SignalingGateway
     @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
     @Inject(LIVE_STATE_STORE) private readonly store: LiveStateStore,
     @Inject(REDIS_CONNECTIONS) private readonly redis: RedisConnections | null,
+    @Inject(RoomAttachmentService) private readonly attachments: RoomAttachmentService,
   ) {
     this.trustedProxies = new TrustedProxies(config.server.trustedProxies);
   }
@@ -115,6 +119,7 @@ export class SignalingGateway
     const clientAddress = resolveClientAddress(address, headers['x-forwarded-for'], this.trustedProxies);
     releaseUpgradeRequest(socket);
     socket.data.flight = null;
+    socket.data.attachment = null;
     socket.data.peerId = null;
     socket.data.ready = this.signaling.connect(clientAddress).then(
       (session) => {
@@ -143,8 +148,10 @@ export class SignalingGateway
     this.delivery.untrackSocket(socket);
     const session = socket.data.session;
     if (!session) return;
-    const pending = this.signaling
-      .disconnect(session.id)
+    const attachment = socket.data.attachment;
+    const pending = (attachment ? this.attachments.detach(session, attachment) : Promise.resolve())
+      .catch((error: Error) => this.logger.warn(`Room detach of ${session.id} not recorded: ${error.message}`))
+      .then(() => this.signaling.disconnect(session.id))
       .catch((error: Error) => this.logger.warn(`Disconnect of ${session.id} not recorded: ${error.message}`))
       .finally(() => this.pendingDisconnects.delete(pending));
     this.pendingDisconnects.add(pending);
@@ -167,6 +174,7 @@ export class SignalingGateway
     @MessageBody(new ZodWsPipe(clientSchemas['create-flight'])) _body: unknown,
   ): Promise<AckResponse<FlightCreatedPayload>> {
     const session = await this.sessionOf(socket);
+    if (socket.data.attachment) throw new SignalingError(ErrorCode.AlreadyInFlight);
     const { code, room } = await this.signaling.createFlight(session);
     this.enterFlight(socket, code, room);
     socket.emit('flight-created', { flightCode: code });
@@ -179,6 +187,7 @@ export class SignalingGateway
     @MessageBody(new ZodWsPipe(clientSchemas['join-flight'])) body: JoinFlightPayload,
   ): Promise<AckResponse<PeerJoinedPayload>> {
     const session = await this.sessionOf(socket);
+    if (socket.data.attachment) throw new SignalingError(ErrorCode.AlreadyInFlight);
     const joined = await this.signaling.joinFlight(session, body.flightCode, (room) =>
       this.enterFlight(socket, body.flightCode, room),
     );
@@ -225,9 +234,39 @@ export class SignalingGateway
     @MessageBody(new ZodWsPipe(clientSchemas['leave-flight'])) _body: unknown,
   ): Promise<AckResponse<{ left: string | null }>> {
     const session = await this.sessionOf(socket);
+    const attachment = socket.data.attachment;
+    if (attachment) {
+      await this.attachments.detach(session, attachment);
+      socket.data.attachment = null;
+      this.exitFlight(socket);
+      return ok({ left: attachment.code });
+    }
     const left = await this.signaling.leaveFlight(session);
     this.exitFlight(socket);
     return ok({ left: left?.code ?? null });
+  }
+
+  @SubscribeMessage('attach-room')
+  async attachRoom(
+    @ConnectedSocket() socket: RendezvousSocket,
+    @MessageBody(new ZodWsPipe(clientSchemas['attach-room'])) body: AttachRoomPayload,
+  ): Promise<AckResponse<RoomAttachedPayload>> {
+    const session = await this.sessionOf(socket);
+    if (socket.data.flight && !socket.data.attachment) throw new SignalingError(ErrorCode.AlreadyInFlight);
+    if (socket.data.attachment) await this.attachments.detach(session, socket.data.attachment);
+    const attached = await this.attachments.attach(
+      session,
+      body.roomCode,
+      body.participantId,
+      body.channel,
+      (attachment, renamed) => {
+        socket.data.session = renamed;
+        socket.data.attachment = attachment;
+        socket.data.flight = { code: attachment.code, token: `room-${attachment.channel}` };
+        socket.data.peerId = null;
+      },
+    );
+    return ok(attached);
   }
 
   /** Tells every local client, closes their sockets and waits for their sessions to be cleaned up. */
@@ -294,13 +333,14 @@ export class SignalingGateway
     }
     for (const socket of local.values()) {
       const session = socket.data.session as SessionRecord;
-      const flight = socket.data.flight;
+      const { flight, attachment } = socket.data;
       await this.store.restoreSession(
         session,
-        flight ? { code: flight.code, room: flight.token } : null,
+        flight && !attachment ? { code: flight.code, room: flight.token } : null,
         this.config.flights.ttlMs,
         now,
       );
+      if (attachment) await this.attachments.restore(session, attachment);
     }
     for (const sessionId of await this.store.sessionsOf(this.config.cluster.replicaId)) {
       if (!local.has(sessionId)) await this.signaling.disconnect(sessionId);

@@ -1,0 +1,121 @@
+import type { INestApplication } from '@nestjs/common';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { TestClient } from '../../../test/support/clients.js';
+import { startGatewayApp } from '../../../test/support/gateway-app.js';
+
+type Client = Awaited<ReturnType<typeof TestClient.connect>>;
+
+describe('attach-room: DropSilk transfer rooms over Socket.IO', () => {
+  let app: INestApplication;
+  let url: string;
+  const clients: Client[] = [];
+
+  const connect = async (address: string) => {
+    const client = await TestClient.connect(url, { headers: { 'x-forwarded-for': address } });
+    clients.push(client);
+    return client;
+  };
+  const post = async (path: string, body: unknown) =>
+    (await (
+      await fetch(`${url}/api/rooms${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+    ).json()) as any;
+  const room = async () => {
+    const host = await post('', { name: 'Hosting Hal' });
+    const guest = await post(`/${host.roomCode}/join`, { name: 'Guest Gina' });
+    return {
+      code: host.roomCode as string,
+      hostId: host.self.participantId as string,
+      guestId: guest.self.participantId as string,
+    };
+  };
+
+  beforeAll(async () => {
+    ({ app, url } = await startGatewayApp({ TRUSTED_PROXIES: '127.0.0.1' }));
+  });
+  afterEach(() => {
+    for (const client of clients.splice(0)) client.close();
+  });
+  afterAll(async () => app?.close());
+
+  it('pairs the transfer sockets of host and guest and relays their signals', async () => {
+    const { code, hostId, guestId } = await room();
+    const host = await connect('192.168.30.1');
+    const guest = await connect('192.168.30.2');
+
+    expect(await host.request('attach-room', { roomCode: code.toLowerCase(), participantId: hostId })).toMatchObject({
+      ok: true,
+      data: { flightCode: code, role: 'host', peer: { participantId: guestId, name: 'Guest Gina' } },
+    });
+    expect(await host.next('room-attached')).toMatchObject({ flightCode: code, role: 'host' });
+    expect(host.count('peer-joined')).toBe(0);
+
+    await guest.request('attach-room', { roomCode: code, participantId: guestId, channel: 'transfer' });
+    expect(await guest.next('room-attached')).toMatchObject({ role: 'guest', peer: { participantId: hostId } });
+    expect(await host.next('peer-joined')).toEqual({
+      flightCode: code,
+      peer: { id: guest.id, name: 'Guest Gina' },
+      connectionType: 'lan',
+    });
+    expect(await guest.next('peer-joined')).toEqual({
+      flightCode: code,
+      peer: { id: host.id, name: 'Hosting Hal' },
+      connectionType: 'lan',
+    });
+
+    host.emit('signal', { data: { sdp: 'offer' } });
+    expect(await guest.next('signal')).toEqual({ from: host.id, data: { sdp: 'offer' } });
+    guest.emit('signal', { data: { sdp: 'answer' } });
+    expect(await host.next('signal')).toEqual({ from: guest.id, data: { sdp: 'answer' } });
+    expect(await host.request('create-flight')).toMatchObject({ ok: false, error: { code: 'already_in_flight' } });
+  });
+
+  it('pairs screen-share sockets on their own channel and keeps them out of presence lists', async () => {
+    const { code, hostId, guestId } = await room();
+    const watcher = await connect('192.168.31.9');
+    await watcher.usersUpdate(() => true);
+    const hostShare = await connect('192.168.31.1');
+    const guestShare = await connect('192.168.31.2');
+    await hostShare.request('attach-room', { roomCode: code, participantId: hostId, channel: 'screen-share' });
+    await guestShare.request('attach-room', { roomCode: code, participantId: guestId, channel: 'screen-share' });
+    expect((await hostShare.next<{ peer: { id: string } }>('peer-joined')).peer.id).toBe(guestShare.id);
+    hostShare.emit('signal', { data: 'frame offer' });
+    expect(await guestShare.next('signal')).toEqual({ from: hostShare.id, data: 'frame offer' });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const last = watcher.received.filter((r) => r.event === 'users-on-network-update').at(-1)?.payload as {
+      users: { id: string }[];
+    };
+    expect(last.users.map((u) => u.id)).not.toContain(hostShare.id);
+    expect(last.users.map((u) => u.id)).not.toContain(guestShare.id);
+  });
+
+  it('refuses an unknown room or participant with room_not_found', async () => {
+    const { code } = await room();
+    const client = await connect('10.99.0.1');
+    const error = { code: 'room_not_found', message: 'Room not found or expired', event: 'attach-room' };
+    expect(await client.request('attach-room', { roomCode: code, participantId: 'stranger' })).toEqual({
+      ok: false,
+      error,
+    });
+    expect(await client.request('attach-room', { roomCode: 'ZZZZZZ', participantId: 'x' })).toEqual({
+      ok: false,
+      error,
+    });
+  });
+
+  it('promotes the guest when the host transfer socket closes, and tells the guest', async () => {
+    const { code, hostId, guestId } = await room();
+    const host = await connect('10.98.0.1');
+    const guest = await connect('10.98.0.2');
+    await host.request('attach-room', { roomCode: code, participantId: hostId });
+    await guest.request('attach-room', { roomCode: code, participantId: guestId });
+    await guest.next('peer-joined');
+    host.close();
+    expect(await guest.next('peer-left')).toEqual({ flightCode: code, peerId: host.id });
+    const summary = (await (await fetch(`${url}/api/rooms/${code}?participantId=${guestId}`)).json()) as any;
+    expect(summary).toMatchObject({ status: 'waiting', peer: null, self: { role: 'host', name: 'Guest Gina' } });
+  });
+});

@@ -1,0 +1,107 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
+import { ErrorCode, type RoomAttachedPayload, type RoomChannel } from '@rendezvous/protocol';
+import {
+  connectionTypeBetween,
+  type FlightMember,
+  LIVE_STATE_STORE,
+  type LiveStateStore,
+  type SessionRecord,
+  SIGNALING_DELIVERY,
+  type SignalingDelivery,
+  SignalingError,
+} from '@rendezvous/signaling';
+import { TransferRoomError, TransferRoomService } from './transfer-room.js';
+
+/** One socket attached to a transfer room: which room, as whom, on which channel. */
+export interface RoomAttachment {
+  code: string;
+  participantId: string;
+  role: 'host' | 'guest';
+  channel: RoomChannel;
+  /** Live-state key of the channel's host/guest slots. */
+  key: string;
+}
+
+/**
+ * DropSilk's `attach-room`: a participant's socket takes its role's slot in one channel of the room (transfer,
+ * screen-share or chat); once host and guest both hold a channel's slots they are told `peer-joined` and their
+ * signals relay to each other, on whichever replicas they sit.
+ */
+@Injectable()
+export class RoomAttachmentService {
+  constructor(
+    @Inject(LIVE_STATE_STORE) private readonly store: LiveStateStore,
+    @Inject(SIGNALING_DELIVERY) private readonly delivery: SignalingDelivery,
+    @Inject(TransferRoomService) private readonly rooms: TransferRoomService,
+    @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
+  ) {}
+
+  /** `beforeAnnounce` runs once the slot is taken and before anyone is told, so the socket can relay at once. */
+  async attach(
+    session: SessionRecord,
+    code: string,
+    participantId: string,
+    channel: RoomChannel,
+    beforeAnnounce: (attachment: RoomAttachment, session: SessionRecord) => void,
+  ): Promise<RoomAttachedPayload> {
+    const summary = await this.rooms.get(code, participantId).catch((error: unknown) => {
+      throw error instanceof TransferRoomError ? new SignalingError(ErrorCode.RoomNotFound) : error;
+    });
+    const renamed = await this.store.renameSession(session.id, summary.self.name);
+    if (!renamed) throw new SignalingError(ErrorCode.Unavailable);
+    if (channel !== 'transfer') await this.store.hideFromPresence(session.id);
+    const attachment: RoomAttachment = {
+      code: summary.roomCode,
+      participantId: summary.self.participantId,
+      role: summary.self.role,
+      channel,
+      key: `${summary.roomCode}:${channel}`,
+    };
+    const other = await this.store.attachRoomChannel(
+      attachment.key,
+      attachment.role,
+      session.id,
+      this.config.rooms.ttlMs,
+    );
+    beforeAnnounce(attachment, renamed);
+    const attached: RoomAttachedPayload = { flightCode: attachment.code, role: attachment.role, peer: summary.peer };
+    this.delivery.toSession(session.id, 'room-attached', attached);
+    if (other) this.pair(renamed, attachment, other);
+    this.delivery.presenceChanged([session.group]);
+    return attached;
+  }
+
+  /** The attached socket is gone: its channel peer is told, and a transfer departure updates the room. */
+  async detach(session: SessionRecord, attachment: RoomAttachment): Promise<void> {
+    const other = await this.store.detachRoomChannel(attachment.key, attachment.role, session.id);
+    if (other) {
+      this.delivery.flightPeerChanged(other.id, null);
+      this.delivery.toSession(other.id, 'peer-left', { flightCode: attachment.code, peerId: session.id });
+    }
+    if (attachment.channel === 'transfer') await this.rooms.leave(attachment.code, attachment.participantId);
+  }
+
+  /** Writes an attachment back after the live state lost it (Redis restart). */
+  async restore(session: SessionRecord, attachment: RoomAttachment): Promise<void> {
+    await this.store.attachRoomChannel(attachment.key, attachment.role, session.id, this.config.rooms.ttlMs);
+    if (attachment.channel !== 'transfer') await this.store.hideFromPresence(session.id);
+  }
+
+  private pair(self: SessionRecord, attachment: RoomAttachment, other: FlightMember): void {
+    const connectionType = connectionTypeBetween(self, other);
+    this.delivery.flightPeerChanged(self.id, other.id);
+    this.delivery.flightPeerChanged(other.id, self.id);
+    const [host, guest] = attachment.role === 'host' ? [self, other] : [other, self];
+    this.delivery.toSession(host.id, 'peer-joined', {
+      flightCode: attachment.code,
+      peer: { id: guest.id, name: guest.name },
+      connectionType,
+    });
+    this.delivery.toSession(guest.id, 'peer-joined', {
+      flightCode: attachment.code,
+      peer: { id: host.id, name: host.name },
+      connectionType,
+    });
+  }
+}
