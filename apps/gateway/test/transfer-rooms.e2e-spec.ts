@@ -17,7 +17,10 @@ describe('DropSilk transfer-room API (/api/rooms)', () => {
 
   beforeAll(async () => {
     let url: string;
-    ({ app, url } = await startGatewayApp());
+    ({ app, url } = await startGatewayApp({
+      ALLOWED_ORIGINS: 'https://app.example',
+      ALLOWED_ORIGIN_REGEX: '^https://preview-[a-z0-9]+\\.example$',
+    }));
     base = `${url}/api/rooms`;
   });
   afterAll(async () => app?.close());
@@ -113,6 +116,25 @@ describe('DropSilk transfer-room API (/api/rooms)', () => {
     expect(response.body.error).toBe('Invalid request');
     expect(response.body.issues.length).toBeGreaterThan(0);
     for (const issue of response.body.issues) expect(issue).toMatch(/^[\w.]+: /);
+  });
+
+  it('sends CORS headers to allowed origins only', async () => {
+    const preflight = (origin: string) =>
+      fetch(base, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      });
+    for (const origin of ['https://app.example', 'https://preview-abc1.example']) {
+      expect((await preflight(origin)).headers.get('access-control-allow-origin')).toBe(origin);
+    }
+    expect((await preflight('https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
+    const created = await fetch(base, {
+      method: 'POST',
+      headers: { origin: 'https://app.example', 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Cors' }),
+    });
+    expect(created.status).toBe(201);
+    expect(created.headers.get('access-control-allow-origin')).toBe('https://app.example');
   });
 
   it('answers unknown room endpoints with 404', async () => {

@@ -45,6 +45,19 @@ describe('loadConfig', () => {
     );
   });
 
+  it('collects allowed origins from ALLOWED_ORIGINS, the regex (or its DropSilk alias) and --allow-local-port', () => {
+    const config = loadConfig(
+      { ALLOWED_ORIGINS: 'https://a.example, app://.', VERCEL_PREVIEW_ORIGIN_REGEX: '^https://p-[a-z]+\\.example$' },
+      ['node', 'main.js', '--allow-local-port=5173'],
+    );
+    expect(config.origins).toEqual({
+      allowed: ['https://a.example', 'app://.', 'http://localhost:5173', 'http://127.0.0.1:5173'],
+      pattern: '^https://p-[a-z]+\\.example$',
+    });
+    expect(() => loadConfig({ ALLOWED_ORIGIN_REGEX: '(' }, [])).toThrow(/ALLOWED_ORIGIN_REGEX/);
+    expect(() => loadConfig({}, ['--allow-local-port=abc'])).toThrow(/--allow-local-port/);
+  });
+
   it('redacts Redis passwords for logs', () => {
     expect(redactedRedisUrl('redis://:secret@host:6379/0')).toBe('redis://:***@host:6379/0');
     expect(redactedRedisUrl(null)).toBe('(none)');

@@ -43,6 +43,19 @@ const envSchema = z
     SHUTDOWN_TIMEOUT_MS: int(0).default(10_000),
     LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
     ROOM_TTL_MINUTES: int(1).default(30),
+    ALLOWED_ORIGINS: csv,
+    ALLOWED_ORIGIN_REGEX: z
+      .string()
+      .optional()
+      .refine((value) => {
+        if (!value) return true;
+        try {
+          new RegExp(value);
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'must be a valid regular expression'),
     DATABASE_URL: z
       .string()
       .regex(/^(file:.+|postgres(ql)?:\/\/.+)$/, 'must be file:<path> (SQLite) or postgres://… (PostgreSQL)')
@@ -86,6 +99,12 @@ export interface RendezvousConfig {
     url: string;
   };
   rooms: { ttlMs: number };
+  origins: {
+    /** Exact origins allowed (ALLOWED_ORIGINS), plus localhost/127.0.0.1 on --allow-local-port. */
+    allowed: string[];
+    /** ALLOWED_ORIGIN_REGEX (or DropSilk's VERCEL_PREVIEW_ORIGIN_REGEX). */
+    pattern: string | null;
+  };
 }
 
 export class ConfigError extends Error {
@@ -102,8 +121,16 @@ function defaultReplicaId(): string {
 }
 
 /** Validates the environment once; every problem names its variable. */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): RendezvousConfig {
-  const parsed = envSchema.safeParse(env);
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv): RendezvousConfig {
+  const localPortArg = argv.find((arg) => arg.startsWith('--allow-local-port='));
+  const localPort = localPortArg ? Number(localPortArg.split('=')[1]) : null;
+  if (localPort !== null && !(Number.isInteger(localPort) && localPort > 0 && localPort < 65536)) {
+    throw new ConfigError(['--allow-local-port: must be a port number (1-65535)']);
+  }
+  const parsed = envSchema.safeParse({
+    ...env,
+    ALLOWED_ORIGIN_REGEX: env.ALLOWED_ORIGIN_REGEX ?? env.VERCEL_PREVIEW_ORIGIN_REGEX,
+  });
   if (!parsed.success) {
     throw new ConfigError(
       parsed.error.issues.map((issue) => `${issue.path.join('.') || 'environment'}: ${issue.message}`),
@@ -139,6 +166,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): RendezvousConf
     presence: { listLimit: e.PRESENCE_LIST_LIMIT },
     database: { url: e.DATABASE_URL },
     rooms: { ttlMs: e.ROOM_TTL_MINUTES * 60_000 },
+    origins: {
+      allowed: [
+        ...e.ALLOWED_ORIGINS,
+        ...(localPort ? [`http://localhost:${localPort}`, `http://127.0.0.1:${localPort}`] : []),
+      ],
+      pattern: e.ALLOWED_ORIGIN_REGEX ?? null,
+    },
   };
 }
 
