@@ -176,6 +176,36 @@ describe('cluster e2e: two replica processes + redis-server', () => {
     expect(stats.cluster.replicas).toHaveLength(2);
   });
 
+  it('applies DropSilk departure rules when the replica holding an attached room socket dies', async () => {
+    const doomed = await Replica.start('replica-doomed-room', { ...CLUSTER_ENV, REDIS_URL: redis.url });
+    extraReplicas.push(doomed);
+    const post = async (path: string, body: unknown) =>
+      (await (
+        await fetch(`${one.url}/api/rooms${path}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        })
+      ).json()) as any;
+    const created = await post('', { name: 'Survivor host' });
+    const joined = await post(`/${created.roomCode}/join`, { name: 'Doomed guest' });
+    const host = await connect(one, '10.7.0.1');
+    const guest = await connect(doomed, '10.7.0.2');
+    await host.request('attach-room', { roomCode: created.roomCode, participantId: created.self.participantId });
+    await guest.request('attach-room', { roomCode: created.roomCode, participantId: joined.self.participantId });
+    await host.next('peer-joined');
+
+    await doomed.kill();
+    expect(await host.next('peer-left', () => true, 10_000)).toEqual({
+      flightCode: created.roomCode,
+      peerId: guest.id,
+    });
+    const summary = (await (
+      await fetch(`${one.url}/api/rooms/${created.roomCode}?participantId=${created.self.participantId}`)
+    ).json()) as any;
+    expect(summary).toMatchObject({ status: 'waiting', peer: null, self: { role: 'host' } });
+  });
+
   it('survives a Redis restart: not ready meanwhile, then flights work again and old flights are restored', async () => {
     const host = await connect(one, '10.2.0.1');
     const guest = await connect(two, '10.2.0.2');

@@ -13,6 +13,7 @@ import type {
 
 interface StoredSession extends SessionRecord {
   flight: string | null;
+  attachment?: string;
 }
 interface StoredFlight {
   room: string;
@@ -139,8 +140,11 @@ export class MemoryLiveStateStore implements LiveStateStore {
     role: 'host' | 'guest',
     sessionId: string,
     ttlMs: number,
+    attachment: string,
   ): Promise<FlightMember | null> {
     const now = Date.now();
+    const session = this.sessions.get(sessionId);
+    if (session) session.attachment = attachment;
     let slots = this.roomChannels.get(key);
     if (!slots || slots.expiresAt <= now) this.roomChannels.set(key, (slots = { expiresAt: 0 }));
     slots[role] = sessionId;
@@ -156,6 +160,10 @@ export class MemoryLiveStateStore implements LiveStateStore {
     const other = slots[role === 'host' ? 'guest' : 'host'];
     if (!other) this.roomChannels.delete(key);
     return other && this.sessions.has(other) ? this.member(other) : null;
+  }
+
+  async attachmentOf(sessionId: string): Promise<string | null> {
+    return this.sessions.get(sessionId)?.attachment ?? null;
   }
 
   async hideFromPresence(sessionId: string): Promise<void> {

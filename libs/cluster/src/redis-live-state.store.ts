@@ -165,8 +165,9 @@ return 'restored'
 `;
 
 const ATTACH_ROOM_CHANNEL = `${LUA_HELPERS}
-local key, role, sid, ttl = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+local key, role, sid, ttl, attachment = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6]
 local ckey = p .. 'rc:' .. key
+if redis.call('EXISTS', p .. 's:' .. sid) == 1 then redis.call('HSET', p .. 's:' .. sid, 'attach', attachment) end
 redis.call('HSET', ckey, role, sid)
 redis.call('PEXPIRE', ckey, ttl)
 local other = redis.call('HGET', ckey, role == 'host' and 'guest' or 'host')
@@ -341,14 +342,19 @@ export class RedisLiveStateStore implements LiveStateStore {
     role: 'host' | 'guest',
     sessionId: string,
     ttlMs: number,
+    attachment: string,
   ): Promise<FlightMember | null> {
-    const reply = (await this.run('attachRoom', key, role, sessionId, ttlMs)) as LuaReply[] | null;
+    const reply = (await this.run('attachRoom', key, role, sessionId, ttlMs, attachment)) as LuaReply[] | null;
     return reply ? (members(reply, 0)[0] ?? null) : null;
   }
 
   async detachRoomChannel(key: string, role: 'host' | 'guest', sessionId: string): Promise<FlightMember | null> {
     const reply = (await this.run('detachRoom', key, role, sessionId)) as LuaReply[] | null;
     return reply ? (members(reply, 0)[0] ?? null) : null;
+  }
+
+  async attachmentOf(sessionId: string): Promise<string | null> {
+    return this.redis.hget(this.key('s:', sessionId), 'attach');
   }
 
   async hideFromPresence(sessionId: string): Promise<void> {

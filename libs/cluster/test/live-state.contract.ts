@@ -181,19 +181,22 @@ export function describeLiveStateContract(name: string, create: () => Promise<Co
       const guest = session();
       const hostAgain = session();
       for (const s of [host, guest, hostAgain]) await store.registerSession(s);
-      expect(await store.attachRoomChannel('ABCDEF:transfer', 'host', host.id, TTL)).toBeNull();
-      expect(await store.attachRoomChannel('ABCDEF:transfer', 'guest', guest.id, TTL)).toEqual({
+      expect(await store.attachRoomChannel('ABCDEF:transfer', 'host', host.id, TTL, 'h1')).toBeNull();
+      expect(await store.attachRoomChannel('ABCDEF:transfer', 'guest', guest.id, TTL, 'g1')).toEqual({
         id: host.id,
         name: host.name,
         address: host.address,
         group: host.group,
       });
-      expect((await store.attachRoomChannel('ABCDEF:transfer', 'host', hostAgain.id, TTL))?.id).toBe(guest.id);
+      expect((await store.attachRoomChannel('ABCDEF:transfer', 'host', hostAgain.id, TTL, 'h2'))?.id).toBe(guest.id);
       expect(await store.detachRoomChannel('ABCDEF:transfer', 'host', host.id)).toBeNull();
       expect((await store.detachRoomChannel('ABCDEF:transfer', 'host', hostAgain.id))?.id).toBe(guest.id);
-      expect(await store.attachRoomChannel('ABCDEF:chat', 'host', host.id, TTL)).toBeNull();
+      expect(await store.attachRoomChannel('ABCDEF:chat', 'host', host.id, TTL, 'h3')).toBeNull();
+      expect(await store.attachmentOf(host.id)).toBe('h3');
+      expect(await store.attachmentOf(guest.id)).toBe('g1');
       await store.removeSession(guest.id, TTL, Date.now());
-      expect(await store.attachRoomChannel('ABCDEF:transfer', 'host', host.id, TTL)).toBeNull();
+      expect(await store.attachmentOf(guest.id)).toBeNull();
+      expect(await store.attachRoomChannel('ABCDEF:transfer', 'host', host.id, TTL, 'h4')).toBeNull();
     });
 
     it('hides a session from its network presence', async () => {

@@ -63,6 +63,7 @@ export class RoomAttachmentService {
       attachment.role,
       session.id,
       this.config.rooms.ttlMs,
+      JSON.stringify(attachment),
     );
     beforeAnnounce(attachment, renamed);
     const attached: RoomAttachedPayload = { flightCode: attachment.code, role: attachment.role, peer: summary.peer };
@@ -73,7 +74,7 @@ export class RoomAttachmentService {
   }
 
   /** The attached socket is gone: its channel peer is told, and a transfer departure updates the room. */
-  async detach(session: SessionRecord, attachment: RoomAttachment): Promise<void> {
+  async detach(session: Pick<SessionRecord, 'id'>, attachment: RoomAttachment): Promise<void> {
     const other = await this.store.detachRoomChannel(attachment.key, attachment.role, session.id);
     if (other) {
       this.delivery.flightPeerChanged(other.id, null);
@@ -82,9 +83,21 @@ export class RoomAttachmentService {
     if (attachment.channel === 'transfer') await this.rooms.leave(attachment.code, attachment.participantId);
   }
 
+  /** A session of a dead replica: detach whatever room channel it held, as its own socket's close would have. */
+  async reap(sessionId: string): Promise<void> {
+    const stored = await this.store.attachmentOf(sessionId);
+    if (stored) await this.detach({ id: sessionId }, JSON.parse(stored) as RoomAttachment);
+  }
+
   /** Writes an attachment back after the live state lost it (Redis restart). */
   async restore(session: SessionRecord, attachment: RoomAttachment): Promise<void> {
-    await this.store.attachRoomChannel(attachment.key, attachment.role, session.id, this.config.rooms.ttlMs);
+    await this.store.attachRoomChannel(
+      attachment.key,
+      attachment.role,
+      session.id,
+      this.config.rooms.ttlMs,
+      JSON.stringify(attachment),
+    );
     if (attachment.channel !== 'transfer') await this.store.hideFromPresence(session.id);
   }
 

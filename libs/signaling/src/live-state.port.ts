@@ -89,7 +89,11 @@ export interface LiveStateStore {
     role: 'host' | 'guest',
     sessionId: string,
     ttlMs: number,
+    /** Opaque description kept with the session, so a survivor can detach it when the session's replica dies. */
+    attachment: string,
   ): Promise<FlightMember | null>;
+  /** The description stored by the session's last attachRoomChannel, while the session exists. */
+  attachmentOf(sessionId: string): Promise<string | null>;
   /** Empties the slot if this session holds it; the session in the other slot, if any. */
   detachRoomChannel(key: string, role: 'host' | 'guest', sessionId: string): Promise<FlightMember | null>;
   /** Keeps a session out of its network's presence list (DropSilk's screen-share and chat sockets). */

@@ -99,7 +99,12 @@ export class SignalingGateway
     });
     if (this.config.mode === 'cluster') {
       this.monitor = new ReplicaMonitor(this.store, this.config, {
-        reapSession: (sessionId) => this.signaling.disconnect(sessionId),
+        reapSession: async (sessionId) => {
+          await this.attachments
+            .reap(sessionId)
+            .catch((error: Error) => this.logger.warn(`Room detach of reaped ${sessionId}: ${error.message}`));
+          await this.signaling.disconnect(sessionId);
+        },
         restoreLocalState: () => this.restoreLocalState(),
       });
       void this.monitor.start().catch((error: Error) => this.logger.error(`Heartbeat start: ${error.message}`));
