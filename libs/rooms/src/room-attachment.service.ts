@@ -75,12 +75,16 @@ export class RoomAttachmentService {
 
   /** The attached socket is gone: its channel peer is told, and a transfer departure updates the room. */
   async detach(session: Pick<SessionRecord, 'id'>, attachment: RoomAttachment): Promise<void> {
-    const other = await this.store.detachRoomChannel(attachment.key, attachment.role, session.id);
-    if (other) {
-      this.delivery.flightPeerChanged(other.id, null);
-      this.delivery.toSession(other.id, 'peer-left', { flightCode: attachment.code, peerId: session.id });
+    try {
+      // The room changes first, so a peer that reads it after `peer-left` sees the departure.
+      if (attachment.channel === 'transfer') await this.rooms.leave(attachment.code, attachment.participantId);
+    } finally {
+      const other = await this.store.detachRoomChannel(attachment.key, attachment.role, session.id);
+      if (other) {
+        this.delivery.flightPeerChanged(other.id, null);
+        this.delivery.toSession(other.id, 'peer-left', { flightCode: attachment.code, peerId: session.id });
+      }
     }
-    if (attachment.channel === 'transfer') await this.rooms.leave(attachment.code, attachment.participantId);
   }
 
   /** A session of a dead replica: detach whatever room channel it held, as its own socket's close would have. */
