@@ -1,9 +1,20 @@
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, repoRoot } from './ports.js';
 import { ManagedProcess } from './processes.js';
 
 const ENTRYPOINT = join(repoRoot(), 'dist/apps/gateway/main.js');
+
+/** Runs the built gateway entrypoint to its exit (for start-up failures), with only `env` and PATH set. */
+export function runEntrypoint(env: Record<string, string>): { status: number | null; stderr: string } {
+  const result = spawnSync(process.execPath, [ENTRYPOINT], {
+    env: { PATH: process.env.PATH, ...env },
+    encoding: 'utf8',
+    timeout: 30_000,
+  });
+  return { status: result.status, stderr: result.stderr };
+}
 
 /** One gateway replica as a separate process: the built entrypoint, as production runs it. */
 export class Replica {

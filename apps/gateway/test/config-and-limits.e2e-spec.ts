@@ -1,10 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TestClient } from '../../../test/support/clients.js';
 import { startGatewayApp } from '../../../test/support/gateway-app.js';
-import { repoRoot, sleep } from '../../../test/support/ports.js';
+import { sleep } from '../../../test/support/ports.js';
+import { runEntrypoint } from '../../../test/support/replica.js';
 
 type Client = Awaited<ReturnType<typeof TestClient.connect>>;
 
@@ -29,11 +28,7 @@ describe('configuration and limits', () => {
   };
 
   it('refuses to start on a bad variable and names it', () => {
-    const result = spawnSync(process.execPath, [join(repoRoot(), 'dist/apps/gateway/main.js')], {
-      env: { PATH: process.env.PATH, PORT: 'eighty', REDIS_URL: 'http://wrong', REPLICA_TIMEOUT_MS: '1' },
-      encoding: 'utf8',
-      timeout: 20_000,
-    });
+    const result = runEntrypoint({ PORT: 'eighty', REDIS_URL: 'http://wrong', REPLICA_TIMEOUT_MS: '1' });
     expect(result.status).toBe(78);
     expect(result.stderr).toContain('PORT');
     expect(result.stderr).toContain('REDIS_URL');
@@ -41,16 +36,11 @@ describe('configuration and limits', () => {
   });
 
   it('refuses to start when Redis cannot be reached, naming the timeout variable', () => {
-    const result = spawnSync(process.execPath, [join(repoRoot(), 'dist/apps/gateway/main.js')], {
-      env: {
-        PATH: process.env.PATH,
-        PORT: '0',
-        REDIS_URL: 'redis://127.0.0.1:1',
-        REDIS_CONNECT_TIMEOUT_MS: '500',
-        LOG_LEVEL: 'error',
-      },
-      encoding: 'utf8',
-      timeout: 20_000,
+    const result = runEntrypoint({
+      PORT: '0',
+      REDIS_URL: 'redis://127.0.0.1:1',
+      REDIS_CONNECT_TIMEOUT_MS: '500',
+      LOG_LEVEL: 'error',
     });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('Cannot reach Redis at redis://127.0.0.1:1 (REDIS_URL)');

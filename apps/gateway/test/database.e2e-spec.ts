@@ -1,13 +1,11 @@
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
 import { applyMigrations, findPrismaRoot, migrationStatus, parseDatabaseUrl } from '@rendezvous/persistence';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGatewayApp } from '../../../test/support/gateway-app.js';
-import { repoRoot } from '../../../test/support/ports.js';
 import { PostgresServer } from '../../../test/support/postgres-server.js';
-import { Replica } from '../../../test/support/replica.js';
+import { Replica, runEntrypoint } from '../../../test/support/replica.js';
 
 describe('gateway and its database', () => {
   let postgres: PostgresServer;
@@ -31,11 +29,7 @@ describe('gateway and its database', () => {
 
   it('refuses to start on an unmigrated PostgreSQL database, naming npm run db:migrate', () => {
     const databaseUrl = postgres.createDatabase('unmigrated');
-    const result = spawnSync(process.execPath, [join(repoRoot(), 'dist/apps/gateway/main.js')], {
-      env: { PATH: process.env.PATH, PORT: '0', DATABASE_URL: databaseUrl, LOG_LEVEL: 'error' },
-      encoding: 'utf8',
-      timeout: 30_000,
-    });
+    const result = runEntrypoint({ PORT: '0', DATABASE_URL: databaseUrl, LOG_LEVEL: 'error' });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('is missing migrations');
     expect(result.stderr).toContain('npm run db:migrate');

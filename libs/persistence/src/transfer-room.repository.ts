@@ -1,4 +1,5 @@
 import type { TransferRoomRecord, TransferRoomStore } from '@rendezvous/rooms';
+import type { Prisma } from '../../../generated/prisma-sqlite/client.js';
 import type { DatabaseClient } from './database.client.js';
 
 type Row = Omit<TransferRoomRecord, 'hostTotalBytes' | 'guestTotalBytes'> & {
@@ -79,18 +80,11 @@ export class PrismaTransferRoomStore implements TransferRoomStore {
     expiresAt: Date,
     now: Date,
   ): Promise<TransferRoomRecord | null> {
-    const live = { code, expiresAt: { gt: now } };
-    const asHost = await this.db.transferRoom.updateMany({
-      where: { ...live, hostParticipantId: participantId },
-      data: { hostReady: true, hostFileCount: fileCount, hostTotalBytes: BigInt(totalBytes), expiresAt },
+    const updated = await this.updateOwnSide(code, participantId, now, {
+      host: { hostReady: true, hostFileCount: fileCount, hostTotalBytes: BigInt(totalBytes), expiresAt },
+      guest: { guestReady: true, guestFileCount: fileCount, guestTotalBytes: BigInt(totalBytes), expiresAt },
     });
-    const asGuest = asHost.count
-      ? asHost
-      : await this.db.transferRoom.updateMany({
-          where: { ...live, guestParticipantId: participantId },
-          data: { guestReady: true, guestFileCount: fileCount, guestTotalBytes: BigInt(totalBytes), expiresAt },
-        });
-    return asGuest.count ? this.find(code) : null;
+    return updated ? this.find(code) : null;
   }
 
   async setScreenShare(
@@ -100,19 +94,15 @@ export class PrismaTransferRoomStore implements TransferRoomStore {
     expiresAt: Date,
     now: Date,
   ): Promise<TransferRoomRecord | null | 'peer-sharing'> {
-    const live = { code, expiresAt: { gt: now } };
-    const asHost = await this.db.transferRoom.updateMany({
-      where: { ...live, hostParticipantId: participantId, ...(active ? { guestScreenShareActive: false } : {}) },
-      data: { hostScreenShareActive: active, expiresAt },
+    const updated = await this.updateOwnSide(code, participantId, now, {
+      host: { hostScreenShareActive: active, expiresAt },
+      guest: { guestScreenShareActive: active, expiresAt },
+      // Starting a share is only allowed while the peer is not sharing.
+      hostWhere: active ? { guestScreenShareActive: false } : {},
+      guestWhere: active ? { hostScreenShareActive: false } : {},
     });
-    const asGuest = asHost.count
-      ? asHost
-      : await this.db.transferRoom.updateMany({
-          where: { ...live, guestParticipantId: participantId, ...(active ? { hostScreenShareActive: false } : {}) },
-          data: { guestScreenShareActive: active, expiresAt },
-        });
     const room = await this.find(code);
-    if (asGuest.count) return room;
+    if (updated) return room;
     if (!room || room.expiresAt <= now) return null;
     const isMember = room.hostParticipantId === participantId || room.guestParticipantId === participantId;
     return isMember && active ? 'peer-sharing' : null;
@@ -125,18 +115,11 @@ export class PrismaTransferRoomStore implements TransferRoomStore {
     expiresAt: Date,
     now: Date,
   ): Promise<TransferRoomRecord | null> {
-    const live = { code, expiresAt: { gt: now } };
-    const asHost = await this.db.transferRoom.updateMany({
-      where: { ...live, hostParticipantId: participantId },
-      data: { hostChatActive: active, expiresAt },
+    const updated = await this.updateOwnSide(code, participantId, now, {
+      host: { hostChatActive: active, expiresAt },
+      guest: { guestChatActive: active, expiresAt },
     });
-    const asGuest = asHost.count
-      ? asHost
-      : await this.db.transferRoom.updateMany({
-          where: { ...live, guestParticipantId: participantId },
-          data: { guestChatActive: active, expiresAt },
-        });
-    return asGuest.count ? this.find(code) : null;
+    return updated ? this.find(code) : null;
   }
 
   async removeParticipant(code: string, participantId: string, expiresAt: Date, now: Date): Promise<string | null> {
@@ -178,6 +161,34 @@ export class PrismaTransferRoomStore implements TransferRoomStore {
       },
     });
     return room.guestParticipantId;
+  }
+
+  /**
+   * Writes the host's or the guest's columns, whichever side `participantId` is, in one conditional UPDATE
+   * on a live room (plus `hostWhere` / `guestWhere`); true when a row changed.
+   */
+  private async updateOwnSide(
+    code: string,
+    participantId: string,
+    now: Date,
+    change: {
+      host: Prisma.TransferRoomUpdateManyMutationInput;
+      guest: Prisma.TransferRoomUpdateManyMutationInput;
+      hostWhere?: Prisma.TransferRoomWhereInput;
+      guestWhere?: Prisma.TransferRoomWhereInput;
+    },
+  ): Promise<boolean> {
+    const live = { code, expiresAt: { gt: now } };
+    const asHost = await this.db.transferRoom.updateMany({
+      where: { ...live, hostParticipantId: participantId, ...change.hostWhere },
+      data: change.host,
+    });
+    if (asHost.count) return true;
+    const asGuest = await this.db.transferRoom.updateMany({
+      where: { ...live, guestParticipantId: participantId, ...change.guestWhere },
+      data: change.guest,
+    });
+    return asGuest.count > 0;
   }
 
   private async find(code: string): Promise<TransferRoomRecord | null> {
