@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ConfigError, loadConfig, redactedRedisUrl } from '@rendezvous/config';
+import { ConfigError, loadConfig, redactedUrl } from '@rendezvous/config';
 import { AppModule } from './app.module.js';
 import { configureGateway } from './bootstrap.js';
 import { SignalingGateway } from './signaling/signaling.gateway.js';
@@ -26,7 +26,7 @@ async function main(): Promise<void> {
   await app.listen(config.server.port, config.server.host);
   logger.log(
     `Rendezvous gateway ${config.cluster.replicaId} listening on ${config.server.host}:${config.server.port} ` +
-      `(${config.mode}${config.mode === 'cluster' ? `, redis ${redactedRedisUrl(config.redis.url)}` : ''})`,
+      `(${config.mode}${config.mode === 'cluster' ? `, redis ${redactedUrl(config.redis.url)}` : ''})`,
   );
 
   // A crashing relay would drop every client of this replica: log stray rejections instead of exiting.

@@ -215,6 +215,9 @@ describe('cluster e2e: two replica processes + redis-server', () => {
 
     await redis.kill();
     await eventually(async () => (await one.readyStatus()) === 503 && (await two.readyStatus()) === 503, 'not-ready');
+    const statsDuringOutage = await fetch(`${one.url}/stats`);
+    expect(statsDuringOutage.status).toBe(503);
+    expect(((await statsDuringOutage.json()) as { error: string }).error).toMatch(/^Cluster figures unavailable/);
     const duringOutage = await host.request('create-flight');
     expect(duringOutage).toEqual({
       ok: false,

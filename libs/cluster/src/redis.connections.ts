@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { redactedRedisUrl } from '@rendezvous/config';
+import { redactedUrl } from '@rendezvous/config';
 import { Redis, type RedisOptions } from 'ioredis';
 
 /** Retry forever with a capped backoff: a restarting Redis must never take a replica down. */
@@ -64,7 +64,7 @@ export class RedisConnections {
     } catch {
       connections.close();
       throw new Error(
-        `Cannot reach Redis at ${redactedRedisUrl(url)} (REDIS_URL) within REDIS_CONNECT_TIMEOUT_MS=${connectTimeoutMs} ms: ${lastError}`,
+        `Cannot reach Redis at ${redactedUrl(url)} (REDIS_URL) within REDIS_CONNECT_TIMEOUT_MS=${connectTimeoutMs} ms: ${lastError}`,
       );
     } finally {
       command.off('error', onError);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, redactedRedisUrl } from './config.js';
+import { ConfigError, loadConfig, redactedUrl } from './config.js';
 
 describe('loadConfig', () => {
   it('has embedded defaults: standalone on 8080', () => {
@@ -58,8 +58,8 @@ describe('loadConfig', () => {
     expect(() => loadConfig({}, ['--allow-local-port=abc'])).toThrow(/--allow-local-port/);
   });
 
-  it('redacts Redis passwords for logs', () => {
-    expect(redactedRedisUrl('redis://:secret@host:6379/0')).toBe('redis://:***@host:6379/0');
-    expect(redactedRedisUrl(null)).toBe('(none)');
+  it('redacts passwords in connection URLs for logs', () => {
+    expect(redactedUrl('redis://:secret@host:6379/0')).toBe('redis://:***@host:6379/0');
+    expect(redactedUrl(null)).toBe('(none)');
   });
 });

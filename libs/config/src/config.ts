@@ -81,7 +81,7 @@ export interface RendezvousConfig {
     logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
   };
   redis: {
-    /** Sensitive: may carry a password. Never log it; use `redactedRedisUrl`. */
+    /** Sensitive: may carry a password. Never log it; use `redactedUrl`. */
     url: string | null;
     keyPrefix: string;
     adapter: 'sharded' | 'classic';
@@ -176,9 +176,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   };
 }
 
-/** The Redis URL with any password replaced, for logs. */
-export function redactedRedisUrl(url: string | null): string {
+/** A connection URL (Redis, database) with any password replaced, for logs and errors. */
+export function redactedUrl(url: string | null): string {
   if (!url) return '(none)';
+  if (url.startsWith('file:')) return url;
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = '***';

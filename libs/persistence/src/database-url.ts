@@ -27,15 +27,3 @@ export function parseDatabaseUrl(url: string, cwd = process.cwd()): DatabaseTarg
 export function ensureSqliteFolder(target: DatabaseTarget): void {
   if (target.provider === 'sqlite') mkdirSync(dirname(target.location), { recursive: true });
 }
-
-/** The URL with any password replaced, for logs and errors. */
-export function redactedDatabaseUrl(url: string): string {
-  if (url.startsWith('file:')) return url;
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '(unparseable DATABASE_URL)';
-  }
-}

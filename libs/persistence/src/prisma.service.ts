@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
+import { RENDEZVOUS_CONFIG, type RendezvousConfig, redactedUrl } from '@rendezvous/config';
 import { createDatabaseClient, type DatabaseClient } from './database.client.js';
-import { type DatabaseTarget, parseDatabaseUrl, redactedDatabaseUrl } from './database-url.js';
+import { type DatabaseTarget, parseDatabaseUrl } from './database-url.js';
 import { applyMigrations, migrationStatus } from './migrator.js';
 import { findPrismaRoot } from './prisma-root.js';
 
@@ -22,7 +22,7 @@ export class PrismaService implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleInit(): Promise<void> {
-    const where = redactedDatabaseUrl(this.config.database.url);
+    const where = redactedUrl(this.config.database.url);
     const prismaRoot = findPrismaRoot();
     if (this.target.provider === 'sqlite') {
       const applied = await applyMigrations(this.target, prismaRoot);

@@ -34,6 +34,14 @@ export const clientSchemas = {
   }),
 } as const;
 
+/** Zod issues as `path: message` lines; `root` names the value itself when an issue has no path. */
+export function formatIssues(
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+  root: string,
+): string[] {
+  return issues.map((issue) => `${issue.path.length ? issue.path.map(String).join('.') : root}: ${issue.message}`);
+}
+
 export type ClientEventName = keyof typeof clientSchemas;
 export const CLIENT_EVENTS = Object.keys(clientSchemas) as ClientEventName[];
 

@@ -58,13 +58,7 @@ export class RoomAttachmentService {
       channel,
       key: `${summary.roomCode}:${channel}`,
     };
-    const other = await this.store.attachRoomChannel(
-      attachment.key,
-      attachment.role,
-      session.id,
-      this.config.rooms.ttlMs,
-      JSON.stringify(attachment),
-    );
+    const other = await this.occupy(session.id, attachment);
     beforeAnnounce(attachment, renamed);
     const attached: RoomAttachedPayload = { flightCode: attachment.code, role: attachment.role, peer: summary.peer };
     this.delivery.toSession(session.id, 'room-attached', attached);
@@ -95,14 +89,14 @@ export class RoomAttachmentService {
 
   /** Writes an attachment back after the live state lost it (Redis restart). */
   async restore(session: SessionRecord, attachment: RoomAttachment): Promise<void> {
-    await this.store.attachRoomChannel(
-      attachment.key,
-      attachment.role,
-      session.id,
-      this.config.rooms.ttlMs,
-      JSON.stringify(attachment),
-    );
+    await this.occupy(session.id, attachment);
     if (attachment.channel !== 'transfer') await this.store.hideFromPresence(session.id);
+  }
+
+  /** Takes the attachment's slot, storing its description with the session for a survivor's reaping. */
+  private occupy(sessionId: string, attachment: RoomAttachment): Promise<FlightMember | null> {
+    const { key, role } = attachment;
+    return this.store.attachRoomChannel(key, role, sessionId, this.config.rooms.ttlMs, JSON.stringify(attachment));
   }
 
   private pair(self: SessionRecord, attachment: RoomAttachment, other: FlightMember): void {

@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { generateFlightCode } from '@rendezvous/signaling';
+import { generateFlightCode, randomBase36Id } from '@rendezvous/signaling';
 
 export type RoomRole = 'host' | 'guest';
 export type RoomStatus = 'waiting' | 'paired' | 'ready';
@@ -107,16 +106,11 @@ export class TransferRoomError extends Error {
 }
 export const NOT_A_PARTICIPANT = 'Room not found or participant is not part of it.';
 
-const PARTICIPANT_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
 const CODE_ATTEMPTS = 10;
 
 /** A 12-character participant id, as DropSilk's. */
 export function generateParticipantId(): string {
-  let id = '';
-  while (id.length < 12) {
-    for (const byte of randomBytes(24)) if (byte < 252 && id.length < 12) id += PARTICIPANT_ALPHABET[byte % 36];
-  }
-  return id;
+  return randomBase36Id(12);
 }
 
 function participant(room: TransferRoomRecord, role: RoomRole): ParticipantSummary {

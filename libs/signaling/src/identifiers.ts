@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { FLIGHT_CODE_ALPHABET, FLIGHT_CODE_LENGTH } from '@rendezvous/protocol';
 
-const SESSION_ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
+const BASE36 = '0123456789abcdefghijklmnopqrstuvwxyz';
 
 /** A flight code: 32 symbols, so `byte & 31` is unbiased. */
 export function generateFlightCode(random: (size: number) => Buffer = randomBytes): string {
@@ -11,15 +11,20 @@ export function generateFlightCode(random: (size: number) => Buffer = randomByte
   return code;
 }
 
-/** A 10-character session id from [0-9a-z], as DropSilk's `registered {id}`; rejection sampling keeps it unbiased. */
-export function generateSessionId(): string {
+/** A random id of `length` characters from [0-9a-z]; rejection sampling (bytes >= 252) keeps it unbiased. */
+export function randomBase36Id(length: number): string {
   let id = '';
-  while (id.length < 10) {
-    for (const byte of randomBytes(16)) {
-      if (byte < 252 && id.length < 10) id += SESSION_ALPHABET[byte % 36];
+  while (id.length < length) {
+    for (const byte of randomBytes(length + 8)) {
+      if (byte < 252 && id.length < length) id += BASE36[byte % 36];
     }
   }
   return id;
+}
+
+/** A 10-character session id, as DropSilk's `registered {id}`. */
+export function generateSessionId(): string {
+  return randomBase36Id(10);
 }
 
 /** A random token that makes each flight's Socket.IO room unique even when its code is reused later. */

@@ -1,5 +1,5 @@
 import { type PipeTransform } from '@nestjs/common';
-import { ErrorCode } from '@rendezvous/protocol';
+import { ErrorCode, formatIssues } from '@rendezvous/protocol';
 import { SignalingError } from '@rendezvous/signaling';
 import type { ZodType } from 'zod';
 
@@ -15,8 +15,7 @@ export class ZodWsPipe<T> implements PipeTransform<unknown, T> {
 export function validatePayload<T>(schema: ZodType<T>, value: unknown): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const details = result.error.issues.map((issue) => `${issue.path.join('.') || 'payload'}: ${issue.message}`);
-  throw new InvalidPayloadError(details);
+  throw new InvalidPayloadError(formatIssues(result.error.issues, 'payload'));
 }
 
 export class InvalidPayloadError extends SignalingError {

@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { Controller, Get, Header, Inject, ServiceUnavailableException } from '@nestjs/common';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import { LIVE_STATE_STORE, type LiveStateStore } from '@rendezvous/signaling';
 import { SignalingGateway } from '../signaling/signaling.gateway.js';
@@ -26,7 +26,10 @@ export class StatusController {
 
   @Get('stats')
   async stats() {
-    const counts = await this.store.counts(Date.now());
+    // While Redis is unreachable the cluster figures are unknown: say so rather than a bare 500.
+    const counts = await this.store.counts(Date.now()).catch((error: Error) => {
+      throw new ServiceUnavailableException({ error: `Cluster figures unavailable: ${error.message}` });
+    });
     const memory = process.memoryUsage();
     const replica = {
       id: this.config.cluster.replicaId,

@@ -13,6 +13,7 @@ import {
   Post,
   Query,
 } from '@nestjs/common';
+import { formatIssues } from '@rendezvous/protocol';
 import { type RoomSummary, TransferRoomError, TransferRoomService } from '@rendezvous/rooms';
 import { z, type ZodType } from 'zod';
 
@@ -43,10 +44,7 @@ class DropSilkValidation<T> implements PipeTransform<unknown, T> {
   transform(value: unknown): T {
     const result = this.schema.safeParse(value ?? {});
     if (result.success) return result.data;
-    const issues = result.error.issues.map(
-      (issue) => `${issue.path.length ? issue.path.map(String).join('.') : 'request'}: ${issue.message}`,
-    );
-    throw new BadRequestException({ error: 'Invalid request', issues });
+    throw new BadRequestException({ error: 'Invalid request', issues: formatIssues(result.error.issues, 'request') });
   }
 }
 
