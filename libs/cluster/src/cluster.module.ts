@@ -1,8 +1,11 @@
 import { type DynamicModule, Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
+import { MULTIPARTY_STATE } from '@rendezvous/rooms';
 import { LIVE_STATE_STORE } from '@rendezvous/signaling';
 import { MemoryLiveStateStore } from './memory-live-state.store.js';
+import { MemoryMultipartyState } from './memory-multiparty.state.js';
 import { RedisLiveStateStore } from './redis-live-state.store.js';
+import { RedisMultipartyState } from './redis-multiparty.state.js';
 import { RedisConnections } from './redis.connections.js';
 
 export const REDIS_CONNECTIONS = Symbol('REDIS_CONNECTIONS');
@@ -29,8 +32,14 @@ export class ClusterModule implements OnApplicationShutdown {
           useFactory: (config: RendezvousConfig, redis: RedisConnections | null) =>
             redis ? new RedisLiveStateStore(redis.command, config.redis.keyPrefix) : new MemoryLiveStateStore(),
         },
+        {
+          provide: MULTIPARTY_STATE,
+          inject: [RENDEZVOUS_CONFIG, REDIS_CONNECTIONS],
+          useFactory: (config: RendezvousConfig, redis: RedisConnections | null) =>
+            redis ? new RedisMultipartyState(redis.command, config.redis.keyPrefix) : new MemoryMultipartyState(),
+        },
       ],
-      exports: [REDIS_CONNECTIONS, LIVE_STATE_STORE],
+      exports: [REDIS_CONNECTIONS, LIVE_STATE_STORE, MULTIPARTY_STATE],
     };
   }
 

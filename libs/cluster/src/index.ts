@@ -5,3 +5,5 @@ export * from './redis.connections.js';
 export * from './rendezvous-io.adapter.js';
 export * from './replica-monitor.js';
 export * from './cluster.module.js';
+export * from './memory-multiparty.state.js';
+export * from './redis-multiparty.state.js';
