@@ -1,12 +1,26 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ClusterModule } from '@rendezvous/cluster';
 import { ConfigModule, RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
-import { PersistenceModule, PrismaService, PrismaTransferRoomStore } from '@rendezvous/persistence';
-import { RoomAttachmentService, TransferRoomService } from '@rendezvous/rooms';
+import {
+  PersistenceModule,
+  PrismaMultipartyRoomStore,
+  PrismaService,
+  PrismaTransferRoomStore,
+} from '@rendezvous/persistence';
+import {
+  MULTIPARTY_DELIVERY,
+  MULTIPARTY_ROOM_STORE,
+  MultipartyRoomService,
+  RoomAttachmentService,
+  TransferRoomService,
+} from '@rendezvous/rooms';
 import { SIGNALING_DELIVERY, SignalingService } from '@rendezvous/signaling';
 import { ReadinessState } from './common/readiness.state.js';
 import { HealthController } from './health/health.controller.js';
 import { StatusController } from './http/status.controller.js';
+import { MultipartySocketDelivery } from './rooms/multiparty-delivery.js';
+import { MultipartyGateway } from './rooms/multiparty.gateway.js';
+import { PublicRoomsController } from './rooms/public-rooms.controller.js';
 import { TransferRoomsController } from './rooms/transfer-rooms.controller.js';
 import { SignalingGateway } from './signaling/signaling.gateway.js';
 import { SocketDelivery } from './signaling/socket-delivery.js';
@@ -18,7 +32,8 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [ConfigModule.forRoot(config), ClusterModule.forRoot(), PersistenceModule],
-      controllers: [StatusController, HealthController, TransferRoomsController],
+      // PublicRoomsController before TransferRoomsController: `/api/rooms/public` would match `:code`.
+      controllers: [StatusController, HealthController, PublicRoomsController, TransferRoomsController],
       providers: [
         ReadinessState,
         SocketDelivery,
@@ -32,6 +47,15 @@ export class AppModule {
             new TransferRoomService(new PrismaTransferRoomStore(database.client), config.rooms.ttlMs),
         },
         RoomAttachmentService,
+        {
+          provide: MULTIPARTY_ROOM_STORE,
+          inject: [PrismaService],
+          useFactory: (database: PrismaService) => new PrismaMultipartyRoomStore(database.client),
+        },
+        MultipartySocketDelivery,
+        { provide: MULTIPARTY_DELIVERY, useExisting: MultipartySocketDelivery },
+        MultipartyRoomService,
+        MultipartyGateway,
       ],
     };
   }

@@ -43,6 +43,7 @@ const envSchema = z
     SHUTDOWN_TIMEOUT_MS: int(0).default(10_000),
     LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
     ROOM_TTL_MINUTES: int(1).default(30),
+    ROOM_MAX_MEMBERS: int(2, 10_000).default(100),
     ALLOWED_ORIGINS: csv,
     ALLOWED_ORIGIN_REGEX: z
       .string()
@@ -98,7 +99,11 @@ export interface RendezvousConfig {
     /** Sensitive: may carry a password. */
     url: string;
   };
-  rooms: { ttlMs: number };
+  rooms: {
+    ttlMs: number;
+    /** Members of one multiparty room at most, whatever the room's own guest limit. */
+    maxMembers: number;
+  };
   origins: {
     /** Exact origins allowed (ALLOWED_ORIGINS), plus localhost/127.0.0.1 on --allow-local-port. */
     allowed: string[];
@@ -165,7 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     flights: { ttlMs: e.FLIGHT_TTL_MS },
     presence: { listLimit: e.PRESENCE_LIST_LIMIT },
     database: { url: e.DATABASE_URL },
-    rooms: { ttlMs: e.ROOM_TTL_MINUTES * 60_000 },
+    rooms: { ttlMs: e.ROOM_TTL_MINUTES * 60_000, maxMembers: e.ROOM_MAX_MEMBERS },
     origins: {
       allowed: [
         ...e.ALLOWED_ORIGINS,

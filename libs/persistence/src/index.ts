@@ -5,3 +5,4 @@ export * from './persistence.module.js';
 export * from './prisma-root.js';
 export * from './prisma.service.js';
 export * from './transfer-room.repository.js';
+export * from './multiparty-room.repository.js';

@@ -1,6 +1,15 @@
 import type { ErrorPayload } from './errors.js';
 import type {
   AttachRoomPayload,
+  CallIdPayload,
+  CallSignalPayload,
+  GreetingPayload,
+  JoinRoomPayload,
+  MemberSignalPayload,
+  PingPayload,
+  ProfilePayload,
+  StartCallPayload,
+  TextPayload,
   InviteToFlightPayload,
   JoinFlightPayload,
   RegisterDetailsPayload,
@@ -65,6 +74,65 @@ export interface IceServer {
 export interface RtcConfigPayload {
   iceServers: IceServer[];
 }
+/** Camus' `room-info`: pushed to the room on every membership or profile change. */
+export interface RoomInfoPayload {
+  room_id: string;
+  clients: { id: string; username: string }[];
+  /** Grows with every change; a client may ignore a room-info older than one it has. */
+  version: number;
+}
+export interface CallInfo {
+  callId: string;
+  roomId: string;
+  by: string;
+  participants: string[];
+}
+export interface RoomJoinedPayload {
+  roomId: string;
+  name: string;
+  self: { id: string; username: string };
+  clients: { id: string; username: string }[];
+  /** The room's active calls. */
+  calls: CallInfo[];
+}
+export interface RoomTextPayload {
+  sender: string;
+  from: string;
+  time: number | string;
+  text: string;
+}
+export interface PongPayload {
+  data: unknown;
+  /** The client's own id, as Camus' pong tells it. */
+  receiver: string;
+}
+/** offer / answer / icecandidate / greeting as the receiver gets them: `sender` is stamped by the server. */
+export interface MemberSignal {
+  sender: string;
+  receiver: string;
+  data: unknown;
+}
+export interface ByePayload {
+  sender: string;
+  roomId: string;
+}
+export interface CallStartedPayload {
+  callId: string;
+  roomId: string;
+  by: string;
+}
+export interface CallStatePayload {
+  callId: string;
+  roomId: string;
+  participants: string[];
+  /** False once the last participant has left. */
+  active: boolean;
+}
+export interface CallSignalDelivery {
+  callId: string;
+  from: string;
+  signal: unknown;
+}
 export interface ServerShutdownPayload {
   message: string;
 }
@@ -85,6 +153,17 @@ export interface ServerToClientEvents {
   signal: (payload: RelayedSignalPayload) => void;
   'server-shutdown': (payload: ServerShutdownPayload) => void;
   'room-attached': (payload: RoomAttachedPayload) => void;
+  'room-info': (payload: RoomInfoPayload) => void;
+  text: (payload: RoomTextPayload) => void;
+  pong: (payload: PongPayload) => void;
+  offer: (payload: MemberSignal) => void;
+  answer: (payload: MemberSignal) => void;
+  icecandidate: (payload: MemberSignal) => void;
+  greeting: (payload: MemberSignal) => void;
+  bye: (payload: ByePayload) => void;
+  'call-started': (payload: CallStartedPayload) => void;
+  'call-state': (payload: CallStatePayload) => void;
+  'call-signal': (payload: CallSignalDelivery) => void;
   error: (payload: ErrorPayload) => void;
 }
 
@@ -97,10 +176,38 @@ export interface ClientToServerEvents {
   signal: (payload: SignalPayload, ack?: Ack<{ flightCode: string; delivered: boolean }>) => void;
   'leave-flight': (payload?: Record<string, never>, ack?: Ack<{ left: string | null }>) => void;
   'attach-room': (payload: AttachRoomPayload, ack?: Ack<RoomAttachedPayload>) => void;
+  'join-room': (payload: JoinRoomPayload, ack?: Ack<RoomJoinedPayload>) => void;
+  'get-room-info': (payload?: Record<string, never>, ack?: Ack<RoomInfoPayload>) => void;
+  profile: (payload: ProfilePayload, ack?: Ack<RoomInfoPayload>) => void;
+  text: (payload: TextPayload, ack?: Ack<{ roomId: string }>) => void;
+  ping: (payload?: PingPayload, ack?: Ack<PongPayload>) => void;
+  offer: (payload: MemberSignalPayload, ack?: Ack<{ delivered: true }>) => void;
+  answer: (payload: MemberSignalPayload, ack?: Ack<{ delivered: true }>) => void;
+  icecandidate: (payload: MemberSignalPayload, ack?: Ack<{ delivered: true }>) => void;
+  greeting: (payload?: GreetingPayload, ack?: Ack<{ delivered: boolean }>) => void;
+  bye: (payload?: Record<string, never>, ack?: Ack<{ left: string | null }>) => void;
+  'start-call': (payload: StartCallPayload, ack?: Ack<CallStartedPayload>) => void;
+  'join-call': (payload: CallIdPayload, ack?: Ack<CallStatePayload>) => void;
+  'call-signal': (payload: CallSignalPayload, ack?: Ack<{ delivered: true }>) => void;
+  'end-call': (payload: CallIdPayload, ack?: Ack<CallStatePayload>) => void;
 }
 
 /** Socket.IO server-to-server events (serverSideEmit). */
 export interface InterServerEvents {
   'presence-changed': (groups: string[]) => void;
   'flight-peer': (link: { sessionId: string; peerId: string | null }) => void;
+  /** A multiparty room's members changed: each replica tells its own members (newest version wins). */
+  'room-roster': (roster: { roomId: string; version: number; members: { id: string; username: string }[] }) => void;
+  /** A call changed (`started` on its first state): each replica tells its members of the call's room. */
+  'call-changed': (change: {
+    call: {
+      callId: string;
+      roomId: string;
+      startedBy: string;
+      startedAt: number;
+      version: number;
+      participants: string[];
+    };
+    started: boolean;
+  }) => void;
 }

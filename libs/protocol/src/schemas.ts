@@ -13,6 +13,15 @@ const flightCode = z
 
 const sessionId = z.string().regex(/^[0-9a-z]{10}$/, 'must be a session id (10 characters, 0-9 a-z)');
 
+/** Room ids become parts of Redis keys and channel names, so they are slugs. */
+export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const roomId = z.string().trim().regex(ROOM_ID_PATTERN, 'roomId must be 1-64 characters of A-Z a-z 0-9 _ -');
+const callId = z.string().regex(/^[0-9a-z]{16}$/, 'callId must be a call id (16 characters, 0-9 a-z)');
+const username = z.string().trim().min(1).max(50);
+const required = z.unknown().refine((value) => value !== undefined, 'is required');
+/** Camus' envelope, minus `sender`, which the server stamps: one member of the sender's room receives it. */
+const toMember = z.object({ receiver: sessionId, data: required });
+
 /** Events without fields accept no payload or an object (extra fields are ignored, as DropSilk's zod strips them). */
 const empty = z.union([z.undefined(), z.null(), z.object({})]).transform(() => ({}));
 
@@ -32,6 +41,31 @@ export const clientSchemas = {
     participantId: z.string().trim().min(1).max(64),
     channel: z.enum(['transfer', 'screen-share', 'chat']).default('transfer'),
   }),
+  'join-room': z.object({
+    roomId,
+    name: username.optional(),
+    password: z.string().min(1).max(256).optional(),
+    roomName: z.string().trim().min(1).max(100).optional(),
+    isPublic: z.boolean().optional(),
+    guestLimit: z.number().int().min(0).max(10_000).optional(),
+  }),
+  'get-room-info': empty,
+  profile: z.object({ username }),
+  text: z.object({
+    text: z.string().min(1).max(10_000),
+    from: z.string().max(50).optional(),
+    time: z.union([z.number(), z.string().max(64)]).optional(),
+  }),
+  ping: z.object({ data: z.unknown().optional() }).default({}),
+  offer: toMember,
+  answer: toMember,
+  icecandidate: toMember,
+  greeting: z.object({ receiver: sessionId.optional(), data: z.unknown().optional() }).default({}),
+  bye: empty,
+  'start-call': z.object({ roomId }),
+  'join-call': z.object({ callId }),
+  'call-signal': z.object({ callId, target: sessionId, signal: required }),
+  'end-call': z.object({ callId }),
 } as const;
 
 /** Zod issues as `path: message` lines; `root` names the value itself when an issue has no path. */
@@ -51,3 +85,12 @@ export type InviteToFlightPayload = z.infer<(typeof clientSchemas)['invite-to-fl
 export type SignalPayload = { data: unknown };
 export type AttachRoomPayload = z.infer<(typeof clientSchemas)['attach-room']>;
 export type RoomChannel = AttachRoomPayload['channel'];
+export type JoinRoomPayload = z.infer<(typeof clientSchemas)['join-room']>;
+export type ProfilePayload = z.infer<(typeof clientSchemas)['profile']>;
+export type TextPayload = z.infer<(typeof clientSchemas)['text']>;
+export type PingPayload = { data?: unknown };
+export type MemberSignalPayload = { receiver: string; data: unknown };
+export type GreetingPayload = { receiver?: string; data?: unknown };
+export type StartCallPayload = z.infer<(typeof clientSchemas)['start-call']>;
+export type CallIdPayload = z.infer<(typeof clientSchemas)['join-call']>;
+export type CallSignalPayload = { callId: string; target: string; signal: unknown };

@@ -36,8 +36,10 @@ import {
   TrustedProxies,
 } from '@rendezvous/signaling';
 import { ReadinessState } from '../common/readiness.state.js';
+import { MultipartyGateway } from '../rooms/multiparty.gateway.js';
 import { sendError, toErrorPayload, WsErrorFilter } from '../common/ws-error.filter.js';
 import { validatePayload, ZodWsPipe } from '../common/zod-ws.pipe.js';
+import { sessionOf } from './socket-data.js';
 import { type RendezvousServer, type RendezvousSocket, sessionRoom, SocketDelivery } from './socket-delivery.js';
 
 const KNOWN_EVENTS = new Set<string>(CLIENT_EVENTS);
@@ -87,6 +89,7 @@ export class SignalingGateway
     @Inject(LIVE_STATE_STORE) private readonly store: LiveStateStore,
     @Inject(REDIS_CONNECTIONS) private readonly redis: RedisConnections | null,
     @Inject(RoomAttachmentService) private readonly attachments: RoomAttachmentService,
+    @Inject(MultipartyGateway) private readonly multiparty: MultipartyGateway,
   ) {
     this.trustedProxies = new TrustedProxies(config.server.trustedProxies);
   }
@@ -103,6 +106,9 @@ export class SignalingGateway
           await this.attachments
             .reap(sessionId)
             .catch((error: Error) => this.logger.warn(`Room detach of reaped ${sessionId}: ${error.message}`));
+          await this.multiparty
+            .reap(sessionId)
+            .catch((error: Error) => this.logger.warn(`Room departure of reaped ${sessionId}: ${error.message}`));
           await this.signaling.disconnect(sessionId);
         },
         restoreLocalState: () => this.restoreLocalState(),
@@ -153,9 +159,11 @@ export class SignalingGateway
     this.delivery.untrackSocket(socket);
     const session = socket.data.session;
     if (!session) return;
-    const attachment = socket.data.attachment;
+    const { attachment, room } = socket.data;
     const pending = (attachment ? this.attachments.detach(session, attachment) : Promise.resolve())
       .catch((error: Error) => this.logger.warn(`Room detach of ${session.id} not recorded: ${error.message}`))
+      .then(() => (room ? this.multiparty.leaveRoom(socket, session.id, room.id) : undefined))
+      .catch((error: Error) => this.logger.warn(`Room departure of ${session.id} not recorded: ${error.message}`))
       .then(() => this.signaling.disconnect(session.id))
       .catch((error: Error) => this.logger.warn(`Disconnect of ${session.id} not recorded: ${error.message}`))
       .finally(() => this.pendingDisconnects.delete(pending));
@@ -167,7 +175,7 @@ export class SignalingGateway
     @ConnectedSocket() socket: RendezvousSocket,
     @MessageBody(new ZodWsPipe(clientSchemas['register-details'])) body: RegisterDetailsPayload,
   ): Promise<AckResponse<RegisteredPayload>> {
-    const session = await this.sessionOf(socket);
+    const session = await sessionOf(socket);
     const updated = await this.signaling.rename(session, body.name);
     socket.data.session = updated;
     return ok({ id: updated.id, name: updated.name });
@@ -178,7 +186,7 @@ export class SignalingGateway
     @ConnectedSocket() socket: RendezvousSocket,
     @MessageBody(new ZodWsPipe(clientSchemas['create-flight'])) _body: unknown,
   ): Promise<AckResponse<FlightCreatedPayload>> {
-    const session = await this.sessionOf(socket);
+    const session = await sessionOf(socket);
     if (socket.data.attachment) throw new SignalingError(ErrorCode.AlreadyInFlight);
     const { code, room } = await this.signaling.createFlight(session);
     this.enterFlight(socket, code, room);
@@ -191,7 +199,7 @@ export class SignalingGateway
     @ConnectedSocket() socket: RendezvousSocket,
     @MessageBody(new ZodWsPipe(clientSchemas['join-flight'])) body: JoinFlightPayload,
   ): Promise<AckResponse<PeerJoinedPayload>> {
-    const session = await this.sessionOf(socket);
+    const session = await sessionOf(socket);
     if (socket.data.attachment) throw new SignalingError(ErrorCode.AlreadyInFlight);
     const joined = await this.signaling.joinFlight(session, body.flightCode, (room) =>
       this.enterFlight(socket, body.flightCode, room),
@@ -208,7 +216,7 @@ export class SignalingGateway
     @ConnectedSocket() socket: RendezvousSocket,
     @MessageBody(new ZodWsPipe(clientSchemas['invite-to-flight'])) body: InviteToFlightPayload,
   ): Promise<AckResponse<{ invited: string }>> {
-    const session = await this.sessionOf(socket);
+    const session = await sessionOf(socket);
     await this.signaling.invite(session, body.inviteeId, body.flightCode);
     return ok({ invited: body.inviteeId });
   }
@@ -238,7 +246,7 @@ export class SignalingGateway
     @ConnectedSocket() socket: RendezvousSocket,
     @MessageBody(new ZodWsPipe(clientSchemas['leave-flight'])) _body: unknown,
   ): Promise<AckResponse<{ left: string | null }>> {
-    const session = await this.sessionOf(socket);
+    const session = await sessionOf(socket);
     const attachment = socket.data.attachment;
     if (attachment) {
       await this.attachments.detach(session, attachment);
@@ -256,7 +264,7 @@ export class SignalingGateway
     @ConnectedSocket() socket: RendezvousSocket,
     @MessageBody(new ZodWsPipe(clientSchemas['attach-room'])) body: AttachRoomPayload,
   ): Promise<AckResponse<RoomAttachedPayload>> {
-    const session = await this.sessionOf(socket);
+    const session = await sessionOf(socket);
     if (socket.data.flight && !socket.data.attachment) throw new SignalingError(ErrorCode.AlreadyInFlight);
     if (socket.data.attachment) await this.attachments.detach(session, socket.data.attachment);
     const attached = await this.attachments.attach(
@@ -314,12 +322,6 @@ export class SignalingGateway
     socket.data.peerId = null;
   }
 
-  private async sessionOf(socket: RendezvousSocket): Promise<SessionRecord> {
-    const session = socket.data.session ?? (await socket.data.ready);
-    if (!session) throw new SignalingError(ErrorCode.Unavailable);
-    return session;
-  }
-
   private rejectUnknown(socket: RendezvousSocket, event: string, args: unknown[]): void {
     if (KNOWN_EVENTS.has(event)) return;
     const last = args[args.length - 1];
@@ -346,6 +348,7 @@ export class SignalingGateway
         now,
       );
       if (attachment) await this.attachments.restore(session, attachment);
+      await this.multiparty.restore(socket);
     }
     for (const sessionId of await this.store.sessionsOf(this.config.cluster.replicaId)) {
       if (!local.has(sessionId)) await this.signaling.disconnect(sessionId);

@@ -1,5 +1,6 @@
+import { ErrorCode } from '@rendezvous/protocol';
 import type { RoomAttachment } from '@rendezvous/rooms';
-import type { SessionRecord } from '@rendezvous/signaling';
+import { type SessionRecord, SignalingError } from '@rendezvous/signaling';
 
 /** What a replica remembers about one of its own sockets (a cache of its own actions, not cluster truth). */
 export interface SocketData {
@@ -12,4 +13,15 @@ export interface SocketData {
   attachment?: RoomAttachment | null;
   /** Session id of the other member, kept current by `flight-peer` control messages. */
   peerId?: string | null;
+  /** The multiparty room this socket joined, and its name there. */
+  room?: { id: string; username: string } | null;
+  /** The call this socket is in (always one of its room's calls). */
+  call?: { callId: string; roomId: string; startedBy: string; startedAt: number } | null;
+}
+
+/** The socket's session, waiting for its registration if the socket has only just connected. */
+export async function sessionOf(socket: { data: SocketData }): Promise<SessionRecord> {
+  const session = socket.data.session ?? (await socket.data.ready);
+  if (!session) throw new SignalingError(ErrorCode.Unavailable);
+  return session;
 }

@@ -1,0 +1,33 @@
+import type { MultipartyRoomRecord, MultipartyRoomStore } from '@rendezvous/rooms';
+import type { DatabaseClient } from './database.client.js';
+
+/** Multiparty rooms in the database (the same queries on SQLite and PostgreSQL). */
+export class PrismaMultipartyRoomStore implements MultipartyRoomStore {
+  constructor(private readonly db: DatabaseClient) {}
+
+  find(id: string): Promise<MultipartyRoomRecord | null> {
+    return this.db.multipartyRoom.findUnique({ where: { id } });
+  }
+
+  async insert(room: MultipartyRoomRecord): Promise<'created' | 'exists'> {
+    try {
+      await this.db.multipartyRoom.create({ data: room });
+      return 'created';
+    } catch (error) {
+      if ((error as { code?: string }).code === 'P2002') return 'exists';
+      throw error;
+    }
+  }
+
+  async touch(id: string, at: Date): Promise<void> {
+    await this.db.multipartyRoom.updateMany({ where: { id }, data: { lastActiveAt: at } });
+  }
+
+  listPublic(limit: number): Promise<MultipartyRoomRecord[]> {
+    return this.db.multipartyRoom.findMany({
+      where: { isPublic: true },
+      orderBy: [{ lastActiveAt: 'desc' }, { id: 'asc' }],
+      take: limit,
+    });
+  }
+}
