@@ -175,6 +175,7 @@ describe('multiparty rooms and calls over Socket.IO', () => {
     const [alice, bob] = [await connect(), await connect()];
     await join(alice, { roomId });
     await join(bob, { roomId }, 2);
+    alice.forget('room-info');
     expect(await bob.request('bye', {})).toEqual({ ok: true, data: { left: roomId } });
     expect(await alice.next('bye')).toEqual({ sender: bob.id, roomId });
     expect(members(await roomInfo(alice, (info) => info.clients.length === 1))).toEqual([alice.id]);
@@ -185,6 +186,7 @@ describe('multiparty rooms and calls over Socket.IO', () => {
 
     const carol = await connect();
     await join(carol, { roomId }, 2);
+    await roomInfo(alice, (info) => info.clients.length === 2);
     carol.close();
     expect(
       members(await roomInfo(alice, (info) => info.clients.length === 1 && info.clients[0]?.id === alice.id)),
@@ -196,6 +198,7 @@ describe('multiparty rooms and calls over Socket.IO', () => {
     const [alice, bob] = [await connect(), await connect()];
     await join(alice, { roomId: first });
     await join(bob, { roomId: first }, 2);
+    alice.forget('room-info');
     await join(bob, { roomId: second });
     expect(members(await roomInfo(alice, (info) => info.clients.length === 1))).toEqual([alice.id]);
     expect(await bob.request('offer', { receiver: alice.id, data: {} })).toMatchObject({
@@ -250,6 +253,7 @@ describe('multiparty rooms and calls over Socket.IO', () => {
       const entered = await join(late, { roomId }, 4);
       expect(entered.calls).toEqual([{ callId, roomId, by: alice.id, participants: [alice.id, bob.id] }]);
 
+      carol.forget('call-state');
       expect(await alice.request('end-call', { callId })).toEqual({
         ok: true,
         data: { callId, roomId, participants: [bob.id], active: true },
@@ -273,6 +277,7 @@ describe('multiparty rooms and calls over Socket.IO', () => {
       const callId = started.ok ? started.data.callId : '';
       await bob.request('join-call', { callId });
       await callState(watcher, (s) => s.participants.length === 2);
+      watcher.forget('call-state');
       bob.close();
       expect(await callState(watcher, (s) => s.participants.length === 1)).toMatchObject({
         participants: [alice.id],
@@ -376,6 +381,7 @@ describe('multiparty rooms and calls over Socket.IO', () => {
         expect(text).not.toContain(secret);
       for (const room of rooms) expect(Object.keys(room).sort()).toEqual(['id', 'locked', 'members', 'name']);
 
+      a.forget('room-info');
       b.close();
       await roomInfo(a, (info) => info.clients.length === 1);
       const after = (await (await fetch(`${url}/api/rooms/public`)).json()) as {
