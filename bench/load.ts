@@ -2,18 +2,28 @@ import { performance } from 'node:perf_hooks';
 import { io, type Socket } from 'socket.io-client';
 import WebSocket from 'ws';
 
-/** One side of a relay: `send` pushes a message towards the peer; `onReceive` sets (replaces) the receive handler. */
+/** A relayed test message: send time, index of the sending endpoint, padding. */
+export interface Signal {
+  t: number;
+  s: number;
+  pad: string;
+}
+
+/**
+ * One client of a relay: `send` pushes a message towards its peer (or, in a room, its next peer); `onReceive`
+ * sets (replaces) the receive handler.
+ */
 export interface Endpoint {
-  send(data: { t: number; pad: string }): void;
-  onReceive(handler: (data: { t: number }) => void): void;
+  send(data: Signal): void;
+  onReceive(handler: (data: Signal) => void): void;
   close(): void;
 }
 
 /** Wraps a message source so that a later `onReceive` replaces the earlier handler instead of adding one. */
-function replaceableHandler(subscribe: (listener: (data: { t: number }) => void) => void) {
-  let current: (data: { t: number }) => void = () => {};
+function replaceableHandler(subscribe: (listener: (data: Signal) => void) => void) {
+  let current: (data: Signal) => void = () => {};
   subscribe((data) => current(data));
-  return (handler: (data: { t: number }) => void) => {
+  return (handler: (data: Signal) => void) => {
     current = handler;
   };
 }
@@ -72,27 +82,29 @@ function summarize(latencies: Samples, delivered: number, seconds: number): RunR
   };
 }
 
-/** Closed loop: every endpoint keeps `window` messages in flight in each direction, for `seconds`. */
-export async function saturate(pairs: Pair[], seconds: number, window = 8, warmupSeconds = 1): Promise<RunResult> {
+/** Closed loop: every endpoint keeps `window` messages in flight (a delivery lets its sender send the next). */
+export async function saturate(
+  endpoints: Endpoint[],
+  seconds: number,
+  window = 8,
+  warmupSeconds = 1,
+): Promise<RunResult> {
   let measuring = false;
   let delivered = 0;
   const latencies = new Samples(Math.ceil(seconds * 200_000));
   let running = true;
-  for (const { a, b } of pairs) {
-    for (const [from, to] of [
-      [a, b],
-      [b, a],
-    ] as const) {
-      to.onReceive((data) => {
-        if (measuring) {
-          delivered++;
-          latencies.push(performance.now() - data.t);
-        }
-        if (running) from.send({ t: performance.now(), pad: PAD });
-      });
-      for (let i = 0; i < window; i++) from.send({ t: performance.now(), pad: PAD });
-    }
+  for (const endpoint of endpoints) {
+    endpoint.onReceive((data) => {
+      if (measuring) {
+        delivered++;
+        latencies.push(performance.now() - data.t);
+      }
+      if (running) endpoints[data.s]?.send({ t: performance.now(), s: data.s, pad: PAD });
+    });
   }
+  endpoints.forEach((endpoint, s) => {
+    for (let i = 0; i < window; i++) endpoint.send({ t: performance.now(), s, pad: PAD });
+  });
   await sleep(warmupSeconds * 1000);
   measuring = true;
   const start = performance.now();
@@ -104,20 +116,17 @@ export async function saturate(pairs: Pair[], seconds: number, window = 8, warmu
   return summarize(latencies, delivered, elapsed);
 }
 
-/** Open loop: `rate` messages per second spread over all pairs and both directions, for `seconds`. */
-export async function offered(pairs: Pair[], rate: number, seconds: number): Promise<RunResult> {
+/** Open loop: `rate` messages per second spread over all endpoints, for `seconds`. */
+export async function offered(endpoints: Endpoint[], rate: number, seconds: number): Promise<RunResult> {
   const latencies = new Samples(Math.ceil(rate * seconds * 1.1));
   let delivered = 0;
   let sent = 0;
-  for (const { a, b } of pairs) {
-    for (const side of [a, b]) {
-      side.onReceive((data) => {
-        delivered++;
-        latencies.push(performance.now() - data.t);
-      });
-    }
+  for (const endpoint of endpoints) {
+    endpoint.onReceive((data) => {
+      delivered++;
+      latencies.push(performance.now() - data.t);
+    });
   }
-  const endpoints = pairs.flatMap(({ a, b }) => [a, b]);
   // 1 ms ticks keep bursts small (5 messages at 5,000/s), closer to independent clients than 25-message bursts.
   const tickMs = 1;
   const start = performance.now();
@@ -127,8 +136,8 @@ export async function offered(pairs: Pair[], rate: number, seconds: number): Pro
       const elapsed = performance.now() - start;
       const due = Math.min(rate * seconds, Math.floor((elapsed / 1000) * rate));
       while (sent < due) {
-        const endpoint = endpoints[next++ % endpoints.length] as Endpoint;
-        endpoint.send({ t: performance.now(), pad: PAD });
+        const s = next++ % endpoints.length;
+        (endpoints[s] as Endpoint).send({ t: performance.now(), s, pad: PAD });
         sent++;
       }
       if (elapsed >= seconds * 1000) {
@@ -241,10 +250,62 @@ function rendezvousEndpoint(client: LeanSocketIoClient): Endpoint {
   return {
     send: (data) => client.emit('signal', { data }),
     onReceive: replaceableHandler((listener) =>
-      client.on('signal', (payload: { data: { t: number } }) => listener(payload.data)),
+      client.on('signal', (payload: { data: Signal }) => listener(payload.data)),
     ),
     close: () => client.close(),
   };
+}
+
+const MEMBER_SIGNALS = ['offer', 'answer', 'icecandidate'] as const;
+
+/** A room member that addresses each message to its next room-mate, cycling through offer/answer/icecandidate. */
+function roomEndpoint(client: LeanSocketIoClient, peers: string[]): Endpoint {
+  let sent = 0;
+  return {
+    send: (data) => {
+      const event = MEMBER_SIGNALS[sent % MEMBER_SIGNALS.length] as string;
+      client.emit(event, { receiver: peers[sent % peers.length], data });
+      sent++;
+    },
+    onReceive: replaceableHandler((listener) => {
+      for (const event of MEMBER_SIGNALS) client.on(event, (payload: { data: Signal }) => listener(payload.data));
+    }),
+    close: () => client.close(),
+  };
+}
+
+/** `rooms` multiparty rooms of `size` members; members alternate between `urls` (the replicas). */
+export async function roomMembers(urls: string[], rooms: number, size: number): Promise<Endpoint[]> {
+  const endpoints: Endpoint[] = [];
+  for (let room = 0; room < rooms; room++) {
+    const roomId = `bench-${room}-${Date.now().toString(36)}`;
+    const members: { client: LeanSocketIoClient; id: string; seen: number }[] = [];
+    for (let m = 0; m < size; m++) {
+      const client = await LeanSocketIoClient.connect(urls[(room * size + m) % urls.length] as string);
+      const { id } = await client.once<{ id: string }>('registered');
+      const member = { client, id, seen: 0 };
+      client.on('room-info', (info: { clients: unknown[] }) => {
+        member.seen = info.clients.length;
+      });
+      client.emit('join-room', { roomId });
+      members.push(member);
+    }
+    // Members address each other only once each one's replica has delivered the full roster.
+    const deadline = Date.now() + 20_000;
+    while (members.some((member) => member.seen < size)) {
+      if (Date.now() > deadline) throw new Error(`room ${roomId}: members never saw the full roster`);
+      await sleep(5);
+    }
+    for (const { client, id } of members) {
+      endpoints.push(
+        roomEndpoint(
+          client,
+          members.filter((other) => other.id !== id).map((other) => other.id),
+        ),
+      );
+    }
+  }
+  return endpoints;
 }
 
 /** A pair in one flight: host on `urlA`, guest on `urlB`. */
@@ -266,7 +327,7 @@ function wsEndpoint(socket: WebSocket): Endpoint {
   return {
     send: (data) => socket.send(JSON.stringify({ data })),
     onReceive: replaceableHandler((listener) =>
-      socket.on('message', (raw) => listener((JSON.parse(raw.toString()) as { data: { t: number } }).data)),
+      socket.on('message', (raw) => listener((JSON.parse(raw.toString()) as { data: Signal }).data)),
     ),
     close: () => socket.close(),
   };

@@ -1,10 +1,11 @@
 /**
  * `npm run bench`: signal relay throughput and latency for a bare `ws` relay (baseline), one standalone
- * replica, and two replicas + Redis with each Socket.IO Redis adapter; then idle memory per socket against a
- * bare Socket.IO server. Everything runs on loopback, bounded in time, and stops what it started.
+ * replica, and two replicas + Redis with each Socket.IO Redis adapter; multiparty rooms (50 rooms of 6 members
+ * over the same two replicas, addressed offer/answer/icecandidate); then idle memory per socket against a bare
+ * Socket.IO server. Everything runs on loopback, bounded in time, and stops what it started.
  *
- * Options: --pairs=100 --seconds=4 --rate=5000 --idle=10000 --windows=4,8,16,32
- *          --only=ws,standalone,sharded,classic,idle
+ * Options: --pairs=100 --seconds=4 --rate=5000 --idle=10000 --windows=4,8,16,32 --rooms=50 --room-size=6
+ *          --only=ws,standalone,sharded,rooms,classic,idle
  * Saturation is the highest delivered rate over the swept closed-loop depths (messages in flight per sender).
  */
 import { readFileSync } from 'node:fs';
@@ -16,6 +17,7 @@ import { ManagedProcess } from '../test/support/processes.js';
 import { RedisServer } from '../test/support/redis-server.js';
 import { Replica } from '../test/support/replica.js';
 import {
+  type Endpoint,
   idleClients,
   offered,
   type Pair,
@@ -24,6 +26,7 @@ import {
   saturate,
   settle,
   sleep,
+  roomMembers,
   wsPair,
 } from './load.js';
 
@@ -39,7 +42,9 @@ const RATE = Number(args.rate ?? 5000);
 /** Closed-loop depths (messages in flight per sender) swept to find the saturation throughput. */
 const WINDOWS = (args.windows ?? '4,8,16,32').split(',').map(Number);
 const IDLE = Number(args.idle ?? 10_000);
-const ONLY = new Set((args.only ?? 'ws,standalone,sharded,classic,idle').split(','));
+const ROOMS = Number(args.rooms ?? 50);
+const ROOM_SIZE = Number(args['room-size'] ?? 6);
+const ONLY = new Set((args.only ?? 'ws,standalone,sharded,rooms,classic,idle').split(','));
 const REPLICA_ENV: Record<string, string> = {
   TRUSTED_PROXIES: '127.0.0.1',
   LOG_LEVEL: 'warn',
@@ -95,46 +100,59 @@ async function startScript(name: string, script: string): Promise<{ port: number
   return { port, process: child };
 }
 
-async function measure(scenario: string, makePair: () => Promise<Pair>): Promise<void> {
-  process.stderr.write(`${scenario}: opening ${PAIRS} pairs\n`);
-  const pairs: Pair[] = [];
-  for (let i = 0; i < PAIRS; i++) pairs.push(await makePair());
+async function pairsOf(makePair: () => Promise<Pair>): Promise<Endpoint[]> {
+  const endpoints: Endpoint[] = [];
+  for (let i = 0; i < PAIRS; i++) {
+    const { a, b } = await makePair();
+    endpoints.push(a, b);
+  }
+  return endpoints;
+}
+
+async function measure(scenario: string, open: () => Promise<Endpoint[]>): Promise<void> {
+  process.stderr.write(`${scenario}: opening clients\n`);
+  const endpoints = await open();
   await sleep(500);
   const calibration = calibrationMs();
   const [totalBefore, stealBefore] = cpuTicks();
   // Latency at a fixed load first, on a warmed-up system that is not recovering from an overload.
-  await offered(pairs, RATE, 2);
+  await offered(endpoints, RATE, 2);
   settle();
   await sleep(1_000);
-  const fixed = await offered(pairs, RATE, SECONDS);
+  const fixed = await offered(endpoints, RATE, SECONDS);
   process.stderr.write(`  at ${RATE}/s: p50 ${fixed.p50.toFixed(2)} ms p99 ${fixed.p99.toFixed(2)} ms\n`);
   let saturation: (RunResult & { window: number }) | null = null;
   for (const window of WINDOWS) {
     settle();
     await sleep(500);
-    const run = { ...(await saturate(pairs, SECONDS, window)), window };
+    const run = { ...(await saturate(endpoints, SECONDS, window)), window };
     process.stderr.write(`  window ${window}: ${run.perSecond.toFixed(0)}/s p99 ${run.p99.toFixed(2)} ms\n`);
     if (!saturation || run.perSecond > saturation.perSecond) saturation = run;
   }
   if (!saturation) throw new Error('no window to sweep');
-  for (const { a, b } of pairs) {
-    a.close();
-    b.close();
-  }
+  for (const endpoint of endpoints) endpoint.close();
   const [totalAfter, stealAfter] = cpuTicks();
   const stealPercent = totalAfter > totalBefore ? ((stealAfter - stealBefore) / (totalAfter - totalBefore)) * 100 : 0;
   rows.push({ scenario, saturation, fixed, stealPercent, calibration });
   await sleep(500);
 }
 
-async function cluster(adapter: 'sharded' | 'classic'): Promise<void> {
+/** Flights (and, for the sharded adapter, multiparty rooms) on two replicas sharing one Redis. */
+async function cluster(adapter: 'sharded' | 'classic', flights: boolean, rooms: boolean): Promise<void> {
   const redis = await RedisServer.start();
   started.push(redis);
-  const env = { ...REPLICA_ENV, REDIS_URL: redis.url, REDIS_ADAPTER: adapter };
+  const env = { ...REPLICA_ENV, REDIS_URL: redis.url, REDIS_ADAPTER: adapter, ROOM_MAX_MEMBERS: String(ROOM_SIZE) };
   const one = await Replica.start(`bench-${adapter}-1`, env, undefined, NODE_ARGS);
   const two = await Replica.start(`bench-${adapter}-2`, env, undefined, NODE_ARGS);
   started.push(one, two);
-  await measure(`2 replicas + Redis (${adapter} adapter)`, () => rendezvousPair(one.url, two.url));
+  if (flights) {
+    await measure(`2 replicas + Redis (${adapter} adapter)`, () => pairsOf(() => rendezvousPair(one.url, two.url)));
+  }
+  if (rooms) {
+    await measure(`rooms: ${ROOMS} x ${ROOM_SIZE} members, 2 replicas + Redis (${adapter})`, () =>
+      roomMembers([one.url, two.url], ROOMS, ROOM_SIZE),
+    );
+  }
   await Promise.all([one.stop(), two.stop()]);
   await redis.stop();
 }
@@ -170,17 +188,17 @@ async function main(): Promise<void> {
   const memoryRows: Awaited<ReturnType<typeof idleMemory>>[] = [];
   if (ONLY.has('ws')) {
     const relay = await startScript('ws relay', 'baselines/ws-relay.js');
-    await measure('bare ws relay (baseline)', () => wsPair(relay.port));
+    await measure('bare ws relay (baseline)', () => pairsOf(() => wsPair(relay.port)));
     await relay.process.stop();
   }
   if (ONLY.has('standalone')) {
     const replica = await Replica.start('bench-standalone', REPLICA_ENV, undefined, NODE_ARGS);
     started.push(replica);
-    await measure('1 standalone replica', () => rendezvousPair(replica.url, replica.url));
+    await measure('1 standalone replica', () => pairsOf(() => rendezvousPair(replica.url, replica.url)));
     await replica.stop();
   }
-  if (ONLY.has('sharded')) await cluster('sharded');
-  if (ONLY.has('classic')) await cluster('classic');
+  if (ONLY.has('sharded') || ONLY.has('rooms')) await cluster('sharded', ONLY.has('sharded'), ONLY.has('rooms'));
+  if (ONLY.has('classic')) await cluster('classic', true, false);
   if (ONLY.has('idle')) {
     const bare = await startScript('bare socket.io', 'baselines/socketio-echo.js');
     const bareUrl = `http://127.0.0.1:${bare.port}`;
@@ -204,9 +222,19 @@ function report(memoryRows: { label: string; rssPerSocket: number; heapPerSocket
     '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   const baseline = rows.find((row) => row.scenario.startsWith('bare ws'))?.saturation.perSecond;
+  const flightRow = rows.find((row) => row.scenario.startsWith('2 replicas + Redis (sharded'));
+  const roomRow = rows.find((row) => row.scenario.startsWith('rooms:'));
   for (const { scenario, saturation, fixed, stealPercent, calibration } of rows) {
     lines.push(
       `| ${scenario} | ${saturation.perSecond.toFixed(0)} | ${baseline ? `${((saturation.perSecond / baseline) * 100).toFixed(0)}%` : '-'} | ${saturation.window} | ${saturation.p50.toFixed(2)} | ${saturation.p99.toFixed(2)} | ${fixed.p50.toFixed(2)} | ${fixed.p99.toFixed(2)} | ${stealPercent.toFixed(0)}% | ${calibration.toFixed(0)} |`,
+    );
+  }
+  if (flightRow && roomRow) {
+    const share = (roomRow.saturation.perSecond / flightRow.saturation.perSecond) * 100;
+    lines.push(
+      '',
+      `Room relay vs flight relay on the same replicas: ${share.toFixed(0)}% of its saturation throughput; ` +
+        `p99 at ${RATE}/s ${roomRow.fixed.p99.toFixed(2)} ms vs ${flightRow.fixed.p99.toFixed(2)} ms.`,
     );
   }
   if (memoryRows.length) {

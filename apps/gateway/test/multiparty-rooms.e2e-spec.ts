@@ -193,6 +193,22 @@ describe('multiparty rooms and calls over Socket.IO', () => {
     ).toEqual([alice.id]);
   });
 
+  it('leaves no ghost member behind when a socket closes while it joins', async () => {
+    const roomId = freshRoom('ghost');
+    const watcher = await connect();
+    // The password check takes a while (scrypt), so the sockets close while their joins are under way.
+    await join(watcher, { roomId, guestLimit: 3, password: 'pw' });
+    const quitters = await Promise.all(Array.from({ length: 4 }, () => connect()));
+    for (const quitter of quitters) quitter.emit('join-room', { roomId, password: 'pw' });
+    await sleep(20);
+    for (const quitter of quitters) quitter.close();
+    await sleep(2_500);
+    const info = await watcher.request<RoomInfo>('get-room-info', {});
+    expect(info.ok && members(info.data)).toEqual([watcher.id]);
+    const late = await connect();
+    await join(late, { roomId, password: 'pw' }, 2);
+  });
+
   it('moves a member to another room, leaving the first one', async () => {
     const [first, second] = [freshRoom('first'), freshRoom('second')];
     const [alice, bob] = [await connect(), await connect()];

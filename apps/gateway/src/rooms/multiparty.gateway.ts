@@ -96,6 +96,11 @@ export class MultipartyGateway implements OnGatewayInit, OnGatewayConnection {
       socket.data.room = { id: room.id, username };
     });
     if (previous && previous !== joined.room.id) this.delivery.release(previous);
+    if (!socket.connected) {
+      // Closed while joining, before its disconnect could know the room: leave it, or it stays a ghost member.
+      await this.leaveRoom(socket, session.id, joined.room.id);
+      throw new SignalingError(ErrorCode.NotInRoom);
+    }
     this.delivery.catchUp(socket, joined.room.id, joined.roster.version);
     return ok({
       roomId: joined.room.id,
