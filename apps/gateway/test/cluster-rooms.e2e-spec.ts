@@ -147,6 +147,7 @@ describe('cluster e2e: multiparty rooms and calls on two replicas + redis-server
       await victim.request('join-call', { callId });
       const full = await alice.next<CallState>('call-state', (state) => state.participants.length === 3, 8_000);
       expect(full.participants).toEqual([alice.id, bob.id, victim.id]);
+      expect((await two.stats()).cluster).toMatchObject({ activeRooms: 1, activeCalls: 1 });
 
       const signal = { sdp: 'offer from the doomed replica' };
       victim.emit('call-signal', { callId, target: bob.id, signal });

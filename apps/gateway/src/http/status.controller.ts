@@ -1,5 +1,6 @@
 import { Controller, Get, Header, Inject, ServiceUnavailableException } from '@nestjs/common';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
+import { MULTIPARTY_STATE, type MultipartyState } from '@rendezvous/rooms';
 import { LIVE_STATE_STORE, type LiveStateStore } from '@rendezvous/signaling';
 import { SignalingGateway } from '../signaling/signaling.gateway.js';
 
@@ -9,6 +10,7 @@ export class StatusController {
   constructor(
     @Inject(SignalingGateway) private readonly gateway: SignalingGateway,
     @Inject(LIVE_STATE_STORE) private readonly store: LiveStateStore,
+    @Inject(MULTIPARTY_STATE) private readonly multiparty: MultipartyState,
     @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
   ) {}
 
@@ -27,9 +29,11 @@ export class StatusController {
   @Get('stats')
   async stats() {
     // While Redis is unreachable the cluster figures are unknown: say so rather than a bare 500.
-    const counts = await this.store.counts(Date.now()).catch((error: Error) => {
-      throw new ServiceUnavailableException({ error: `Cluster figures unavailable: ${error.message}` });
-    });
+    const [counts, rooms] = await Promise.all([this.store.counts(Date.now()), this.multiparty.counts()]).catch(
+      (error: Error) => {
+        throw new ServiceUnavailableException({ error: `Cluster figures unavailable: ${error.message}` });
+      },
+    );
     const memory = process.memoryUsage();
     const replica = {
       id: this.config.cluster.replicaId,
@@ -52,6 +56,8 @@ export class StatusController {
       cluster: {
         activeConnections: counts.sessions,
         activeFlights: counts.flights,
+        activeRooms: rooms.rooms,
+        activeCalls: rooms.calls,
         replicas: counts.replicas,
       },
     };

@@ -13,6 +13,8 @@ export const toRoomInfo = (roster: Roster): RoomInfoPayload => ({
   version: roster.version,
 });
 
+const ENDED_CALL_MEMORY_MS = 30_000;
+
 interface Known<T> {
   value: T;
   ids: Set<string>;
@@ -40,7 +42,7 @@ const isCall = (value: unknown): value is CallState =>
 export class MultipartySocketDelivery implements MultipartyDelivery {
   private server: RendezvousServer | null = null;
   private readonly rosters = new Map<string, Known<Roster>>();
-  /** Includes ended calls (no participants) of local rooms, so a late older state cannot revive them. */
+  /** Includes recently ended calls (no participants), so a late older state cannot revive them. */
   private readonly calls = new Map<string, Known<CallState>>();
 
   constructor(@Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig) {}
@@ -105,6 +107,12 @@ export class MultipartySocketDelivery implements MultipartyDelivery {
     const known = this.calls.get(call.callId);
     if (known && known.value.version >= call.version) return;
     this.calls.set(call.callId, { value: call, ids: new Set(call.participants) });
+    if (call.participants.length === 0) {
+      // An ended call is kept only as long as an older state of it could still be on its way.
+      setTimeout(() => {
+        if (this.calls.get(call.callId)?.value === call) this.calls.delete(call.callId);
+      }, ENDED_CALL_MEMORY_MS).unref();
+    }
     const members = this.server.local.to(multipartyRoom(call.roomId));
     if (started) members.emit('call-started', { callId: call.callId, roomId: call.roomId, by: call.startedBy });
     members.emit('call-state', {

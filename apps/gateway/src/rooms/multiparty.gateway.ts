@@ -23,11 +23,17 @@ import {
   type StartCallPayload,
 } from '@rendezvous/protocol';
 import { type CallState, MultipartyRoomService } from '@rendezvous/rooms';
+import { socketListener } from '@rendezvous/cluster';
 import { SignalingError } from '@rendezvous/signaling';
 import { sendError, toErrorPayload, WsErrorFilter } from '../common/ws-error.filter.js';
 import { validatePayload, ZodWsPipe } from '../common/zod-ws.pipe.js';
 import { sessionOf } from '../signaling/socket-data.js';
-import { type RendezvousServer, type RendezvousSocket, sessionRoom } from '../signaling/socket-delivery.js';
+import {
+  type RendezvousServer,
+  type RendezvousSocket,
+  sessionRoom,
+  SocketDelivery,
+} from '../signaling/socket-delivery.js';
 import { multipartyRoom, MultipartySocketDelivery, toRoomInfo } from './multiparty-delivery.js';
 
 type AckFn = (response: unknown) => void;
@@ -58,11 +64,25 @@ function payloadAndAck(args: unknown[]): [unknown, AckFn | undefined] {
 export class MultipartyGateway implements OnGatewayInit, OnGatewayConnection {
   private readonly logger = new Logger(MultipartyGateway.name);
   private server!: RendezvousServer;
+  /** Listener functions shared by every socket (Socket.IO calls them on the socket): no closures per connection. */
+  private readonly relays: [string, (...args: unknown[]) => void][];
 
   constructor(
     @Inject(MultipartyRoomService) private readonly rooms: MultipartyRoomService,
     @Inject(MultipartySocketDelivery) private readonly delivery: MultipartySocketDelivery,
-  ) {}
+    @Inject(SocketDelivery) private readonly sessions: SocketDelivery,
+  ) {
+    const memberRelay = (event: MemberSignalEvent) =>
+      socketListener<RendezvousSocket>((socket, args) => this.relayToMember(socket, event, args));
+    this.relays = [
+      ['offer', memberRelay('offer')],
+      ['answer', memberRelay('answer')],
+      ['icecandidate', memberRelay('icecandidate')],
+      ['greeting', memberRelay('greeting')],
+      ['text', socketListener<RendezvousSocket>((socket, args) => this.relayText(socket, args))],
+      ['call-signal', socketListener<RendezvousSocket>((socket, args) => this.relayCallSignal(socket, args))],
+    ];
+  }
 
   afterInit(server: RendezvousServer): void {
     this.server = server;
@@ -72,11 +92,7 @@ export class MultipartyGateway implements OnGatewayInit, OnGatewayConnection {
   handleConnection(socket: RendezvousSocket): void {
     socket.data.room = null;
     socket.data.call = null;
-    for (const event of ['offer', 'answer', 'icecandidate', 'greeting'] as const) {
-      socket.on(event, (...args: unknown[]) => this.relayToMember(socket, event, args));
-    }
-    socket.on('text', (...args: unknown[]) => this.relayText(socket, args));
-    socket.on('call-signal', (...args: unknown[]) => this.relayCallSignal(socket, args));
+    for (const [event, listener] of this.relays) socket.on(event, listener);
   }
 
   @SubscribeMessage('join-room')
@@ -253,7 +269,7 @@ export class MultipartyGateway implements OnGatewayInit, OnGatewayConnection {
         return;
       }
       const deliver = () => {
-        this.server.to(sessionRoom(receiver)).emit(event, { sender: session.id, receiver, data: data ?? null });
+        this.toSession(receiver).emit(event, { sender: session.id, receiver, data: data ?? null });
         ack?.(ok({ delivered: true }));
       };
       this.checkThenDeliver(
@@ -302,7 +318,7 @@ export class MultipartyGateway implements OnGatewayInit, OnGatewayConnection {
       const session = socket.data.session;
       if (!session || socket.data.call?.callId !== callId) throw new SignalingError(ErrorCode.NotInCall);
       const deliver = () => {
-        this.server.to(sessionRoom(target)).emit('call-signal', { callId, from: session.id, signal });
+        this.toSession(target).emit('call-signal', { callId, from: session.id, signal });
         ack?.(ok({ delivered: true }));
       };
       this.checkThenDeliver(
@@ -317,6 +333,11 @@ export class MultipartyGateway implements OnGatewayInit, OnGatewayConnection {
     } catch (error) {
       sendError(socket, toErrorPayload(error, 'call-signal', this.logger), ack);
     }
+  }
+
+  /** The recipient's socket when this replica holds it; its session room (through the adapter) otherwise. */
+  private toSession(sessionId: string): Pick<RendezvousSocket, 'emit'> {
+    return this.sessions.localSocket(sessionId) ?? this.server.to(sessionRoom(sessionId));
   }
 
   /** Delivers at once when this replica's last roster has the recipient; asks the live state otherwise. */

@@ -8,7 +8,13 @@ import {
   SubscribeMessage,
   WebSocketGateway,
 } from '@nestjs/websockets';
-import { OVERSIZE_EVENT, REDIS_CONNECTIONS, RedisConnections, ReplicaMonitor } from '@rendezvous/cluster';
+import {
+  OVERSIZE_EVENT,
+  REDIS_CONNECTIONS,
+  RedisConnections,
+  ReplicaMonitor,
+  socketListener,
+} from '@rendezvous/cluster';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import {
   type AckResponse,
@@ -80,6 +86,9 @@ export class SignalingGateway
   private server!: RendezvousServer;
   private monitor: ReplicaMonitor | null = null;
   private readonly pendingDisconnects = new Set<Promise<void>>();
+  /** Listener functions shared by every socket (Socket.IO calls them on the socket): no closures per connection. */
+  private readonly onAnyEvent: (...args: unknown[]) => void;
+  private readonly onSignal: (...args: unknown[]) => void;
 
   constructor(
     @Inject(SignalingService) private readonly signaling: SignalingService,
@@ -92,6 +101,10 @@ export class SignalingGateway
     @Inject(MultipartyGateway) private readonly multiparty: MultipartyGateway,
   ) {
     this.trustedProxies = new TrustedProxies(config.server.trustedProxies);
+    this.onAnyEvent = socketListener<RendezvousSocket>((socket, [event, ...args]) =>
+      this.rejectUnknown(socket, String(event), args),
+    );
+    this.onSignal = socketListener<RendezvousSocket>((socket, args) => this.relaySignal(socket, args));
   }
 
   afterInit(server: RendezvousServer): void {
@@ -124,8 +137,8 @@ export class SignalingGateway
       socket.disconnect(true);
       return;
     }
-    socket.onAny((event: string, ...args: unknown[]) => this.rejectUnknown(socket, event, args));
-    socket.on('signal', (...args: unknown[]) => this.relaySignal(socket, args));
+    socket.onAny(this.onAnyEvent);
+    socket.on('signal', this.onSignal);
     const { headers, address } = socket.handshake;
     const clientAddress = resolveClientAddress(address, headers['x-forwarded-for'], this.trustedProxies);
     releaseUpgradeRequest(socket);
@@ -234,7 +247,11 @@ export class SignalingGateway
       const session = socket.data.session;
       if (!flight || !session) throw new SignalingError(ErrorCode.NotInFlight);
       const peerId = socket.data.peerId;
-      if (peerId) this.server.to(sessionRoom(peerId)).emit('signal', { from: session.id, data });
+      if (peerId) {
+        // A peer on this replica is reached directly, without a round trip through Redis.
+        const target = this.delivery.localSocket(peerId) ?? this.server.to(sessionRoom(peerId));
+        target.emit('signal', { from: session.id, data });
+      }
       ack?.(ok({ flightCode: flight.code, delivered: peerId !== null && peerId !== undefined }));
     } catch (error) {
       sendError(socket, toErrorPayload(error, 'signal', this.logger), ack);

@@ -93,6 +93,11 @@ export class SocketDelivery implements SignalingDelivery {
     if (sockets?.size === 0) this.localByGroup.delete(group);
   }
 
+  /** This replica's socket of a session, if it holds it: a relay to it needs no trip through Redis. */
+  localSocket(sessionId: string): RendezvousSocket | undefined {
+    return this.localBySession.get(sessionId);
+  }
+
   localGroups(): string[] {
     return [...this.localByGroup.keys()];
   }
