@@ -7,3 +7,4 @@ export * from './replica-monitor.js';
 export * from './cluster.module.js';
 export * from './memory-multiparty.state.js';
 export * from './redis-multiparty.state.js';
+export * from './socket-event-router.js';

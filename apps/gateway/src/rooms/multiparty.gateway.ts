@@ -7,6 +7,7 @@ import {
   SubscribeMessage,
   WebSocketGateway,
 } from '@nestjs/websockets';
+import type { Server } from 'socket.io';
 import {
   type AckResponse,
   type CallIdPayload,
@@ -23,7 +24,7 @@ import {
   type StartCallPayload,
 } from '@rendezvous/protocol';
 import { type CallState, MultipartyRoomService } from '@rendezvous/rooms';
-import { socketListener } from '@rendezvous/cluster';
+import { SocketEventRouter } from '@rendezvous/cluster';
 import { SignalingError } from '@rendezvous/signaling';
 import { sendError, toErrorPayload, WsErrorFilter } from '../common/ws-error.filter.js';
 import { validatePayload, ZodWsPipe } from '../common/zod-ws.pipe.js';
@@ -64,35 +65,27 @@ function payloadAndAck(args: unknown[]): [unknown, AckFn | undefined] {
 export class MultipartyGateway implements OnGatewayInit, OnGatewayConnection {
   private readonly logger = new Logger(MultipartyGateway.name);
   private server!: RendezvousServer;
-  /** Listener functions shared by every socket (Socket.IO calls them on the socket): no closures per connection. */
-  private readonly relays: [string, (...args: unknown[]) => void][];
 
   constructor(
     @Inject(MultipartyRoomService) private readonly rooms: MultipartyRoomService,
     @Inject(MultipartySocketDelivery) private readonly delivery: MultipartySocketDelivery,
     @Inject(SocketDelivery) private readonly sessions: SocketDelivery,
-  ) {
-    const memberRelay = (event: MemberSignalEvent) =>
-      socketListener<RendezvousSocket>((socket, args) => this.relayToMember(socket, event, args));
-    this.relays = [
-      ['offer', memberRelay('offer')],
-      ['answer', memberRelay('answer')],
-      ['icecandidate', memberRelay('icecandidate')],
-      ['greeting', memberRelay('greeting')],
-      ['text', socketListener<RendezvousSocket>((socket, args) => this.relayText(socket, args))],
-      ['call-signal', socketListener<RendezvousSocket>((socket, args) => this.relayCallSignal(socket, args))],
-    ];
-  }
+  ) {}
 
   afterInit(server: RendezvousServer): void {
     this.server = server;
     this.delivery.attach(server);
+    const router = SocketEventRouter.of(server as unknown as Server);
+    for (const event of ['offer', 'answer', 'icecandidate', 'greeting'] as const) {
+      router.relay<RendezvousSocket>(event, (socket, args) => this.relayToMember(socket, event, args));
+    }
+    router.relay<RendezvousSocket>('text', (socket, args) => this.relayText(socket, args));
+    router.relay<RendezvousSocket>('call-signal', (socket, args) => this.relayCallSignal(socket, args));
   }
 
   handleConnection(socket: RendezvousSocket): void {
     socket.data.room = null;
     socket.data.call = null;
-    for (const [event, listener] of this.relays) socket.on(event, listener);
   }
 
   @SubscribeMessage('join-room')

@@ -8,18 +8,18 @@ import {
   SubscribeMessage,
   WebSocketGateway,
 } from '@nestjs/websockets';
+import type { Server } from 'socket.io';
 import {
   OVERSIZE_EVENT,
   REDIS_CONNECTIONS,
   RedisConnections,
   ReplicaMonitor,
-  socketListener,
+  SocketEventRouter,
 } from '@rendezvous/cluster';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import {
   type AckResponse,
   type AttachRoomPayload,
-  CLIENT_EVENTS,
   clientSchemas,
   ErrorCode,
   ErrorMessage,
@@ -48,7 +48,6 @@ import { validatePayload, ZodWsPipe } from '../common/zod-ws.pipe.js';
 import { sessionOf } from './socket-data.js';
 import { type RendezvousServer, type RendezvousSocket, sessionRoom, SocketDelivery } from './socket-delivery.js';
 
-const KNOWN_EVENTS = new Set<string>(CLIENT_EVENTS);
 const SHUTDOWN_MESSAGE = 'Server is shutting down for maintenance.';
 
 const ok = <T>(data: T): AckResponse<T> => ({ ok: true, data });
@@ -86,9 +85,6 @@ export class SignalingGateway
   private server!: RendezvousServer;
   private monitor: ReplicaMonitor | null = null;
   private readonly pendingDisconnects = new Set<Promise<void>>();
-  /** Listener functions shared by every socket (Socket.IO calls them on the socket): no closures per connection. */
-  private readonly onAnyEvent: (...args: unknown[]) => void;
-  private readonly onSignal: (...args: unknown[]) => void;
 
   constructor(
     @Inject(SignalingService) private readonly signaling: SignalingService,
@@ -101,15 +97,14 @@ export class SignalingGateway
     @Inject(MultipartyGateway) private readonly multiparty: MultipartyGateway,
   ) {
     this.trustedProxies = new TrustedProxies(config.server.trustedProxies);
-    this.onAnyEvent = socketListener<RendezvousSocket>((socket, [event, ...args]) =>
-      this.rejectUnknown(socket, String(event), args),
-    );
-    this.onSignal = socketListener<RendezvousSocket>((socket, args) => this.relaySignal(socket, args));
   }
 
   afterInit(server: RendezvousServer): void {
     this.server = server;
     this.delivery.attach(server);
+    const router = SocketEventRouter.of(server as unknown as Server);
+    router.relay<RendezvousSocket>('signal', (socket, args) => this.relaySignal(socket, args));
+    router.onUnknown<RendezvousSocket>((socket, [event, ...args]) => this.rejectUnknown(socket, String(event), args));
     server.engine.on('connection_error', (error: { message: string }) => {
       this.logger.debug(`Connection refused: ${error.message}`);
     });
@@ -137,8 +132,6 @@ export class SignalingGateway
       socket.disconnect(true);
       return;
     }
-    socket.onAny(this.onAnyEvent);
-    socket.on('signal', this.onSignal);
     const { headers, address } = socket.handshake;
     const clientAddress = resolveClientAddress(address, headers['x-forwarded-for'], this.trustedProxies);
     releaseUpgradeRequest(socket);
@@ -340,7 +333,6 @@ export class SignalingGateway
   }
 
   private rejectUnknown(socket: RendezvousSocket, event: string, args: unknown[]): void {
-    if (KNOWN_EVENTS.has(event)) return;
     const last = args[args.length - 1];
     const ack = typeof last === 'function' ? (last as (response: unknown) => void) : undefined;
     const code = event === OVERSIZE_EVENT ? ErrorCode.PayloadTooLarge : ErrorCode.UnknownEvent;

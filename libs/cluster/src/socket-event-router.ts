@@ -1,0 +1,111 @@
+import type { Logger } from '@nestjs/common';
+import type { MessageMappingProperties } from '@nestjs/websockets';
+import { isObservable, lastValueFrom } from 'rxjs';
+import type { Server, Socket } from 'socket.io';
+
+type Ack = (response: unknown) => void;
+type NestHandler = (data: unknown, ack?: Ack) => unknown;
+/** A listener for a hot-path event, called with the socket and the event's arguments (ack last, if any). */
+export type SocketRelay<S = Socket> = (socket: S, args: unknown[]) => void;
+
+const HANDLERS = Symbol('rendezvous.handlers');
+type RoutedSocket = Socket & { [HANDLERS]?: Record<string, NestHandler> };
+
+/**
+ * A listener function that can be shared by every socket: Socket.IO calls listeners with the socket as `this`,
+ * and this hands it to `handle`, so registering it on a connection allocates no closure.
+ */
+export function socketListener<S>(handle: (socket: S, args: unknown[]) => void): (...args: unknown[]) => void {
+  return function (this: S, ...args: unknown[]) {
+    handle(this, args);
+  };
+}
+
+const routers = new WeakMap<Server, SocketEventRouter>();
+
+/**
+ * Every client event of a socket goes through one `onAny` listener shared by all sockets, instead of one
+ * EventEmitter listener per event per socket (with two dozen events, a socket's listener table alone would cost
+ * over 1.5 KB). Hot-path relays are registered once per server; Nest's `@SubscribeMessage` handlers (bound to
+ * their socket by Nest) sit in a small per-socket table; anything else is an unknown event.
+ */
+export class SocketEventRouter {
+  private readonly relays = new Map<string, SocketRelay<never>>();
+  private readonly manualAck = new Set<string>();
+  private unknown: SocketRelay<never> = () => undefined;
+  private readonly dispatch = socketListener<RoutedSocket>((socket, args) => this.route(socket, args));
+
+  private constructor(private readonly log: Logger) {}
+
+  static attach(server: Server, log: Logger): SocketEventRouter {
+    const router = new SocketEventRouter(log);
+    routers.set(server, router);
+    return router;
+  }
+
+  static of(server: Server): SocketEventRouter {
+    const router = routers.get(server);
+    if (!router) throw new Error('Socket.IO server was not created by RendezvousIoAdapter');
+    return router;
+  }
+
+  /** Binds `event` for every socket of the server to a plain listener, outside Nest's handler pipeline. */
+  relay<S = Socket>(event: string, handler: SocketRelay<S>): void {
+    this.relays.set(event, handler as SocketRelay<never>);
+  }
+
+  /** Called with the event name first, for events that have neither a relay nor a handler. */
+  onUnknown<S = Socket>(handler: SocketRelay<S>): void {
+    this.unknown = handler as SocketRelay<never>;
+  }
+
+  bindNestHandlers(socket: Socket, handlers: MessageMappingProperties[]): void {
+    const routed = socket as RoutedSocket;
+    let table = routed[HANDLERS];
+    if (!table) {
+      table = routed[HANDLERS] = {};
+      socket.onAny(this.dispatch);
+    }
+    for (const { message, callback, isAckHandledManually } of handlers) {
+      table[String(message)] = callback as NestHandler;
+      if (isAckHandledManually) this.manualAck.add(String(message));
+    }
+  }
+
+  private route(socket: RoutedSocket, [event, ...args]: unknown[]): void {
+    const name = String(event);
+    const relay = this.relays.get(name) as SocketRelay<RoutedSocket> | undefined;
+    if (relay) return relay(socket, args);
+    const handler = socket[HANDLERS]?.[name];
+    if (handler) return this.invoke(socket, name, handler, args);
+    (this.unknown as SocketRelay<RoutedSocket>)(socket, [name, ...args]);
+  }
+
+  /** Runs a Nest handler as Nest's own adapter would: payload, ack, and its result as the ack or an event. */
+  private invoke(socket: Socket, event: string, handler: NestHandler, args: unknown[]): void {
+    const last = args[args.length - 1];
+    const ack = typeof last === 'function' ? (last as Ack) : undefined;
+    const payloadArgs = ack ? args.slice(0, -1) : args;
+    const data = payloadArgs.length > 1 ? payloadArgs : payloadArgs[0];
+    let result: unknown;
+    try {
+      result = handler(data, ack);
+    } catch (error) {
+      this.log.error(error);
+      return;
+    }
+    const reply = (response: unknown) => {
+      if (response == null) return;
+      const replyEvent = (response as { event?: string }).event;
+      if (replyEvent) socket.emit(replyEvent, (response as { data?: unknown }).data);
+      else if (!this.manualAck.has(event) && ack) ack(response);
+    };
+    if (result instanceof Promise) {
+      result.then(reply, (error: unknown) => this.log.error(error));
+    } else if (isObservable(result)) {
+      lastValueFrom(result, { defaultValue: undefined }).then(reply, (error: unknown) => this.log.error(error));
+    } else {
+      reply(result);
+    }
+  }
+}
