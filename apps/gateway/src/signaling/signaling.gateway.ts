@@ -342,11 +342,10 @@ export class SignalingGateway
   /** After Redis lost or missed our state: write back local sessions and flights, drop what is no longer here. */
   private async restoreLocalState(): Promise<void> {
     const now = Date.now();
-    const local = new Map<string, RendezvousSocket>();
-    for (const socket of this.server.of('/').sockets.values()) {
-      const typed = socket as RendezvousSocket;
-      if (typed.data.session) local.set(typed.data.session.id, typed);
-    }
+    // What the live state still attributes to this replica from before: read first, so a client that connects
+    // while the rest is written back is never taken for a leftover.
+    const before = await this.store.sessionsOf(this.config.cluster.replicaId);
+    const local = this.localSessions();
     for (const socket of local.values()) {
       const session = socket.data.session as SessionRecord;
       const { flight, attachment } = socket.data;
@@ -359,10 +358,20 @@ export class SignalingGateway
       if (attachment) await this.attachments.restore(session, attachment);
       await this.multiparty.restore(socket);
     }
-    for (const sessionId of await this.store.sessionsOf(this.config.cluster.replicaId)) {
-      if (!local.has(sessionId)) await this.signaling.disconnect(sessionId);
+    const stillLocal = this.localSessions();
+    for (const sessionId of before) {
+      if (!stillLocal.has(sessionId)) await this.signaling.disconnect(sessionId);
     }
     this.delivery.presenceChanged(this.delivery.localGroups());
     this.logger.log(`Restored ${local.size} local sessions into the live state`);
+  }
+
+  private localSessions(): Map<string, RendezvousSocket> {
+    const local = new Map<string, RendezvousSocket>();
+    for (const socket of this.server.of('/').sockets.values()) {
+      const typed = socket as RendezvousSocket;
+      if (typed.data.session) local.set(typed.data.session.id, typed);
+    }
+    return local;
   }
 }
