@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { ClusterModule } from '@rendezvous/cluster';
 import { ConfigModule, RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
+import { IceServersService } from '@rendezvous/ice';
 import {
   PersistenceModule,
   PrismaMultipartyRoomStore,
@@ -17,6 +18,7 @@ import {
 import { SIGNALING_DELIVERY, SignalingService } from '@rendezvous/signaling';
 import { ReadinessState } from './common/readiness.state.js';
 import { HealthController } from './health/health.controller.js';
+import { TurnCredentialsController } from './ice/turn-credentials.controller.js';
 import { StatusController } from './http/status.controller.js';
 import { MultipartySocketDelivery } from './rooms/multiparty-delivery.js';
 import { MultipartyGateway } from './rooms/multiparty.gateway.js';
@@ -33,9 +35,16 @@ export class AppModule {
       module: AppModule,
       imports: [ConfigModule.forRoot(config), ClusterModule.forRoot(), PersistenceModule],
       // PublicRoomsController before TransferRoomsController: `/api/rooms/public` would match `:code`.
-      controllers: [StatusController, HealthController, PublicRoomsController, TransferRoomsController],
+      controllers: [
+        StatusController,
+        HealthController,
+        TurnCredentialsController,
+        PublicRoomsController,
+        TransferRoomsController,
+      ],
       providers: [
         ReadinessState,
+        IceServersService,
         SocketDelivery,
         { provide: SIGNALING_DELIVERY, useExisting: SocketDelivery },
         SignalingService,

@@ -62,4 +62,46 @@ describe('loadConfig', () => {
     expect(redactedUrl('redis://:secret@host:6379/0')).toBe('redis://:***@host:6379/0');
     expect(redactedUrl(null)).toBe('(none)');
   });
+
+  describe('ICE sources', () => {
+    const problem = (env: Record<string, string>) => {
+      try {
+        loadConfig(env, []);
+      } catch (error) {
+        expect(error).toBeInstanceOf(ConfigError);
+        return (error as Error).message;
+      }
+      throw new Error('expected a ConfigError');
+    };
+
+    it('reads ICE_SERVERS_JSON (or QUIBBLE_ICE_SERVERS_JSON) verbatim', () => {
+      const servers = [{ urls: ['stun:a.example:3478'] }, { urls: 'turn:b.example', username: 'u', credential: 'p' }];
+      expect(loadConfig({ ICE_SERVERS_JSON: JSON.stringify(servers) }, []).ice.servers).toEqual(servers);
+      expect(loadConfig({ QUIBBLE_ICE_SERVERS_JSON: JSON.stringify(servers) }, []).ice.servers).toEqual(servers);
+      expect(loadConfig({}, []).ice).toEqual({
+        servers: [],
+        stunUrls: [],
+        staticTurn: null,
+        turnRest: null,
+        cloudflare: null,
+      });
+    });
+
+    it('stops the start on a malformed ICE_SERVERS_JSON, saying what is wrong', () => {
+      expect(problem({ ICE_SERVERS_JSON: '[{urls:' })).toMatch(/ICE_SERVERS_JSON: is not valid JSON/);
+      expect(problem({ ICE_SERVERS_JSON: '{"urls":"stun:x"}' })).toMatch(/ICE_SERVERS_JSON: must be a JSON array/);
+      expect(problem({ ICE_SERVERS_JSON: '[{"urls":"http://x"}]' })).toMatch(/ICE_SERVERS_JSON: .*0\.urls/);
+      expect(problem({ QUIBBLE_ICE_SERVERS_JSON: '[{"url":"stun:x"}]' })).toMatch(/ICE_SERVERS_JSON/);
+    });
+
+    it('checks STUN and TURN settings together', () => {
+      expect(problem({ STUN_URLS: 'turn:x' })).toMatch(/STUN_URLS/);
+      expect(problem({ TURN_URL: 'turn:x' })).toMatch(/TURN_URL: needs TURN_USERNAME and TURN_CREDENTIAL/);
+      expect(problem({ TURN_SECRET: 's' })).toMatch(/TURN_SECRET: needs TURN_URLS/);
+      expect(problem({ TURN_SECRET: 's', TURN_URLS: 'stun:x' })).toMatch(/TURN_URLS/);
+      expect(problem({ CLOUDFLARE_TURN_TOKEN_ID: 'id' })).toMatch(/CLOUDFLARE_API_TOKEN/);
+      const config = loadConfig({ TURN_SECRET: 's', TURN_URLS: 'turn:a:3478,turns:b:5349' }, []);
+      expect(config.ice.turnRest).toEqual({ secret: 's', urls: ['turn:a:3478', 'turns:b:5349'], ttlSeconds: 86_400 });
+    });
+  });
 });

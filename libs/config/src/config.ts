@@ -14,6 +14,48 @@ const csv = z
       .filter(Boolean),
   );
 
+const iceUrl = (schemes: string[]) =>
+  z.string().refine((url) => schemes.some((scheme) => url.startsWith(`${scheme}:`)) && !/\s/.test(url), {
+    message: `must be a ${schemes.map((scheme) => `${scheme}:`).join(' or ')} URL`,
+  });
+const anyIceUrl = iceUrl(['stun', 'stuns', 'turn', 'turns']);
+
+/** An RTCIceServer as browsers take it. */
+export interface IceServerConfig {
+  urls: string | string[];
+  username?: string;
+  credential?: string;
+}
+
+const iceServerSchema = z.object({
+  urls: z.union([anyIceUrl, z.array(anyIceUrl).min(1)]),
+  username: z.string().optional(),
+  credential: z.string().optional(),
+});
+
+/** ICE_SERVERS_JSON: a JSON array of RTCIceServer objects, used verbatim. */
+const iceServersJson = z
+  .string()
+  .optional()
+  .transform((value, context): IceServerConfig[] => {
+    if (!value?.trim()) return [];
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(value);
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: `is not valid JSON (${(error as Error).message})` });
+      return z.NEVER;
+    }
+    const result = z.array(iceServerSchema).safeParse(parsed);
+    if (result.success) return result.data;
+    const problems = result.error.issues.map((issue) => `${issue.path.join('.') || 'value'}: ${issue.message}`);
+    context.addIssue({
+      code: 'custom',
+      message: `must be a JSON array of {urls, username?, credential?} (${problems.join('; ')})`,
+    });
+    return z.NEVER;
+  });
+
 const envSchema = z
   .object({
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -57,6 +99,19 @@ const envSchema = z
           return false;
         }
       }, 'must be a valid regular expression'),
+    ICE_SERVERS_JSON: iceServersJson,
+    STUN_URLS: csv.pipe(z.array(iceUrl(['stun', 'stuns']))),
+    TURN_URL: csv.pipe(z.array(iceUrl(['turn', 'turns']))),
+    TURN_USERNAME: z.string().optional(),
+    TURN_CREDENTIAL: z.string().optional(),
+    TURN_SECRET: z.string().optional(),
+    TURN_URLS: csv.pipe(z.array(iceUrl(['turn', 'turns']))),
+    TURN_TTL_SECONDS: int(60, 7 * 86_400).default(86_400),
+    CLOUDFLARE_TURN_TOKEN_ID: z.string().optional(),
+    CLOUDFLARE_API_TOKEN: z.string().optional(),
+    CLOUDFLARE_TURN_API_URL: z.url().default('https://rtc.live.cloudflare.com/v1'),
+    CLOUDFLARE_TURN_TTL_SECONDS: int(60, 7 * 86_400).default(3_600),
+    CLOUDFLARE_TURN_TIMEOUT_MS: int(100).default(5_000),
     DATABASE_URL: z
       .string()
       .regex(/^(file:.+|postgres(ql)?:\/\/.+)$/, 'must be file:<path> (SQLite) or postgres://… (PostgreSQL)')
@@ -65,6 +120,18 @@ const envSchema = z
   .refine((env) => env.REPLICA_TIMEOUT_MS >= env.REPLICA_HEARTBEAT_MS * 2, {
     path: ['REPLICA_TIMEOUT_MS'],
     message: 'must be at least twice REPLICA_HEARTBEAT_MS',
+  })
+  .refine((env) => env.TURN_URL.length === 0 || (env.TURN_USERNAME && env.TURN_CREDENTIAL), {
+    path: ['TURN_URL'],
+    message: 'needs TURN_USERNAME and TURN_CREDENTIAL (or use TURN_SECRET for time-limited credentials)',
+  })
+  .refine((env) => !env.TURN_SECRET || env.TURN_URLS.length > 0, {
+    path: ['TURN_SECRET'],
+    message: 'needs TURN_URLS, the turn: URLs the minted credentials are for',
+  })
+  .refine((env) => !env.CLOUDFLARE_TURN_TOKEN_ID === !env.CLOUDFLARE_API_TOKEN, {
+    path: ['CLOUDFLARE_API_TOKEN'],
+    message: 'CLOUDFLARE_TURN_TOKEN_ID and CLOUDFLARE_API_TOKEN are set together or not at all',
   });
 
 export interface RendezvousConfig {
@@ -104,6 +171,17 @@ export interface RendezvousConfig {
     /** Members of one multiparty room at most, whatever the room's own guest limit. */
     maxMembers: number;
   };
+  ice: {
+    /** ICE_SERVERS_JSON, verbatim. */
+    servers: IceServerConfig[];
+    stunUrls: string[];
+    /** TURN_URL with static credentials. */
+    staticTurn: { urls: string[]; username: string; credential: string } | null;
+    /** TURN REST (coturn use-auth-secret): credentials minted per session. `secret` is sensitive. */
+    turnRest: { secret: string; urls: string[]; ttlSeconds: number } | null;
+    /** Cloudflare TURN: `apiToken` is sensitive. */
+    cloudflare: { tokenId: string; apiToken: string; apiUrl: string; ttlSeconds: number; timeoutMs: number } | null;
+  };
   origins: {
     /** Exact origins allowed (ALLOWED_ORIGINS), plus localhost/127.0.0.1 on --allow-local-port. */
     allowed: string[];
@@ -135,6 +213,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   const parsed = envSchema.safeParse({
     ...env,
     ALLOWED_ORIGIN_REGEX: env.ALLOWED_ORIGIN_REGEX ?? env.VERCEL_PREVIEW_ORIGIN_REGEX,
+    ICE_SERVERS_JSON: env.ICE_SERVERS_JSON ?? env.QUIBBLE_ICE_SERVERS_JSON,
   });
   if (!parsed.success) {
     throw new ConfigError(
@@ -171,6 +250,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     presence: { listLimit: e.PRESENCE_LIST_LIMIT },
     database: { url: e.DATABASE_URL },
     rooms: { ttlMs: e.ROOM_TTL_MINUTES * 60_000, maxMembers: e.ROOM_MAX_MEMBERS },
+    ice: {
+      servers: e.ICE_SERVERS_JSON,
+      stunUrls: e.STUN_URLS,
+      staticTurn:
+        e.TURN_URL.length && e.TURN_USERNAME && e.TURN_CREDENTIAL
+          ? { urls: e.TURN_URL, username: e.TURN_USERNAME, credential: e.TURN_CREDENTIAL }
+          : null,
+      turnRest: e.TURN_SECRET ? { secret: e.TURN_SECRET, urls: e.TURN_URLS, ttlSeconds: e.TURN_TTL_SECONDS } : null,
+      cloudflare:
+        e.CLOUDFLARE_TURN_TOKEN_ID && e.CLOUDFLARE_API_TOKEN
+          ? {
+              tokenId: e.CLOUDFLARE_TURN_TOKEN_ID,
+              apiToken: e.CLOUDFLARE_API_TOKEN,
+              apiUrl: e.CLOUDFLARE_TURN_API_URL.replace(/\/+$/, ''),
+              ttlSeconds: e.CLOUDFLARE_TURN_TTL_SECONDS,
+              timeoutMs: e.CLOUDFLARE_TURN_TIMEOUT_MS,
+            }
+          : null,
+    },
     origins: {
       allowed: [
         ...e.ALLOWED_ORIGINS,

@@ -145,6 +145,8 @@ export type Ack<T = unknown> = (response: AckResponse<T>) => void;
 export interface ServerToClientEvents {
   registered: (payload: RegisteredPayload) => void;
   'rtc-config': (payload: RtcConfigPayload) => void;
+  /** Camus' answer to `get-ice-servers`: the list itself. */
+  'ice-servers': (servers: IceServer[]) => void;
   'users-on-network-update': (payload: UsersOnNetworkPayload) => void;
   'flight-created': (payload: FlightCreatedPayload) => void;
   'peer-joined': (payload: PeerJoinedPayload) => void;
@@ -190,6 +192,7 @@ export interface ClientToServerEvents {
   'join-call': (payload: CallIdPayload, ack?: Ack<CallStatePayload>) => void;
   'call-signal': (payload: CallSignalPayload, ack?: Ack<{ delivered: true }>) => void;
   'end-call': (payload: CallIdPayload, ack?: Ack<CallStatePayload>) => void;
+  'get-ice-servers': (payload?: Record<string, never>, ack?: Ack<IceServer[]>) => void;
 }
 
 /** Socket.IO server-to-server events (serverSideEmit). */

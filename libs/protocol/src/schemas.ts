@@ -66,6 +66,7 @@ export const clientSchemas = {
   'join-call': z.object({ callId }),
   'call-signal': z.object({ callId, target: sessionId, signal: required }),
   'end-call': z.object({ callId }),
+  'get-ice-servers': empty,
 } as const;
 
 /** Zod issues as `path: message` lines; `root` names the value itself when an issue has no path. */

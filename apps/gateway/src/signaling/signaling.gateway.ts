@@ -24,6 +24,7 @@ import {
   ErrorCode,
   ErrorMessage,
   type FlightCreatedPayload,
+  type IceServer,
   type InviteToFlightPayload,
   type JoinFlightPayload,
   type PeerJoinedPayload,
@@ -31,6 +32,7 @@ import {
   type RegisterDetailsPayload,
   type RoomAttachedPayload,
 } from '@rendezvous/protocol';
+import { IceServersService } from '@rendezvous/ice';
 import { RoomAttachmentService } from '@rendezvous/rooms';
 import {
   LIVE_STATE_STORE,
@@ -95,6 +97,7 @@ export class SignalingGateway
     @Inject(REDIS_CONNECTIONS) private readonly redis: RedisConnections | null,
     @Inject(RoomAttachmentService) private readonly attachments: RoomAttachmentService,
     @Inject(MultipartyGateway) private readonly multiparty: MultipartyGateway,
+    @Inject(IceServersService) private readonly ice: IceServersService,
   ) {
     this.trustedProxies = new TrustedProxies(config.server.trustedProxies);
   }
@@ -149,7 +152,7 @@ export class SignalingGateway
         void socket.join(sessionRoom(session.id));
         this.delivery.trackSocket(socket);
         socket.emit('registered', { id: session.id, name: session.name });
-        socket.emit('rtc-config', { iceServers: [] });
+        socket.emit('rtc-config', { iceServers: this.ice.forSession(session.id) });
         return session;
       },
       (error: unknown) => {
@@ -267,6 +270,18 @@ export class SignalingGateway
     const left = await this.signaling.leaveFlight(session);
     this.exitFlight(socket);
     return ok({ left: left?.code ?? null });
+  }
+
+  /** Camus' `get-ice-servers`: answered with `ice-servers [...]`, waiting for Cloudflare when it is configured. */
+  @SubscribeMessage('get-ice-servers')
+  async getIceServers(
+    @ConnectedSocket() socket: RendezvousSocket,
+    @MessageBody(new ZodWsPipe(clientSchemas['get-ice-servers'])) _body: unknown,
+  ): Promise<AckResponse<IceServer[]>> {
+    const session = await sessionOf(socket);
+    const servers = await this.ice.resolveForSession(session.id);
+    socket.emit('ice-servers', servers);
+    return ok(servers);
   }
 
   @SubscribeMessage('attach-room')
