@@ -14,6 +14,7 @@ export default defineConfig({
       '@rendezvous/persistence': lib('persistence'),
       '@rendezvous/rooms': lib('rooms'),
       '@rendezvous/ice': lib('ice'),
+      '@rendezvous/client': lib('client'),
     },
   },
   test: {

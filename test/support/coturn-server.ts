@@ -15,16 +15,17 @@ export class CoturnServer {
     readonly realm: string,
     private readonly process: ManagedProcess,
     private readonly dir: string,
+    readonly address: string,
   ) {}
 
-  static async start(secret: string, realm = 'rendezvous.test'): Promise<CoturnServer> {
+  static async start(secret: string, realm = 'rendezvous.test', address = '127.0.0.1'): Promise<CoturnServer> {
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'rv-coturn-'));
     const minPort = 40_000 + Math.floor(Math.random() * 20_000);
     const args = [
       '-n',
-      `--listening-ip=127.0.0.1`,
-      `--relay-ip=127.0.0.1`,
+      `--listening-ip=${address}`,
+      `--relay-ip=${address}`,
       `--listening-port=${port}`,
       `--min-port=${minPort}`,
       `--max-port=${minPort + 200}`,
@@ -45,7 +46,7 @@ export class CoturnServer {
     ];
     const child = ManagedProcess.start('turnserver', 'turnserver', args);
     try {
-      await child.waitForOutput(/(UDP|udp).*listener opened on.*127\.0\.0\.1:\d+|Total UDP servers/, 10_000);
+      await child.waitForOutput(/(UDP|udp).*listener opened on|Total UDP servers/, 10_000);
     } catch (error) {
       await child.stop('SIGKILL');
       throw new Error(
@@ -55,11 +56,11 @@ export class CoturnServer {
         { cause: error },
       );
     }
-    return new CoturnServer(port, secret, realm, child, dir);
+    return new CoturnServer(port, secret, realm, child, dir, address);
   }
 
   get url(): string {
-    return `turn:127.0.0.1:${this.port}?transport=udp`;
+    return `turn:${this.address}:${this.port}?transport=udp`;
   }
 
   log(): string {

@@ -17,6 +17,7 @@ import {
 } from '@rendezvous/rooms';
 import { SIGNALING_DELIVERY, SignalingService } from '@rendezvous/signaling';
 import { ReadinessState } from './common/readiness.state.js';
+import { DemoController } from './demo/demo.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { TurnCredentialsController } from './ice/turn-credentials.controller.js';
 import { StatusController } from './http/status.controller.js';
@@ -38,6 +39,7 @@ export class AppModule {
       controllers: [
         StatusController,
         HealthController,
+        DemoController,
         TurnCredentialsController,
         PublicRoomsController,
         TransferRoomsController,

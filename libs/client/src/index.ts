@@ -1,0 +1,2 @@
+export * from './negotiation.js';
+export * from './rendezvous-client.js';

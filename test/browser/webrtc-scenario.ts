@@ -1,0 +1,136 @@
+/**
+ * Real browsers across replicas. Runs inside its own network namespace (`unshare -n`, started by
+ * apps/gateway/test/browser.e2e-spec.ts): a veth pair gives Chromium interfaces to gather ICE candidates on,
+ * and nothing touches the host's network. Starts redis-server, coturn (TURN REST secret), two gateway replicas
+ * and Debian's Chromium (playwright-core); two pages, one per replica, pair by flight code through the demo page,
+ * open a WebRTC data channel and exchange a message both ways — once directly, once forced through TURN.
+ * Prints one JSON line with what happened, and stops everything it started.
+ */
+import { execFileSync } from 'node:child_process';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { CoturnServer } from '../support/coturn-server.js';
+import { RedisServer } from '../support/redis-server.js';
+import { Replica } from '../support/replica.js';
+
+const VETH_ADDRESS = '10.99.0.1';
+const TURN_SECRET = 'browser-test-turn-secret';
+
+interface PairResult {
+  relay: boolean;
+  connected: boolean;
+  candidateTypes: (string | null)[];
+  received: { a: string[]; b: string[] };
+  errors: string[];
+}
+
+function setUpNetwork(): void {
+  const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });
+  ip('link', 'set', 'lo', 'up');
+  ip('link', 'add', 'rv0', 'type', 'veth', 'peer', 'name', 'rv1');
+  ip('addr', 'add', `${VETH_ADDRESS}/24`, 'dev', 'rv0');
+  ip('addr', 'add', '10.99.0.2/24', 'dev', 'rv1');
+  ip('link', 'set', 'rv0', 'up');
+  ip('link', 'set', 'rv1', 'up');
+  ip('route', 'add', 'default', 'via', '10.99.0.2', 'dev', 'rv0');
+}
+
+async function pairPages(browser: Browser, urlA: string, urlB: string, relay: boolean): Promise<PairResult> {
+  const query = relay ? '?relay=1' : '';
+  const contexts = await Promise.all([browser.newContext(), browser.newContext()]);
+  const [a, b] = await Promise.all(contexts.map((context) => context.newPage()));
+  const pageA = a as Page;
+  const pageB = b as Page;
+  const errors: string[] = [];
+  for (const page of [pageA, pageB]) page.on('pageerror', (error) => errors.push(error.message));
+  try {
+    await pageA.goto(`${urlA}/demo${query}`);
+    await pageB.goto(`${urlB}/demo${query}`);
+    for (const page of [pageA, pageB]) await page.waitForFunction('!!window.rendezvousDemo?.client.session');
+    await pageA.click('#create-flight');
+    await pageA.waitForFunction("/^[A-Z2-9]{6}$/.test(document.getElementById('flight-code')?.textContent ?? '')");
+    const code = (await pageA.textContent('#flight-code')) ?? '';
+    await pageB.fill('#join-code', code.toLowerCase());
+    await pageB.click('#join-flight');
+    let connected = true;
+    try {
+      for (const page of [pageA, pageB]) {
+        await page.waitForFunction('window.rendezvousDemo.state.open', null, { timeout: 20_000 });
+      }
+    } catch {
+      connected = false;
+    }
+    if (connected) {
+      await pageA.evaluate("window.rendezvousDemo.sendChat('hello from A')");
+      await pageB.waitForFunction("window.rendezvousDemo.state.messages.some((m) => m.text === 'hello from A')");
+      await pageB.evaluate("window.rendezvousDemo.sendChat('hello from B')");
+      await pageA.waitForFunction("window.rendezvousDemo.state.messages.some((m) => m.text === 'hello from B')");
+    }
+    const received = (page: Page) =>
+      page.evaluate<string[]>("window.rendezvousDemo.state.messages.filter((m) => m.from !== 'me').map((m) => m.text)");
+    const candidateTypes = await Promise.all(
+      [pageA, pageB].map((page) => page.evaluate<string | null>('window.rendezvousDemo.selectedCandidateType()')),
+    );
+    for (const page of [pageA, pageB])
+      errors.push(...(await page.evaluate<string[]>('window.rendezvousDemo.state.errors')));
+    if (!connected) {
+      for (const page of [pageA, pageB])
+        errors.push(await page.evaluate<string>("document.getElementById('log').innerText"));
+    }
+    return {
+      relay,
+      connected,
+      candidateTypes,
+      received: { a: await received(pageA), b: await received(pageB) },
+      errors,
+    };
+  } finally {
+    await Promise.all(contexts.map((context) => context.close()));
+  }
+}
+
+async function main(): Promise<void> {
+  setUpNetwork();
+  const started: { stop(): Promise<unknown> }[] = [];
+  let browser: Browser | null = null;
+  try {
+    const redis = await RedisServer.start();
+    started.push(redis);
+    const coturn = await CoturnServer.start(TURN_SECRET, 'rendezvous.test', VETH_ADDRESS);
+    started.push(coturn);
+    const env = {
+      REDIS_URL: redis.url,
+      TURN_SECRET,
+      TURN_URLS: `turn:${VETH_ADDRESS}:${coturn.port}?transport=udp`,
+      TURN_TTL_SECONDS: '600',
+    };
+    const [one, two] = await Promise.all([Replica.start('browser-1', env), Replica.start('browser-2', env)]);
+    started.push(one, two);
+    // launch() (not launchPersistentContext) gives Chromium a new empty profile every time.
+    browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--disable-features=WebRtcHideLocalIpsWithMdns',
+      ],
+    });
+    const results = [
+      await pairPages(browser, one.url, two.url, false),
+      await pairPages(browser, two.url, one.url, true),
+    ];
+    process.stdout.write(`${JSON.stringify({ ok: true, results })}\n`);
+  } catch (error) {
+    process.stdout.write(`${JSON.stringify({ ok: false, error: (error as Error).stack ?? String(error) })}\n`);
+  } finally {
+    await browser?.close().catch(() => undefined);
+    await Promise.allSettled(started.reverse().map((item) => item.stop()));
+  }
+}
+
+await main();
