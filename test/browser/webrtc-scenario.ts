@@ -3,7 +3,8 @@
  * apps/gateway/test/browser.e2e-spec.ts): a veth pair gives Chromium interfaces to gather ICE candidates on,
  * and nothing touches the host's network. Starts redis-server, coturn (TURN REST secret), two gateway replicas
  * and Debian's Chromium (playwright-core); two pages, one per replica, pair by flight code through the demo page,
- * open a WebRTC data channel and exchange a message both ways — once directly, once forced through TURN.
+ * open a WebRTC data channel and exchange a message both ways — once directly, once forced through TURN; then
+ * three pages join one multiparty room and build a full mesh of data channels.
  * Prints one JSON line with what happened, and stops everything it started.
  */
 import { execFileSync } from 'node:child_process';
@@ -88,6 +89,60 @@ async function pairPages(browser: Browser, urlA: string, urlB: string, relay: bo
   }
 }
 
+interface MeshResult {
+  connectedPeers: number[];
+  received: string[][];
+  errors: string[];
+}
+
+/** Three pages in one multiparty room: a full mesh of data channels, each page greeting the two others. */
+async function roomMesh(browser: Browser, urls: string[]): Promise<MeshResult> {
+  const contexts = await Promise.all(urls.map(() => browser.newContext()));
+  const pages = await Promise.all(contexts.map((context) => context.newPage()));
+  const errors: string[] = [];
+  for (const page of pages) page.on('pageerror', (error) => errors.push(error.message));
+  try {
+    for (const [index, page] of pages.entries()) {
+      await page.goto(`${urls[index]}/demo`);
+      await page.waitForFunction('!!window.rendezvousDemo?.client.session');
+      await page.fill('#room-id', 'mesh-room');
+      await page.click('#join-room');
+    }
+    const meshed = await Promise.all(
+      pages.map((page) =>
+        page.waitForFunction('window.rendezvousDemo.state.room.open.length === 2', null, { timeout: 25_000 }).then(
+          () => true,
+          () => false,
+        ),
+      ),
+    );
+    if (meshed.every(Boolean)) {
+      for (const [index, page] of pages.entries())
+        await page.evaluate(`window.rendezvousDemo.sendRoom('hello from page ${index + 1}')`);
+      for (const page of pages) {
+        await page
+          .waitForFunction('window.rendezvousDemo.state.room.messages.length === 2', null, { timeout: 10_000 })
+          .catch(() => undefined);
+      }
+    }
+    const connectedPeers = await Promise.all(
+      pages.map((page) => page.evaluate<number>('window.rendezvousDemo.state.room.open.length')),
+    );
+    const received = await Promise.all(
+      pages.map((page) =>
+        page.evaluate<string[]>('window.rendezvousDemo.state.room.messages.map((m) => m.text).sort()'),
+      ),
+    );
+    for (const page of pages) errors.push(...(await page.evaluate<string[]>('window.rendezvousDemo.state.errors')));
+    if (!meshed.every(Boolean)) {
+      for (const page of pages) errors.push(await page.evaluate<string>("document.getElementById('log').innerText"));
+    }
+    return { connectedPeers, received, errors };
+  } finally {
+    await Promise.all(contexts.map((context) => context.close()));
+  }
+}
+
 async function main(): Promise<void> {
   setUpNetwork();
   const started: { stop(): Promise<unknown> }[] = [];
@@ -124,7 +179,8 @@ async function main(): Promise<void> {
       await pairPages(browser, one.url, two.url, false),
       await pairPages(browser, two.url, one.url, true),
     ];
-    process.stdout.write(`${JSON.stringify({ ok: true, results })}\n`);
+    const mesh = await roomMesh(browser, [one.url, two.url, two.url]);
+    process.stdout.write(`${JSON.stringify({ ok: true, results, mesh })}\n`);
   } catch (error) {
     process.stdout.write(`${JSON.stringify({ ok: false, error: (error as Error).stack ?? String(error) })}\n`);
   } finally {

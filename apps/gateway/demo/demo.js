@@ -12,7 +12,7 @@ const $ = (id) => document.getElementById(id);
 const state = { open: false, messages: [], files: [], peer: null, errors: [] };
 let pc = null;
 let channel = null;
-let stopNegotiation = null;
+let negotiation = null;
 let hosting = false;
 let incomingFile = null;
 
@@ -96,7 +96,7 @@ function startPeerConnection(polite) {
   pc.onconnectionstatechange = () => log(`peer connection ${pc?.connectionState}`);
   pc.onsignalingstatechange = () => log(`signaling ${pc?.signalingState}`);
   pc.onicegatheringstatechange = () => log(`ICE gathering ${pc?.iceGatheringState}`);
-  stopNegotiation = client.negotiateWithFlightPeer(pc, polite, fail);
+  negotiation = client.negotiateWithFlightPeer(pc, polite, fail);
 }
 
 function useChannel(opened) {
@@ -113,8 +113,8 @@ function useChannel(opened) {
 }
 
 function closePeerConnection() {
-  stopNegotiation?.();
-  stopNegotiation = null;
+  negotiation?.stop();
+  negotiation = null;
   channel?.close();
   pc?.close();
   pc = null;
@@ -174,9 +174,11 @@ function receive(data) {
   }
 }
 
-// Multiparty room with video: one RTCPeerConnection per other member (a mesh).
+// Multiparty room: one RTCPeerConnection per other member (a full mesh), each with a data channel for chat and
+// video when a camera is available. Of each pair, the member with the smaller id opens the channel and offers.
 const members = new Map();
 let localStream = null;
+state.room = { open: [], messages: [] };
 
 $('join-room').onclick = async () => {
   try {
@@ -201,23 +203,74 @@ client.on('room-info', ({ clients }) => {
   const selfId = client.session?.id;
   const present = new Set(clients.map((member) => member.id));
   for (const id of [...members.keys()]) if (!present.has(id)) dropMember(id);
-  for (const member of clients) if (member.id !== selfId && !members.has(member.id)) addMember(member.id);
+  for (const member of clients) if (member.id !== selfId) memberOf(member.id);
+});
+// An offer can come before the room-info that lists its sender: start that member's connection with it.
+client.on('offer', ({ sender, data }) => {
+  if (!members.has(sender)) void memberOf(sender).negotiation.receive(data);
 });
 
-function addMember(id) {
+function memberOf(id) {
+  const existing = members.get(id);
+  if (existing) return existing;
+  const offering = (client.session?.id ?? '') < id;
   const memberPc = new RTCPeerConnection({ iceServers: client.iceServers });
-  for (const track of localStream?.getTracks() ?? []) memberPc.addTrack(track, localStream);
-  if (!localStream) memberPc.addTransceiver('video', { direction: 'recvonly' });
+  const member = { pc: memberPc, channel: null, negotiation: null };
+  members.set(id, member);
   memberPc.ontrack = ({ streams }) => addVideo(id, streams[0], false);
-  const stop = client.negotiateWithMember(memberPc, id, fail);
-  members.set(id, { pc: memberPc, stop });
+  const addTracks = () => {
+    for (const track of localStream?.getTracks() ?? []) memberPc.addTrack(track, localStream);
+  };
+  if (offering) {
+    useMemberChannel(id, memberPc.createDataChannel('room'));
+    addTracks();
+    if (!localStream) memberPc.addTransceiver('video', { direction: 'recvonly' });
+  } else {
+    memberPc.ondatachannel = ({ channel }) => {
+      useMemberChannel(id, channel);
+      addTracks();
+    };
+  }
+  member.negotiation = client.negotiateWithMember(memberPc, id, fail);
+  return member;
 }
+
+function useMemberChannel(id, channel) {
+  members.get(id).channel = channel;
+  channel.onopen = () => {
+    state.room.open.push(id);
+    log(`room data channel open with ${id}`);
+  };
+  channel.onclose = () => (state.room.open = state.room.open.filter((other) => other !== id));
+  channel.onmessage = ({ data }) => {
+    const message = JSON.parse(data);
+    if (message.type === 'chat') {
+      state.room.messages.push({ from: id, text: message.text });
+      show(message.text, `room ${id}`);
+    }
+  };
+}
+
+/** Sends a chat message to every member whose data channel is open; returns how many got it. */
+function sendRoom(text) {
+  let sent = 0;
+  for (const { channel } of members.values()) {
+    if (channel?.readyState === 'open') {
+      channel.send(JSON.stringify({ type: 'chat', text }));
+      sent++;
+    }
+  }
+  return sent;
+}
+window.rendezvousDemo.sendRoom = sendRoom;
 
 function dropMember(id) {
   const member = members.get(id);
-  member?.stop();
+  member?.negotiation?.stop();
+  member?.channel?.close();
   member?.pc.close();
   members.delete(id);
+  state.room.open = state.room.open.filter((other) => other !== id);
   document.getElementById(`video-${id}`)?.remove();
 }
 

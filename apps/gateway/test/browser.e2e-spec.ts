@@ -12,11 +12,12 @@ interface PairResult {
 }
 
 /**
- * Real WebRTC in Debian's Chromium between two pages on two replicas of a cluster (two gateways + Redis), paired
- * by flight code through the demo page. The scenario runs in its own network namespace (see the script).
+ * Real WebRTC in Debian's Chromium between pages on two replicas of a cluster (two gateways + Redis), through the
+ * demo page: two pages pair by flight code, once directly and once forced through coturn; three pages build a
+ * full mesh in a multiparty room. The scenario runs in its own network namespace (test/browser/webrtc-scenario.ts).
  */
 describe('browsers across replicas (Chromium, own network namespace)', () => {
-  it('pairs two pages by flight code, opens a data channel and exchanges messages both ways, directly and through TURN', () => {
+  it('pairs pages by flight code (directly and through TURN) and meshes three pages in a room, over data channels', () => {
     const script = join(repoRoot(), 'dist/test/browser/webrtc-scenario.js');
     const run = spawnSync('unshare', ['-n', '--', process.execPath, script], {
       encoding: 'utf8',
@@ -24,7 +25,12 @@ describe('browsers across replicas (Chromium, own network namespace)', () => {
       env: { PATH: process.env.PATH },
     });
     const lastLine = run.stdout.trim().split('\n').pop() ?? '';
-    let outcome: { ok: boolean; error?: string; results?: PairResult[] };
+    let outcome: {
+      ok: boolean;
+      error?: string;
+      results?: PairResult[];
+      mesh?: { connectedPeers: number[]; received: string[][]; errors: string[] };
+    };
     try {
       outcome = JSON.parse(lastLine) as typeof outcome;
     } catch {
@@ -43,5 +49,16 @@ describe('browsers across replicas (Chromium, own network namespace)', () => {
     // iceTransportPolicy 'relay' with TURN REST credentials from the gateway: the data went through coturn.
     expect(relayed).toMatchObject({ relay: true, connected: true, errors: [], candidateTypes: ['relay', 'relay'] });
     expect(relayed?.received).toEqual({ a: ['hello from B'], b: ['hello from A'] });
+
+    // Three pages (one on the first replica, two on the second) in one multiparty room: a full mesh.
+    expect(outcome.mesh).toEqual({
+      connectedPeers: [2, 2, 2],
+      received: [
+        ['hello from page 2', 'hello from page 3'],
+        ['hello from page 1', 'hello from page 3'],
+        ['hello from page 1', 'hello from page 2'],
+      ],
+      errors: [],
+    });
   }, 180_000);
 });

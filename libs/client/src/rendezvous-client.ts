@@ -33,6 +33,12 @@ export class RendezvousError extends Error {
   }
 }
 
+/** A running negotiation: `receive` feeds a message that arrived before it started; `stop` ends it. */
+export interface Negotiation {
+  receive(message: NegotiationMessage): Promise<void>;
+  stop(): void;
+}
+
 export interface RendezvousClientOptions {
   /** Default `['websocket']`; add `'polling'` only behind sticky sessions. */
   transports?: ('websocket' | 'polling')[];
@@ -149,18 +155,21 @@ export class RendezvousClient {
 
   /**
    * Runs perfect negotiation with the flight peer over `signal`: pass the RTCPeerConnection, and which side is
-   * polite (e.g. the guest). Returns a function that stops it.
+   * polite (e.g. the guest).
    */
-  negotiateWithFlightPeer(pc: PeerConnectionLike, polite: boolean, onError?: (error: unknown) => void): () => void {
+  negotiateWithFlightPeer(pc: PeerConnectionLike, polite: boolean, onError?: (error: unknown) => void): Negotiation {
     const negotiation = new PerfectNegotiation(pc, {
       polite,
       send: (message) => void this.signal(message).catch(onError),
       onError,
     });
     const stop = this.on('signal', ({ data }) => void negotiation.receive(data as NegotiationMessage));
-    return () => {
-      stop();
-      negotiation.close();
+    return {
+      receive: (message) => negotiation.receive(message),
+      stop: () => {
+        stop();
+        negotiation.close();
+      },
     };
   }
 
@@ -168,7 +177,7 @@ export class RendezvousClient {
    * Runs perfect negotiation with one member of the multiparty room over Camus' `offer` / `answer` /
    * `icecandidate`; the side with the greater session id is polite.
    */
-  negotiateWithMember(pc: PeerConnectionLike, memberId: string, onError?: (error: unknown) => void): () => void {
+  negotiateWithMember(pc: PeerConnectionLike, memberId: string, onError?: (error: unknown) => void): Negotiation {
     const selfId = this.session?.id ?? '';
     const negotiation = new PerfectNegotiation(pc, {
       polite: selfId > memberId,
@@ -183,9 +192,12 @@ export class RendezvousClient {
       if (sender === memberId) void negotiation.receive(data as NegotiationMessage);
     };
     const stops = [this.on('offer', receive), this.on('answer', receive), this.on('icecandidate', receive)];
-    return () => {
-      for (const stop of stops) stop();
-      negotiation.close();
+    return {
+      receive: (message) => negotiation.receive(message),
+      stop: () => {
+        for (const stop of stops) stop();
+        negotiation.close();
+      },
     };
   }
 
