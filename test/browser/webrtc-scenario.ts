@@ -21,6 +21,8 @@ interface PairResult {
   connected: boolean;
   candidateTypes: (string | null)[];
   received: { a: string[]; b: string[] };
+  /** Files page B received over the data channel: name and size. */
+  files: { name: string; size: number }[];
   errors: string[];
 }
 
@@ -65,6 +67,13 @@ async function pairPages(browser: Browser, urlA: string, urlB: string, relay: bo
       await pageB.waitForFunction("window.rendezvousDemo.state.messages.some((m) => m.text === 'hello from A')");
       await pageB.evaluate("window.rendezvousDemo.sendChat('hello from B')");
       await pageA.waitForFunction("window.rendezvousDemo.state.messages.some((m) => m.text === 'hello from B')");
+      // A file of 200 KB (13 chunks of 16 KB) from A to B through the demo's file sender.
+      const content = Buffer.alloc(200_000, 'rendezvous');
+      await pageA.setInputFiles('#file-input', { name: 'notes.txt', mimeType: 'text/plain', buffer: content });
+      await pageA.click('#file-send');
+      await pageB
+        .waitForFunction('window.rendezvousDemo.state.files.length === 1', null, { timeout: 10_000 })
+        .catch(() => undefined);
     }
     const received = (page: Page) =>
       page.evaluate<string[]>("window.rendezvousDemo.state.messages.filter((m) => m.from !== 'me').map((m) => m.text)");
@@ -82,6 +91,7 @@ async function pairPages(browser: Browser, urlA: string, urlB: string, relay: bo
       connected,
       candidateTypes,
       received: { a: await received(pageA), b: await received(pageB) },
+      files: await pageB.evaluate<{ name: string; size: number }[]>('window.rendezvousDemo.state.files'),
       errors,
     };
   } finally {

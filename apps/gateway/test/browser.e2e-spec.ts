@@ -8,6 +8,7 @@ interface PairResult {
   connected: boolean;
   candidateTypes: (string | null)[];
   received: { a: string[]; b: string[] };
+  files: { name: string; size: number }[];
   errors: string[];
 }
 
@@ -44,6 +45,7 @@ describe('browsers across replicas (Chromium, own network namespace)', () => {
 
     expect(direct).toMatchObject({ relay: false, connected: true, errors: [] });
     expect(direct?.received).toEqual({ a: ['hello from B'], b: ['hello from A'] });
+    expect(direct?.files).toEqual([{ name: 'notes.txt', size: 200_000 }]);
     for (const type of direct?.candidateTypes ?? []) expect(['host', 'srflx', 'prflx', 'relay']).toContain(type);
 
     // iceTransportPolicy 'relay' with TURN REST credentials from the gateway: the data went through coturn.
