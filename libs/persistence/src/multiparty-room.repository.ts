@@ -23,6 +23,24 @@ export class PrismaMultipartyRoomStore implements MultipartyRoomStore {
     await this.db.multipartyRoom.updateMany({ where: { id }, data: { lastActiveAt: at } });
   }
 
+  async listInactive(before: Date, limit: number): Promise<string[]> {
+    const rooms = await this.db.multipartyRoom.findMany({
+      where: { lastActiveAt: { lt: before } },
+      select: { id: true },
+      orderBy: { lastActiveAt: 'asc' },
+      take: limit,
+    });
+    return rooms.map((room) => room.id);
+  }
+
+  async deleteInactive(ids: string[], before: Date): Promise<number> {
+    if (ids.length === 0) return 0;
+    const { count } = await this.db.multipartyRoom.deleteMany({
+      where: { id: { in: ids }, lastActiveAt: { lt: before } },
+    });
+    return count;
+  }
+
   listPublic(limit: number): Promise<MultipartyRoomRecord[]> {
     return this.db.multipartyRoom.findMany({
       where: { isPublic: true },

@@ -44,6 +44,21 @@ export class PrismaTransferRoomStore implements TransferRoomStore {
     }
   }
 
+  async deleteExpired(now: Date, limit: number): Promise<{ found: number; deleted: number }> {
+    const expired = await this.db.transferRoom.findMany({
+      where: { expiresAt: { lte: now } },
+      select: { code: true },
+      orderBy: { expiresAt: 'asc' },
+      take: limit,
+    });
+    if (expired.length === 0) return { found: 0, deleted: 0 };
+    // Still expired at deletion: a room touched since the read keeps its new expiry.
+    const { count } = await this.db.transferRoom.deleteMany({
+      where: { code: { in: expired.map((room) => room.code) }, expiresAt: { lte: now } },
+    });
+    return { found: expired.length, deleted: count };
+  }
+
   async touch(code: string, participantId: string, expiresAt: Date, now: Date): Promise<TransferRoomRecord | null> {
     const { count } = await this.db.transferRoom.updateMany({
       where: {

@@ -56,6 +56,8 @@ export interface RoomSummary {
  */
 export interface TransferRoomStore {
   insert(room: TransferRoomRecord): Promise<'created' | 'code-taken'>;
+  /** Deletes up to `limit` rooms expired at `now`: how many were found, and how many of those were deleted. */
+  deleteExpired(now: Date, limit: number): Promise<{ found: number; deleted: number }>;
   touch(code: string, participantId: string, expiresAt: Date, now: Date): Promise<TransferRoomRecord | null>;
   addGuest(
     code: string,

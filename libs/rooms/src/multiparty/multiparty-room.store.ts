@@ -15,6 +15,10 @@ export interface MultipartyRoomStore {
   find(id: string): Promise<MultipartyRoomRecord | null>;
   insert(room: MultipartyRoomRecord): Promise<'created' | 'exists'>;
   touch(id: string, at: Date): Promise<void>;
+  /** Up to `limit` ids of rooms last active before `before`, oldest first. */
+  listInactive(before: Date, limit: number): Promise<string[]>;
+  /** Deletes those of `ids` still inactive since `before`; how many. */
+  deleteInactive(ids: string[], before: Date): Promise<number>;
   /** Public rooms, most recently active first. */
   listPublic(limit: number): Promise<MultipartyRoomRecord[]>;
 }
