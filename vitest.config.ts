@@ -15,6 +15,7 @@ export default defineConfig({
       '@rendezvous/rooms': lib('rooms'),
       '@rendezvous/ice': lib('ice'),
       '@rendezvous/client': lib('client'),
+      '@rendezvous/jobs': lib('jobs'),
     },
   },
   test: {

@@ -45,16 +45,7 @@ export class PostgresServer {
         'UTF8',
         '--no-sync',
       ]);
-      asPostgres(join(bin, 'pg_ctl'), [
-        '-D',
-        join(dir, 'data'),
-        '-w',
-        '-l',
-        join(dir, 'log'),
-        '-o',
-        `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
-        'start',
-      ]);
+      server.launch();
     } catch (error) {
       const stderr = (error as { stderr?: string }).stderr ?? '';
       rmSync(dir, { recursive: true, force: true });
@@ -80,6 +71,28 @@ export class PostgresServer {
       `CREATE DATABASE "${name}"`,
     ]);
     return this.url(name);
+  }
+
+  /** Stops the server but keeps its data, as an outage would; `resume()` starts it again on the same port. */
+  async pause(): Promise<void> {
+    asPostgres(join(this.bin, 'pg_ctl'), ['-D', join(this.dir, 'data'), '-w', '-m', 'fast', 'stop']);
+  }
+
+  async resume(): Promise<void> {
+    this.launch();
+  }
+
+  private launch(): void {
+    asPostgres(join(this.bin, 'pg_ctl'), [
+      '-D',
+      join(this.dir, 'data'),
+      '-w',
+      '-l',
+      join(this.dir, 'log'),
+      '-o',
+      `-p ${this.port} -k ${this.dir} -c listen_addresses=127.0.0.1 -c fsync=off`,
+      'start',
+    ]);
   }
 
   async stop(): Promise<void> {

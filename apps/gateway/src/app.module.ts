@@ -1,7 +1,8 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { ClusterModule } from '@rendezvous/cluster';
+import { ClusterModule, MemoryJobLock, ProcessJobTimers } from '@rendezvous/cluster';
 import { ConfigModule, RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import { IceServersService } from '@rendezvous/ice';
+import { RoomExpiryTask } from '@rendezvous/jobs';
 import {
   PersistenceModule,
   PrismaMultipartyRoomStore,
@@ -11,6 +12,8 @@ import {
 import {
   MULTIPARTY_DELIVERY,
   MULTIPARTY_ROOM_STORE,
+  MULTIPARTY_STATE,
+  type MultipartyState,
   MultipartyRoomService,
   RoomAttachmentService,
   TransferRoomService,
@@ -67,6 +70,15 @@ export class AppModule {
         { provide: MULTIPARTY_DELIVERY, useExisting: MultipartySocketDelivery },
         MultipartyRoomService,
         MultipartyGateway,
+        {
+          // Standalone, the gateway runs the cleanup jobs itself; in a cluster the scheduler app does.
+          provide: RoomExpiryTask,
+          inject: [RENDEZVOUS_CONFIG, PrismaService, MULTIPARTY_STATE],
+          useFactory: (config: RendezvousConfig, database: PrismaService, live: MultipartyState) =>
+            config.mode === 'standalone'
+              ? new RoomExpiryTask(config, database.client, live, new MemoryJobLock(), new ProcessJobTimers())
+              : null,
+        },
       ],
     };
   }

@@ -8,3 +8,6 @@ export * from './cluster.module.js';
 export * from './memory-multiparty.state.js';
 export * from './redis-multiparty.state.js';
 export * from './socket-event-router.js';
+export * from './job-lock.js';
+export * from './job-runner.js';
+export * from './job-timers.js';

@@ -86,6 +86,8 @@ const envSchema = z
     LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
     ROOM_TTL_MINUTES: int(1).default(30),
     ROOM_MAX_MEMBERS: int(2, 10_000).default(100),
+    ROOM_CLEANUP_INTERVAL_MINUTES: z.coerce.number().positive().max(1_440).default(5),
+    ROOM_INACTIVITY_MINUTES: z.coerce.number().positive().default(60),
     ALLOWED_ORIGINS: csv,
     ALLOWED_ORIGIN_REGEX: z
       .string()
@@ -170,6 +172,10 @@ export interface RendezvousConfig {
     ttlMs: number;
     /** Members of one multiparty room at most, whatever the room's own guest limit. */
     maxMembers: number;
+    /** How often room expiry runs (ROOM_CLEANUP_INTERVAL_MINUTES). */
+    cleanupIntervalMs: number;
+    /** A multiparty room nobody has used for this long is deleted once it is empty. */
+    inactivityMs: number;
   };
   ice: {
     /** ICE_SERVERS_JSON, verbatim. */
@@ -249,7 +255,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     flights: { ttlMs: e.FLIGHT_TTL_MS },
     presence: { listLimit: e.PRESENCE_LIST_LIMIT },
     database: { url: e.DATABASE_URL },
-    rooms: { ttlMs: e.ROOM_TTL_MINUTES * 60_000, maxMembers: e.ROOM_MAX_MEMBERS },
+    rooms: {
+      ttlMs: e.ROOM_TTL_MINUTES * 60_000,
+      maxMembers: e.ROOM_MAX_MEMBERS,
+      cleanupIntervalMs: Math.round(e.ROOM_CLEANUP_INTERVAL_MINUTES * 60_000),
+      inactivityMs: Math.round(e.ROOM_INACTIVITY_MINUTES * 60_000),
+    },
     ice: {
       servers: e.ICE_SERVERS_JSON,
       stunUrls: e.STUN_URLS,

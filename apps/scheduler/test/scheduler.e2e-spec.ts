@@ -1,0 +1,121 @@
+import { join } from 'node:path';
+import {
+  applyMigrations,
+  createDatabaseClient,
+  type DatabaseClient,
+  findPrismaRoot,
+  parseDatabaseUrl,
+} from '@rendezvous/persistence';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot, sleep } from '../../../test/support/ports.js';
+import { PostgresServer } from '../../../test/support/postgres-server.js';
+import { ManagedProcess } from '../../../test/support/processes.js';
+import { RedisServer } from '../../../test/support/redis-server.js';
+
+const ENTRYPOINT = join(repoRoot(), 'dist/apps/scheduler/main.js');
+const INTERVAL_MS = 300;
+
+interface Report {
+  job: string;
+  tick: number;
+  databaseAvailable: boolean;
+  found: number;
+  deleted: number;
+  failed: number;
+  pruned: number;
+  durationMs: number;
+}
+
+const reportsOf = (output: string): Report[] =>
+  output
+    .split('\n')
+    // eslint-disable-next-line no-control-regex
+    .map((line) => /(\{"job":.*\})\s*$/.exec(line.replace(/\x1b\[[0-9;]*m/g, ''))?.[1])
+    .filter((json): json is string => !!json)
+    .map((json) => JSON.parse(json) as Report);
+
+describe('scheduler: two processes against one Redis and one PostgreSQL', () => {
+  let redis: RedisServer;
+  let postgres: PostgresServer;
+  let databaseUrl: string;
+  let db: DatabaseClient;
+
+  beforeAll(async () => {
+    [redis, postgres] = await Promise.all([RedisServer.start(), PostgresServer.start()]);
+    databaseUrl = postgres.createDatabase('scheduler');
+    const target = parseDatabaseUrl(databaseUrl);
+    await applyMigrations(target, findPrismaRoot());
+    db = createDatabaseClient(target);
+  });
+  afterAll(async () => {
+    await db?.$disconnect();
+    await Promise.all([redis?.stop(), postgres?.stop()]);
+  });
+
+  const expiredRoom = (code: string) => ({
+    code,
+    hostParticipantId: `host${code}`,
+    hostName: 'Gone',
+    expiresAt: new Date(Date.now() - 60_000),
+  });
+
+  it('runs every tick exactly once across both, deletes each expired room once, and logs one line per run', async () => {
+    await db.transferRoom.createMany({ data: ['EXPAA2', 'EXPAA3', 'EXPAA4'].map(expiredRoom) });
+    const env = {
+      PATH: process.env.PATH,
+      NODE_ENV: 'test',
+      NO_COLOR: '1',
+      LOG_LEVEL: 'log',
+      REDIS_URL: redis.url,
+      DATABASE_URL: databaseUrl,
+      ROOM_CLEANUP_INTERVAL_MINUTES: String(INTERVAL_MS / 60_000),
+    };
+    const schedulers = ['scheduler-a', 'scheduler-b'].map((id) =>
+      ManagedProcess.start(id, process.execPath, [ENTRYPOINT], { env: { ...env, REPLICA_ID: id } }),
+    );
+    try {
+      await Promise.all(schedulers.map((scheduler) => scheduler.waitForOutput(/scheduler .* started/, 20_000)));
+      await sleep(INTERVAL_MS * 3);
+      await db.transferRoom.createMany({ data: ['EXPBB2', 'EXPBB3'].map(expiredRoom) });
+      await sleep(INTERVAL_MS * 6);
+    } finally {
+      await Promise.all(schedulers.map((scheduler) => scheduler.stop('SIGTERM')));
+    }
+    const reports = schedulers.flatMap((scheduler) => reportsOf(scheduler.output));
+    const ticks = reports.map((report) => report.tick);
+    expect(ticks.length, schedulers.map((s) => s.tail(20)).join('\n')).toBeGreaterThanOrEqual(6);
+    expect(new Set(ticks).size).toBe(ticks.length);
+    expect(reports.every((report) => report.job === 'room-expiry' && report.databaseAvailable)).toBe(true);
+    expect(reports.reduce((sum, report) => sum + report.deleted, 0)).toBe(5);
+    expect(await db.transferRoom.count()).toBe(0);
+    for (const scheduler of schedulers) expect(scheduler.output).not.toMatch(/ERROR/);
+  }, 40_000);
+
+  it('logs a run without its database and recovers on the next one', async () => {
+    const env = {
+      PATH: process.env.PATH,
+      NODE_ENV: 'test',
+      NO_COLOR: '1',
+      LOG_LEVEL: 'log',
+      REDIS_URL: redis.url,
+      DATABASE_URL: databaseUrl,
+      ROOM_CLEANUP_INTERVAL_MINUTES: String(INTERVAL_MS / 60_000),
+      REPLICA_ID: 'scheduler-c',
+    };
+    const scheduler = ManagedProcess.start('scheduler-c', process.execPath, [ENTRYPOINT], { env });
+    try {
+      await scheduler.waitForOutput(/"job":"room-expiry"/, 20_000);
+      await postgres.pause();
+      await scheduler.waitForOutput(/"databaseAvailable":false/, 15_000);
+      await postgres.resume();
+      await db.transferRoom.create({ data: expiredRoom('EXPCC2') });
+      await sleep(INTERVAL_MS * 8);
+    } finally {
+      await scheduler.stop('SIGTERM');
+    }
+    const reports = reportsOf(scheduler.output);
+    const down = reports.findIndex((report) => !report.databaseAvailable);
+    expect(down).toBeGreaterThanOrEqual(0);
+    expect(reports.slice(down + 1).some((report) => report.databaseAvailable && report.deleted === 1)).toBe(true);
+  }, 60_000);
+});
