@@ -12,19 +12,10 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { CoturnServer } from '../support/coturn-server.js';
 import { RedisServer } from '../support/redis-server.js';
 import { Replica } from '../support/replica.js';
+import type { MeshResult, PairResult } from './results.js';
 
 const VETH_ADDRESS = '10.99.0.1';
 const TURN_SECRET = 'browser-test-turn-secret';
-
-interface PairResult {
-  relay: boolean;
-  connected: boolean;
-  candidateTypes: (string | null)[];
-  received: { a: string[]; b: string[] };
-  /** Files page B received over the data channel: name and size. */
-  files: { name: string; size: number }[];
-  errors: string[];
-}
 
 function setUpNetwork(): void {
   const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });
@@ -97,12 +88,6 @@ async function pairPages(browser: Browser, urlA: string, urlB: string, relay: bo
   } finally {
     await Promise.all(contexts.map((context) => context.close()));
   }
-}
-
-interface MeshResult {
-  connectedPeers: number[];
-  received: string[][];
-  errors: string[];
 }
 
 /** Three pages in one multiparty room: a full mesh of data channels, each page greeting the two others. */

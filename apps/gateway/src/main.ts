@@ -1,26 +1,16 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ConfigError, loadConfig, redactedUrl } from '@rendezvous/config';
+import { loadConfigOrExit, loggerLevels, redactedUrl } from '@rendezvous/config';
 import { AppModule } from './app.module.js';
 import { configureGateway } from './bootstrap.js';
 import { SignalingGateway } from './signaling/signaling.gateway.js';
 
 async function main(): Promise<void> {
   const logger = new Logger('Gateway');
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(78);
-    }
-    throw error;
-  }
-  const levels = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+  const config = loadConfigOrExit();
   const app = await NestFactory.create(AppModule.forRoot(config), {
-    logger: levels.slice(0, levels.indexOf(config.server.logLevel) + 1),
+    logger: loggerLevels(config),
   });
   configureGateway(app);
   await app.listen(config.server.port, config.server.host);

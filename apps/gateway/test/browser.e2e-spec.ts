@@ -1,16 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import type { ScenarioOutcome } from '../../../test/browser/results.js';
 import { repoRoot } from '../../../test/support/ports.js';
-
-interface PairResult {
-  relay: boolean;
-  connected: boolean;
-  candidateTypes: (string | null)[];
-  received: { a: string[]; b: string[] };
-  files: { name: string; size: number }[];
-  errors: string[];
-}
 
 /**
  * Real WebRTC in Debian's Chromium between pages on two replicas of a cluster (two gateways + Redis), through the
@@ -26,12 +18,7 @@ describe('browsers across replicas (Chromium, own network namespace)', () => {
       env: { PATH: process.env.PATH },
     });
     const lastLine = run.stdout.trim().split('\n').pop() ?? '';
-    let outcome: {
-      ok: boolean;
-      error?: string;
-      results?: PairResult[];
-      mesh?: { connectedPeers: number[]; received: string[][]; errors: string[] };
-    };
+    let outcome: ScenarioOutcome;
     try {
       outcome = JSON.parse(lastLine) as typeof outcome;
     } catch {

@@ -1,24 +1,14 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ConfigError, loadConfig, redactedUrl } from '@rendezvous/config';
+import { loadConfigOrExit, loggerLevels, redactedUrl } from '@rendezvous/config';
 import { SchedulerModule } from './scheduler.module.js';
 
 async function main(): Promise<void> {
   const logger = new Logger('Scheduler');
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(78);
-    }
-    throw error;
-  }
-  const levels = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+  const config = loadConfigOrExit();
   const app = await NestFactory.createApplicationContext(SchedulerModule.forRoot(config), {
-    logger: levels.slice(0, levels.indexOf(config.server.logLevel) + 1),
+    logger: loggerLevels(config),
   });
   app.enableShutdownHooks();
   logger.log(

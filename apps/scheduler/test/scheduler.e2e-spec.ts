@@ -52,6 +52,20 @@ describe('scheduler: two processes against one Redis and one PostgreSQL', () => 
     await Promise.all([redis?.stop(), postgres?.stop()]);
   });
 
+  const startScheduler = (id: string) =>
+    ManagedProcess.start(id, process.execPath, [ENTRYPOINT], {
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: 'test',
+        NO_COLOR: '1',
+        LOG_LEVEL: 'log',
+        REPLICA_ID: id,
+        REDIS_URL: redis.url,
+        DATABASE_URL: databaseUrl,
+        ROOM_CLEANUP_INTERVAL_MINUTES: String(INTERVAL_MS / 60_000),
+      },
+    });
+
   const expiredRoom = (code: string) => ({
     code,
     hostParticipantId: `host${code}`,
@@ -61,18 +75,7 @@ describe('scheduler: two processes against one Redis and one PostgreSQL', () => 
 
   it('runs every tick exactly once across both, deletes each expired room once, and logs one line per run', async () => {
     await db.transferRoom.createMany({ data: ['EXPAA2', 'EXPAA3', 'EXPAA4'].map(expiredRoom) });
-    const env = {
-      PATH: process.env.PATH,
-      NODE_ENV: 'test',
-      NO_COLOR: '1',
-      LOG_LEVEL: 'log',
-      REDIS_URL: redis.url,
-      DATABASE_URL: databaseUrl,
-      ROOM_CLEANUP_INTERVAL_MINUTES: String(INTERVAL_MS / 60_000),
-    };
-    const schedulers = ['scheduler-a', 'scheduler-b'].map((id) =>
-      ManagedProcess.start(id, process.execPath, [ENTRYPOINT], { env: { ...env, REPLICA_ID: id } }),
-    );
+    const schedulers = ['scheduler-a', 'scheduler-b'].map(startScheduler);
     try {
       await Promise.all(schedulers.map((scheduler) => scheduler.waitForOutput(/scheduler .* started/, 20_000)));
       await sleep(INTERVAL_MS * 3);
@@ -92,17 +95,7 @@ describe('scheduler: two processes against one Redis and one PostgreSQL', () => 
   }, 40_000);
 
   it('logs a run without its database and recovers on the next one', async () => {
-    const env = {
-      PATH: process.env.PATH,
-      NODE_ENV: 'test',
-      NO_COLOR: '1',
-      LOG_LEVEL: 'log',
-      REDIS_URL: redis.url,
-      DATABASE_URL: databaseUrl,
-      ROOM_CLEANUP_INTERVAL_MINUTES: String(INTERVAL_MS / 60_000),
-      REPLICA_ID: 'scheduler-c',
-    };
-    const scheduler = ManagedProcess.start('scheduler-c', process.execPath, [ENTRYPOINT], { env });
+    const scheduler = startScheduler('scheduler-c');
     try {
       await scheduler.waitForOutput(/"job":"room-expiry"/, 20_000);
       await postgres.pause();

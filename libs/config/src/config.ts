@@ -302,3 +302,22 @@ export function redactedUrl(url: string | null): string {
     return '(unparseable)';
   }
 }
+
+/** For an entrypoint: the configuration, or the process ends with the problems and exit code 78 (EX_CONFIG). */
+export function loadConfigOrExit(): RendezvousConfig {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78);
+    }
+    throw error;
+  }
+}
+
+/** Nest logger levels up to LOG_LEVEL. */
+export function loggerLevels(config: RendezvousConfig): RendezvousConfig['server']['logLevel'][] {
+  const levels = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
+  return levels.slice(0, levels.indexOf(config.server.logLevel) + 1);
+}

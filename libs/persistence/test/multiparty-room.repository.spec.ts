@@ -1,14 +1,8 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { MultipartyRoomRecord } from '@rendezvous/rooms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PostgresServer } from '../../../test/support/postgres-server.js';
-import { createDatabaseClient, type DatabaseClient } from '../src/database.client.js';
-import { parseDatabaseUrl } from '../src/database-url.js';
-import { applyMigrations } from '../src/migrator.js';
+import { openPostgres, openSqlite } from '../../../test/support/databases.js';
+import type { DatabaseClient } from '../src/database.client.js';
 import { PrismaMultipartyRoomStore } from '../src/multiparty-room.repository.js';
-import { findPrismaRoot } from '../src/prisma-root.js';
 
 function room(id: string, overrides: Partial<MultipartyRoomRecord> = {}): MultipartyRoomRecord {
   const at = new Date('2026-11-22T10:00:00Z');
@@ -71,23 +65,5 @@ function describeMultipartyRooms(
   });
 }
 
-describeMultipartyRooms('SQLite', async () => {
-  const target = parseDatabaseUrl(`file:${join(mkdtempSync(join(tmpdir(), 'rv-mrooms-')), 'rooms.db')}`);
-  await applyMigrations(target, findPrismaRoot());
-  const client = createDatabaseClient(target);
-  return { client, close: () => client.$disconnect() };
-});
-
-describeMultipartyRooms('PostgreSQL', async () => {
-  const server = await PostgresServer.start();
-  const target = parseDatabaseUrl(server.createDatabase('mrooms'));
-  await applyMigrations(target, findPrismaRoot());
-  const client = createDatabaseClient(target);
-  return {
-    client,
-    close: async () => {
-      await client.$disconnect();
-      await server.stop();
-    },
-  };
-});
+describeMultipartyRooms('SQLite', () => openSqlite('mrooms'));
+describeMultipartyRooms('PostgreSQL', () => openPostgres('mrooms'));

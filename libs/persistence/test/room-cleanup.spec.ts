@@ -1,15 +1,9 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { MemoryMultipartyState } from '@rendezvous/cluster';
 import { type MultipartyRoomRecord, RoomCleanup, TransferRoomService } from '@rendezvous/rooms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PostgresServer } from '../../../test/support/postgres-server.js';
-import { createDatabaseClient, type DatabaseClient } from '../src/database.client.js';
-import { parseDatabaseUrl } from '../src/database-url.js';
-import { applyMigrations } from '../src/migrator.js';
+import { openPostgres, openSqlite } from '../../../test/support/databases.js';
+import type { DatabaseClient } from '../src/database.client.js';
 import { PrismaMultipartyRoomStore } from '../src/multiparty-room.repository.js';
-import { findPrismaRoot } from '../src/prisma-root.js';
 import { PrismaTransferRoomStore } from '../src/transfer-room.repository.js';
 
 const MINUTE = 60_000;
@@ -75,23 +69,5 @@ function describeCleanup(name: string, open: () => Promise<{ client: DatabaseCli
   });
 }
 
-describeCleanup('SQLite', async () => {
-  const target = parseDatabaseUrl(`file:${join(mkdtempSync(join(tmpdir(), 'rv-cleanup-')), 'rooms.db')}`);
-  await applyMigrations(target, findPrismaRoot());
-  const client = createDatabaseClient(target);
-  return { client, close: () => client.$disconnect() };
-});
-
-describeCleanup('PostgreSQL', async () => {
-  const server = await PostgresServer.start();
-  const target = parseDatabaseUrl(server.createDatabase('cleanup'));
-  await applyMigrations(target, findPrismaRoot());
-  const client = createDatabaseClient(target);
-  return {
-    client,
-    close: async () => {
-      await client.$disconnect();
-      await server.stop();
-    },
-  };
-});
+describeCleanup('SQLite', () => openSqlite('cleanup'));
+describeCleanup('PostgreSQL', () => openPostgres('cleanup'));

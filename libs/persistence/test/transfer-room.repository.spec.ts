@@ -1,13 +1,7 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { TransferRoomError, TransferRoomService } from '@rendezvous/rooms';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PostgresServer } from '../../../test/support/postgres-server.js';
-import { createDatabaseClient, type DatabaseClient } from '../src/database.client.js';
-import { parseDatabaseUrl } from '../src/database-url.js';
-import { applyMigrations } from '../src/migrator.js';
-import { findPrismaRoot } from '../src/prisma-root.js';
+import { openPostgres, openSqlite } from '../../../test/support/databases.js';
+import type { DatabaseClient } from '../src/database.client.js';
 import { PrismaTransferRoomStore } from '../src/transfer-room.repository.js';
 
 const TTL_MS = 30 * 60_000;
@@ -137,23 +131,5 @@ function describeTransferRooms(name: string, open: () => Promise<{ client: Datab
   });
 }
 
-describeTransferRooms('SQLite', async () => {
-  const target = parseDatabaseUrl(`file:${join(mkdtempSync(join(tmpdir(), 'rv-rooms-')), 'rooms.db')}`);
-  await applyMigrations(target, findPrismaRoot());
-  const client = createDatabaseClient(target);
-  return { client, close: () => client.$disconnect() };
-});
-
-describeTransferRooms('PostgreSQL', async () => {
-  const server = await PostgresServer.start();
-  const target = parseDatabaseUrl(server.createDatabase('rooms'));
-  await applyMigrations(target, findPrismaRoot());
-  const client = createDatabaseClient(target);
-  return {
-    client,
-    close: async () => {
-      await client.$disconnect();
-      await server.stop();
-    },
-  };
-});
+describeTransferRooms('SQLite', () => openSqlite('rooms'));
+describeTransferRooms('PostgreSQL', () => openPostgres('rooms'));
