@@ -16,6 +16,7 @@ export default defineConfig({
       '@rendezvous/ice': lib('ice'),
       '@rendezvous/client': lib('client'),
       '@rendezvous/jobs': lib('jobs'),
+      '@rendezvous/uploads': lib('uploads'),
     },
   },
   test: {

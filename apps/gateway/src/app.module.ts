@@ -2,12 +2,14 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ClusterModule, MemoryJobLock, ProcessJobTimers } from '@rendezvous/cluster';
 import { ConfigModule, RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import { IceServersService } from '@rendezvous/ice';
-import { RoomExpiryTask } from '@rendezvous/jobs';
+import { PeriodicJob, PREVIEW_CLEANUP_JOB, previewCleanupJob, ROOM_EXPIRY_JOB, roomExpiryJob } from '@rendezvous/jobs';
+import { LocalDiskStorage, PREVIEW_STORAGE, type PreviewStorage } from '@rendezvous/uploads';
 import {
   PersistenceModule,
   PrismaMultipartyRoomStore,
   PrismaService,
   PrismaTransferRoomStore,
+  PrismaUploadedFileStore,
 } from '@rendezvous/persistence';
 import {
   MULTIPARTY_DELIVERY,
@@ -28,6 +30,7 @@ import { MultipartySocketDelivery } from './rooms/multiparty-delivery.js';
 import { MultipartyGateway } from './rooms/multiparty.gateway.js';
 import { PublicRoomsController } from './rooms/public-rooms.controller.js';
 import { TransferRoomsController } from './rooms/transfer-rooms.controller.js';
+import { UploadsController } from './uploads/uploads.controller.js';
 import { SignalingGateway } from './signaling/signaling.gateway.js';
 import { SocketDelivery } from './signaling/socket-delivery.js';
 
@@ -44,6 +47,7 @@ export class AppModule {
         HealthController,
         DemoController,
         TurnCredentialsController,
+        UploadsController,
         PublicRoomsController,
         TransferRoomsController,
       ],
@@ -71,12 +75,41 @@ export class AppModule {
         MultipartyRoomService,
         MultipartyGateway,
         {
-          // Standalone, the gateway runs the cleanup jobs itself; in a cluster the scheduler app does.
-          provide: RoomExpiryTask,
-          inject: [RENDEZVOUS_CONFIG, PrismaService, MULTIPARTY_STATE],
-          useFactory: (config: RendezvousConfig, database: PrismaService, live: MultipartyState) =>
+          provide: PREVIEW_STORAGE,
+          inject: [RENDEZVOUS_CONFIG],
+          useFactory: (config: RendezvousConfig) => new LocalDiskStorage(config.previews.dir),
+        },
+        {
+          provide: PrismaUploadedFileStore,
+          inject: [PrismaService],
+          useFactory: (database: PrismaService) => new PrismaUploadedFileStore(database.client),
+        },
+        // Standalone, the gateway runs the cleanup jobs itself (one in-process lock); in a cluster the scheduler does.
+        { provide: MemoryJobLock, useFactory: () => new MemoryJobLock() },
+        {
+          provide: ROOM_EXPIRY_JOB,
+          inject: [RENDEZVOUS_CONFIG, PrismaService, MULTIPARTY_STATE, MemoryJobLock],
+          useFactory: (
+            config: RendezvousConfig,
+            database: PrismaService,
+            live: MultipartyState,
+            localLock: MemoryJobLock,
+          ) =>
             config.mode === 'standalone'
-              ? new RoomExpiryTask(config, database.client, live, new MemoryJobLock(), new ProcessJobTimers())
+              ? new PeriodicJob(roomExpiryJob(config, database.client, live), localLock, new ProcessJobTimers())
+              : null,
+        },
+        {
+          provide: PREVIEW_CLEANUP_JOB,
+          inject: [RENDEZVOUS_CONFIG, PrismaService, PREVIEW_STORAGE, MemoryJobLock],
+          useFactory: (
+            config: RendezvousConfig,
+            database: PrismaService,
+            storage: PreviewStorage,
+            localLock: MemoryJobLock,
+          ) =>
+            config.mode === 'standalone'
+              ? new PeriodicJob(previewCleanupJob(config, database.client, storage), localLock, new ProcessJobTimers())
               : null,
         },
       ],

@@ -3,6 +3,7 @@ import { ScheduleModule, SchedulerRegistry } from '@nestjs/schedule';
 import {
   ClusterModule,
   JOB_TIMERS,
+  type JobLock,
   type JobTimers,
   MemoryJobLock,
   REDIS_CONNECTIONS,
@@ -10,13 +11,14 @@ import {
   RedisJobLock,
 } from '@rendezvous/cluster';
 import { ConfigModule, RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
-import { RoomExpiryTask } from '@rendezvous/jobs';
+import { PeriodicJob, PREVIEW_CLEANUP_JOB, previewCleanupJob, ROOM_EXPIRY_JOB, roomExpiryJob } from '@rendezvous/jobs';
+import { LocalDiskStorage, PREVIEW_STORAGE, type PreviewStorage } from '@rendezvous/uploads';
 import { PersistenceModule, PrismaService } from '@rendezvous/persistence';
 import { MULTIPARTY_STATE, type MultipartyState } from '@rendezvous/rooms';
 
 export const JOB_LOCK = Symbol('JOB_LOCK');
 
-/** The scheduler: no public HTTP, only the cleanup jobs, each guarded by a lock in Redis. */
+/** The scheduler: no public HTTP, only the cleanup jobs (room expiry, preview cleanup), each guarded by Redis locks. */
 @Module({})
 export class SchedulerModule {
   static forRoot(config?: RendezvousConfig): DynamicModule {
@@ -38,15 +40,31 @@ export class SchedulerModule {
           }),
         },
         {
-          provide: RoomExpiryTask,
+          provide: PREVIEW_STORAGE,
+          inject: [RENDEZVOUS_CONFIG],
+          useFactory: (settings: RendezvousConfig) => new LocalDiskStorage(settings.previews.dir),
+        },
+        {
+          provide: ROOM_EXPIRY_JOB,
           inject: [RENDEZVOUS_CONFIG, PrismaService, MULTIPARTY_STATE, JOB_LOCK, JOB_TIMERS],
           useFactory: (
             settings: RendezvousConfig,
             database: PrismaService,
             live: MultipartyState,
-            lock: RedisJobLock | MemoryJobLock,
+            lock: JobLock,
             timers: JobTimers,
-          ) => new RoomExpiryTask(settings, database.client, live, lock, timers),
+          ) => new PeriodicJob(roomExpiryJob(settings, database.client, live), lock, timers),
+        },
+        {
+          provide: PREVIEW_CLEANUP_JOB,
+          inject: [RENDEZVOUS_CONFIG, PrismaService, PREVIEW_STORAGE, JOB_LOCK, JOB_TIMERS],
+          useFactory: (
+            settings: RendezvousConfig,
+            database: PrismaService,
+            storage: PreviewStorage,
+            lock: JobLock,
+            timers: JobTimers,
+          ) => new PeriodicJob(previewCleanupJob(settings, database.client, storage), lock, timers),
         },
       ],
     };

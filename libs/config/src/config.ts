@@ -88,6 +88,14 @@ const envSchema = z
     ROOM_MAX_MEMBERS: int(2, 10_000).default(100),
     ROOM_CLEANUP_INTERVAL_MINUTES: z.coerce.number().positive().max(1_440).default(5),
     ROOM_INACTIVITY_MINUTES: z.coerce.number().positive().default(60),
+    PUBLIC_SERVER_URL: z.url().optional(),
+    PREVIEW_DIR: z.string().min(1).default('./data/previews'),
+    PREVIEW_MAX_BYTES: int(1).default(64 * 1024 * 1024),
+    PREVIEW_ALLOWED_EXTENSIONS: csv
+      .pipe(z.array(z.string().regex(/^\.[a-z0-9]{1,10}$/, 'must be extensions like .pptx')).min(1))
+      .default(['.pptx']),
+    PREVIEW_RETENTION_HOURS: z.coerce.number().positive().default(24),
+    PREVIEW_CLEANUP_INTERVAL_MINUTES: z.coerce.number().positive().max(1_440).default(60),
     ALLOWED_ORIGINS: csv,
     ALLOWED_ORIGIN_REGEX: z
       .string()
@@ -177,6 +185,16 @@ export interface RendezvousConfig {
     /** A multiparty room nobody has used for this long is deleted once it is empty. */
     inactivityMs: number;
   };
+  previews: {
+    /** Where local-disk previews are kept. */
+    dir: string;
+    maxBytes: number;
+    allowedExtensions: string[];
+    /** Base of the URLs handed out for stored files; the request's own origin when unset. */
+    publicUrl: string | null;
+    retentionMs: number;
+    cleanupIntervalMs: number;
+  };
   ice: {
     /** ICE_SERVERS_JSON, verbatim. */
     servers: IceServerConfig[];
@@ -260,6 +278,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       maxMembers: e.ROOM_MAX_MEMBERS,
       cleanupIntervalMs: Math.round(e.ROOM_CLEANUP_INTERVAL_MINUTES * 60_000),
       inactivityMs: Math.round(e.ROOM_INACTIVITY_MINUTES * 60_000),
+    },
+    previews: {
+      dir: e.PREVIEW_DIR,
+      maxBytes: e.PREVIEW_MAX_BYTES,
+      allowedExtensions: e.PREVIEW_ALLOWED_EXTENSIONS.map((extension) => extension.toLowerCase()),
+      publicUrl: e.PUBLIC_SERVER_URL?.replace(/\/+$/, '') ?? null,
+      retentionMs: Math.round(e.PREVIEW_RETENTION_HOURS * 3_600_000),
+      cleanupIntervalMs: Math.round(e.PREVIEW_CLEANUP_INTERVAL_MINUTES * 60_000),
     },
     ice: {
       servers: e.ICE_SERVERS_JSON,

@@ -1,1 +1,2 @@
-export * from './room-expiry.task.js';
+export * from './jobs.js';
+export * from './periodic-job.js';

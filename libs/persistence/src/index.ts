@@ -6,3 +6,4 @@ export * from './prisma-root.js';
 export * from './prisma.service.js';
 export * from './transfer-room.repository.js';
 export * from './multiparty-room.repository.js';
+export * from './uploaded-file.repository.js';

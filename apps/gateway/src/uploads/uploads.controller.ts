@@ -1,0 +1,162 @@
+import { Controller, Get, Inject, Logger, NotFoundException, Param, Post, Req, Res } from '@nestjs/common';
+import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
+import { PrismaUploadedFileStore } from '@rendezvous/persistence';
+import { randomBase36Id } from '@rendezvous/signaling';
+import { LocalDiskStorage, PREVIEW_STORAGE, type PreviewStorage } from '@rendezvous/uploads';
+import busboy from 'busboy';
+import type { Request, Response } from 'express';
+import { existsSync } from 'node:fs';
+import { extname } from 'node:path';
+import type { Readable } from 'node:stream';
+
+class UploadRefused extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+interface Received {
+  key: string;
+  name: string;
+  size: number;
+}
+
+/** A file name reduced to what is safe in a storage key. */
+const safeName = (name: string) =>
+  name
+    .normalize('NFKD')
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^[._]+/, '')
+    .slice(-100) || 'file';
+
+/**
+ * Preview uploads (DropSilk keeps short-lived previews of files browsers cannot render): one file per request,
+ * streamed to the preview storage with PREVIEW_MAX_BYTES and PREVIEW_ALLOWED_EXTENSIONS enforced while it arrives.
+ * A refused, failed or aborted upload leaves no file and no row; a stored file always gets its row.
+ */
+@Controller()
+export class UploadsController {
+  private readonly logger = new Logger('Uploads');
+
+  constructor(
+    @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
+    @Inject(PREVIEW_STORAGE) private readonly storage: PreviewStorage,
+    @Inject(PrismaUploadedFileStore) private readonly files: PrismaUploadedFileStore,
+  ) {}
+
+  @Post('api/uploads')
+  async upload(@Req() request: Request, @Res() response: Response): Promise<void> {
+    let received: Received;
+    try {
+      received = await this.receive(request);
+    } catch (error) {
+      const refused = error instanceof UploadRefused ? error : null;
+      if (!refused) this.logger.warn(`Upload failed: ${(error as Error).message}`);
+      if (!response.headersSent && !response.destroyed) {
+        response.status(refused?.status ?? 500).json({ error: refused?.message ?? 'Upload failed.' });
+      }
+      return;
+    }
+    const base = this.config.previews.publicUrl ?? `${request.protocol}://${request.get('host')}`;
+    const fileUrl = `${base}/previews/${received.key}`;
+    try {
+      await this.files.insert({
+        fileKey: received.key,
+        fileUrl,
+        fileName: received.name,
+        fileSize: received.size,
+        storage: this.storage.kind,
+        uploadedAt: new Date(),
+      });
+    } catch (error) {
+      this.logger.error(`Upload ${received.key} not recorded, file removed: ${(error as Error).message}`);
+      await this.storage.delete([received.key]);
+      response.status(500).json({ error: 'Upload failed.' });
+      return;
+    }
+    response.status(201).json({ key: received.key, url: fileUrl, name: received.name, size: received.size });
+  }
+
+  @Get('previews/:key')
+  preview(@Param('key') key: string, @Res() response: Response): void {
+    if (!(this.storage instanceof LocalDiskStorage)) throw new NotFoundException();
+    let path: string;
+    try {
+      path = this.storage.pathOf(key);
+    } catch {
+      throw new NotFoundException();
+    }
+    if (!existsSync(path)) throw new NotFoundException();
+    response.sendFile(path);
+  }
+
+  private receive(request: Request): Promise<Received> {
+    const { maxBytes, allowedExtensions } = this.config.previews;
+    if (!/^multipart\/form-data/i.test(request.headers['content-type'] ?? '')) {
+      return Promise.reject(new UploadRefused(400, 'Expected a multipart/form-data body with one file.'));
+    }
+    return new Promise<Received>((resolve, reject) => {
+      let parser: busboy.Busboy;
+      try {
+        parser = busboy({ headers: request.headers, limits: { files: 1, fileSize: maxBytes, fields: 20, parts: 30 } });
+      } catch {
+        reject(new UploadRefused(400, 'Malformed multipart body.'));
+        return;
+      }
+      let stored: Promise<Received> | null = null;
+      let refusal: UploadRefused | null = null;
+      let fileStream: Readable | null = null;
+      let finished = false;
+      const finish = () => {
+        if (finished) return;
+        finished = true;
+        const outcome = stored ?? Promise.reject(refusal ?? new UploadRefused(400, 'No file in the upload.'));
+        outcome.then(
+          (received) => {
+            if (!refusal) return resolve(received);
+            // Refused after the file was stored (a later malformed part): the file goes too.
+            void this.storage.delete([received.key]);
+            reject(refusal);
+          },
+          (error: unknown) => reject(refusal ?? error),
+        );
+      };
+
+      parser.on('file', (_field, stream, info) => {
+        const name = (info.filename ?? '').slice(0, 255);
+        const extension = extname(name).toLowerCase();
+        if (stored || refusal) return void stream.resume();
+        if (!allowedExtensions.includes(extension)) {
+          refusal = new UploadRefused(415, `Only ${allowedExtensions.join(', ')} files can be uploaded.`);
+          return void stream.resume();
+        }
+        fileStream = stream;
+        const key = `${randomBase36Id(12)}-${safeName(name)}`;
+        // Over the limit busboy ends the stream early; the truncated file is removed once it is closed.
+        stream.on('limit', () => {
+          refusal = new UploadRefused(413, `The file is larger than ${maxBytes} bytes.`);
+        });
+        stored = this.storage.put(key, stream).then((size) => ({ key, name, size }));
+        stored.catch(() => undefined);
+      });
+      parser.on('error', () => {
+        refusal ??= new UploadRefused(400, 'Malformed multipart body.');
+        fileStream?.destroy(refusal);
+        finish();
+      });
+      parser.on('close', finish);
+      // A client that goes away mid-upload: stop writing, and the partial file is removed.
+      request.on('close', () => {
+        if (!finished && !request.complete) {
+          refusal ??= new UploadRefused(400, 'Upload aborted.');
+          fileStream?.destroy(refusal);
+          finish();
+        }
+      });
+      request.pipe(parser);
+    });
+  }
+}

@@ -1,0 +1,33 @@
+import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { type JobDefinition, type JobLock, JobRunner, type JobTimers } from '@rendezvous/cluster';
+
+/** A job run once at start, then on its interval, at most once per tick cluster-wide (see JobLock). */
+export class PeriodicJob implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly runner: JobRunner;
+  private running: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly definition: JobDefinition,
+    lock: JobLock,
+    private readonly timers: JobTimers,
+  ) {
+    this.runner = new JobRunner(lock);
+  }
+
+  onApplicationBootstrap(): void {
+    this.tick();
+    this.timers.every(this.definition.name, this.definition.intervalMs, () => this.tick());
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.timers.stop?.();
+    await this.running;
+  }
+
+  private tick(): void {
+    this.running = this.runner.runOnce(this.definition).catch(() => undefined);
+  }
+}
+
+export const ROOM_EXPIRY_JOB = Symbol('ROOM_EXPIRY_JOB');
+export const PREVIEW_CLEANUP_JOB = Symbol('PREVIEW_CLEANUP_JOB');

@@ -1,0 +1,3 @@
+export * from './preview-cleanup.js';
+export * from './preview-storage.js';
+export * from './uploaded-file.store.js';
