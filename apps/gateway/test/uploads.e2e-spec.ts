@@ -66,6 +66,10 @@ describe('preview uploads to local disk', () => {
       status: 413,
       body: { error: `The file is larger than ${MAX_BYTES} bytes.` },
     });
+    expect(await upload([['file', new Blob([new Uint8Array(MAX_BYTES + 70_000)]), 'huge.pptx']])).toEqual({
+      status: 413,
+      body: { error: `The file is larger than ${MAX_BYTES} bytes.` },
+    });
     expect(await upload([['file', new Blob(['MZ']), 'tool.exe']])).toEqual({
       status: 415,
       body: { error: 'Only .pptx files can be uploaded.' },

@@ -21,6 +21,14 @@ export function socketListener<S>(handle: (socket: S, args: unknown[]) => void):
   };
 }
 
+/** Splits a Socket.IO event's arguments into its payload arguments and the acknowledgement callback, if any. */
+export function splitAck(args: unknown[]): { payloadArgs: unknown[]; ack: Ack | undefined } {
+  const last = args[args.length - 1];
+  return typeof last === 'function'
+    ? { payloadArgs: args.slice(0, -1), ack: last as Ack }
+    : { payloadArgs: args, ack: undefined };
+}
+
 const routers = new WeakMap<Server, SocketEventRouter>();
 
 /**
@@ -83,9 +91,7 @@ export class SocketEventRouter {
 
   /** Runs a Nest handler as Nest's own adapter would: payload, ack, and its result as the ack or an event. */
   private invoke(socket: Socket, event: string, handler: NestHandler, args: unknown[]): void {
-    const last = args[args.length - 1];
-    const ack = typeof last === 'function' ? (last as Ack) : undefined;
-    const payloadArgs = ack ? args.slice(0, -1) : args;
+    const { payloadArgs, ack } = splitAck(args);
     const data = payloadArgs.length > 1 ? payloadArgs : payloadArgs[0];
     let result: unknown;
     try {

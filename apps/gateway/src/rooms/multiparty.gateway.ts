@@ -24,17 +24,12 @@ import {
   type StartCallPayload,
 } from '@rendezvous/protocol';
 import { type CallState, MultipartyRoomService } from '@rendezvous/rooms';
-import { SocketEventRouter } from '@rendezvous/cluster';
+import { SocketEventRouter, splitAck } from '@rendezvous/cluster';
 import { SignalingError } from '@rendezvous/signaling';
 import { sendError, toErrorPayload, WsErrorFilter } from '../common/ws-error.filter.js';
 import { validatePayload, ZodWsPipe } from '../common/zod-ws.pipe.js';
 import { sessionOf } from '../signaling/socket-data.js';
-import {
-  type RendezvousServer,
-  type RendezvousSocket,
-  sessionRoom,
-  SocketDelivery,
-} from '../signaling/socket-delivery.js';
+import { type RendezvousServer, type RendezvousSocket, SocketDelivery } from '../signaling/socket-delivery.js';
 import { multipartyRoom, MultipartySocketDelivery, toRoomInfo } from './multiparty-delivery.js';
 
 type AckFn = (response: unknown) => void;
@@ -48,12 +43,6 @@ const callPayload = (call: CallState): CallStatePayload => ({
   participants: call.participants,
   active: call.participants.length > 0,
 });
-
-/** Splits Socket.IO listener arguments into the payload and the acknowledgement callback, if any. */
-function payloadAndAck(args: unknown[]): [unknown, AckFn | undefined] {
-  const last = args[args.length - 1];
-  return typeof last === 'function' ? [args[0] === last ? undefined : args[0], last as AckFn] : [args[0], undefined];
-}
 
 /**
  * Multiparty rooms (Camus, generic ws) and calls (Quibble). Room and call control runs through Nest handlers;
@@ -250,7 +239,10 @@ export class MultipartyGateway implements OnGatewayInit, OnGatewayConnection {
 
   /** Camus' addressed messages: to one member of the sender's room, with the sender stamped by the server. */
   private relayToMember(socket: RendezvousSocket, event: MemberSignalEvent, args: unknown[]): void {
-    const [raw, ack] = payloadAndAck(args);
+    const {
+      payloadArgs: [raw],
+      ack,
+    } = splitAck(args);
     try {
       const { receiver, data } = validatePayload(clientSchemas[event], raw) as { receiver?: string; data?: unknown };
       const session = socket.data.session;
@@ -262,7 +254,7 @@ export class MultipartyGateway implements OnGatewayInit, OnGatewayConnection {
         return;
       }
       const deliver = () => {
-        this.toSession(receiver).emit(event, { sender: session.id, receiver, data: data ?? null });
+        this.sessions.sessionTarget(receiver).emit(event, { sender: session.id, receiver, data: data ?? null });
         ack?.(ok({ delivered: true }));
       };
       this.checkThenDeliver(
@@ -281,7 +273,10 @@ export class MultipartyGateway implements OnGatewayInit, OnGatewayConnection {
 
   /** Camus' `text` to the room: every member, the sender included, gets it with `sender` stamped. */
   private relayText(socket: RendezvousSocket, args: unknown[]): void {
-    const [raw, ack] = payloadAndAck(args);
+    const {
+      payloadArgs: [raw],
+      ack,
+    } = splitAck(args);
     try {
       const body = validatePayload(clientSchemas.text, raw);
       const session = socket.data.session;
@@ -301,7 +296,10 @@ export class MultipartyGateway implements OnGatewayInit, OnGatewayConnection {
 
   /** Quibble's `call-signal`: opaque, to one participant of the sender's own call. */
   private relayCallSignal(socket: RendezvousSocket, args: unknown[]): void {
-    const [raw, ack] = payloadAndAck(args);
+    const {
+      payloadArgs: [raw],
+      ack,
+    } = splitAck(args);
     try {
       const { callId, target, signal } = validatePayload(clientSchemas['call-signal'], raw) as {
         callId: string;
@@ -311,7 +309,7 @@ export class MultipartyGateway implements OnGatewayInit, OnGatewayConnection {
       const session = socket.data.session;
       if (!session || socket.data.call?.callId !== callId) throw new SignalingError(ErrorCode.NotInCall);
       const deliver = () => {
-        this.toSession(target).emit('call-signal', { callId, from: session.id, signal });
+        this.sessions.sessionTarget(target).emit('call-signal', { callId, from: session.id, signal });
         ack?.(ok({ delivered: true }));
       };
       this.checkThenDeliver(
@@ -326,11 +324,6 @@ export class MultipartyGateway implements OnGatewayInit, OnGatewayConnection {
     } catch (error) {
       sendError(socket, toErrorPayload(error, 'call-signal', this.logger), ack);
     }
-  }
-
-  /** The recipient's socket when this replica holds it; its session room (through the adapter) otherwise. */
-  private toSession(sessionId: string): Pick<RendezvousSocket, 'emit'> {
-    return this.sessions.localSocket(sessionId) ?? this.server.to(sessionRoom(sessionId));
   }
 
   /** Delivers at once when this replica's last roster has the recipient; asks the live state otherwise. */

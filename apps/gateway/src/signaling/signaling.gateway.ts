@@ -15,6 +15,7 @@ import {
   RedisConnections,
   ReplicaMonitor,
   SocketEventRouter,
+  splitAck,
 } from '@rendezvous/cluster';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import {
@@ -235,19 +236,14 @@ export class SignalingGateway
    * the peer's session room reaches it on whichever replica holds it. Same schema, same errors.
    */
   private relaySignal(socket: RendezvousSocket, args: unknown[]): void {
-    const last = args[args.length - 1];
-    const ack = typeof last === 'function' ? (last as (response: unknown) => void) : undefined;
+    const { payloadArgs, ack } = splitAck(args);
     try {
-      const { data } = validatePayload(clientSchemas.signal, ack ? args.slice(0, -1)[0] : args[0]);
+      const { data } = validatePayload(clientSchemas.signal, payloadArgs[0]);
       const flight = socket.data.flight;
       const session = socket.data.session;
       if (!flight || !session) throw new SignalingError(ErrorCode.NotInFlight);
       const peerId = socket.data.peerId;
-      if (peerId) {
-        // A peer on this replica is reached directly, without a round trip through Redis.
-        const target = this.delivery.localSocket(peerId) ?? this.server.to(sessionRoom(peerId));
-        target.emit('signal', { from: session.id, data });
-      }
+      if (peerId) this.delivery.sessionTarget(peerId).emit('signal', { from: session.id, data });
       ack?.(ok({ flightCode: flight.code, delivered: peerId !== null && peerId !== undefined }));
     } catch (error) {
       sendError(socket, toErrorPayload(error, 'signal', this.logger), ack);
@@ -348,8 +344,7 @@ export class SignalingGateway
   }
 
   private rejectUnknown(socket: RendezvousSocket, event: string, args: unknown[]): void {
-    const last = args[args.length - 1];
-    const ack = typeof last === 'function' ? (last as (response: unknown) => void) : undefined;
+    const { ack } = splitAck(args);
     const code = event === OVERSIZE_EVENT ? ErrorCode.PayloadTooLarge : ErrorCode.UnknownEvent;
     sendError(socket, { code, message: ErrorMessage[code], event: event.slice(0, 64) }, ack);
   }

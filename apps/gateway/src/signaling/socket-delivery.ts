@@ -62,9 +62,15 @@ export class SocketDelivery implements SignalingDelivery {
     payload: Parameters<ServerToClientEvents[E]>[0],
   ): void {
     // Socket.IO's typed emit cannot follow a generic event name; the payload type is checked by the signature.
-    const target = this.server?.to(sessionRoom(sessionId)) as
-      { emit(event: string, payload: unknown): boolean } | undefined;
+    const target = this.server
+      ? (this.sessionTarget(sessionId) as { emit(event: string, payload: unknown): boolean })
+      : null;
     target?.emit(event, payload);
+  }
+
+  /** The session's socket when this replica holds it (no round trip through Redis), its session room otherwise. */
+  sessionTarget(sessionId: string): Pick<RendezvousSocket, 'emit'> {
+    return this.localBySession.get(sessionId) ?? (this.server as RendezvousServer).to(sessionRoom(sessionId));
   }
 
   presenceChanged(groups: string[]): void {
@@ -91,11 +97,6 @@ export class SocketDelivery implements SignalingDelivery {
     const sockets = this.localByGroup.get(group);
     sockets?.delete(socket);
     if (sockets?.size === 0) this.localByGroup.delete(group);
-  }
-
-  /** This replica's socket of a session, if it holds it: a relay to it needs no trip through Redis. */
-  localSocket(sessionId: string): RendezvousSocket | undefined {
-    return this.localBySession.get(sessionId);
   }
 
   localGroups(): string[] {

@@ -18,6 +18,9 @@ class UploadRefused extends Error {
   }
 }
 
+/** Room for the multipart boundaries, part headers and small fields around the file. */
+const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+
 interface Received {
   key: string;
   name: string;
@@ -56,6 +59,8 @@ export class UploadsController {
       const refused = error instanceof UploadRefused ? error : null;
       if (!refused) this.logger.warn(`Upload failed: ${(error as Error).message}`);
       if (!response.headersSent && !response.destroyed) {
+        // The rest of a refused body is not worth reading: the connection closes after the answer.
+        response.setHeader('Connection', 'close');
         response.status(refused?.status ?? 500).json({ error: refused?.message ?? 'Upload failed.' });
       }
       return;
@@ -97,6 +102,10 @@ export class UploadsController {
     const { maxBytes, allowedExtensions } = this.config.previews;
     if (!/^multipart\/form-data/i.test(request.headers['content-type'] ?? '')) {
       return Promise.reject(new UploadRefused(400, 'Expected a multipart/form-data body with one file.'));
+    }
+    // A body announced well over the limit (multipart framing aside) is refused before a byte of it is read.
+    if (Number(request.headers['content-length'] ?? 0) > maxBytes + MULTIPART_OVERHEAD_BYTES) {
+      return Promise.reject(new UploadRefused(413, `The file is larger than ${maxBytes} bytes.`));
     }
     return new Promise<Received>((resolve, reject) => {
       let parser: busboy.Busboy;
