@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppModule } from '../../apps/gateway/src/app.module.js';
-import { configureGateway } from '../../apps/gateway/src/bootstrap.js';
+import { configureGateway, GATEWAY_APP_OPTIONS } from '../../apps/gateway/src/bootstrap.js';
 
 /** The gateway in-process through @nestjs/testing, with the production adapter, on an ephemeral port. */
 export async function startGatewayApp(
@@ -20,7 +20,7 @@ export async function startGatewayApp(
     ...env,
   });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
-  const app = moduleRef.createNestApplication({ logger: ['error'] });
+  const app = moduleRef.createNestApplication({ ...GATEWAY_APP_OPTIONS, logger: ['error'] });
   configureGateway(app);
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as AddressInfo;

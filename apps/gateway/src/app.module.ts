@@ -3,7 +3,13 @@ import { ClusterModule, MemoryJobLock, ProcessJobTimers } from '@rendezvous/clus
 import { ConfigModule, RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import { IceServersService } from '@rendezvous/ice';
 import { PeriodicJob, PREVIEW_CLEANUP_JOB, previewCleanupJob, ROOM_EXPIRY_JOB, roomExpiryJob } from '@rendezvous/jobs';
-import { LocalDiskStorage, PREVIEW_STORAGE, type PreviewStorage } from '@rendezvous/uploads';
+import {
+  createPreviewStorage,
+  createPreviewUploadRoute,
+  PREVIEW_STORAGE,
+  PREVIEW_UPLOAD_ROUTE,
+  type PreviewStorage,
+} from '@rendezvous/uploads';
 import {
   PersistenceModule,
   PrismaMultipartyRoomStore,
@@ -30,6 +36,7 @@ import { MultipartySocketDelivery } from './rooms/multiparty-delivery.js';
 import { MultipartyGateway } from './rooms/multiparty.gateway.js';
 import { PublicRoomsController } from './rooms/public-rooms.controller.js';
 import { TransferRoomsController } from './rooms/transfer-rooms.controller.js';
+import { UploadThingController } from './uploads/uploadthing.controller.js';
 import { UploadsController } from './uploads/uploads.controller.js';
 import { SignalingGateway } from './signaling/signaling.gateway.js';
 import { SocketDelivery } from './signaling/socket-delivery.js';
@@ -48,6 +55,7 @@ export class AppModule {
         DemoController,
         TurnCredentialsController,
         UploadsController,
+        UploadThingController,
         PublicRoomsController,
         TransferRoomsController,
       ],
@@ -77,12 +85,18 @@ export class AppModule {
         {
           provide: PREVIEW_STORAGE,
           inject: [RENDEZVOUS_CONFIG],
-          useFactory: (config: RendezvousConfig) => new LocalDiskStorage(config.previews.dir),
+          useFactory: (config: RendezvousConfig) => createPreviewStorage(config),
         },
         {
           provide: PrismaUploadedFileStore,
           inject: [PrismaService],
           useFactory: (database: PrismaService) => new PrismaUploadedFileStore(database.client),
+        },
+        {
+          provide: PREVIEW_UPLOAD_ROUTE,
+          inject: [RENDEZVOUS_CONFIG, PrismaUploadedFileStore],
+          useFactory: (config: RendezvousConfig, files: PrismaUploadedFileStore) =>
+            createPreviewUploadRoute(config, files),
         },
         // Standalone, the gateway runs the cleanup jobs itself (one in-process lock); in a cluster the scheduler does.
         { provide: MemoryJobLock, useFactory: () => new MemoryJobLock() },

@@ -3,6 +3,9 @@ import { REDIS_CONNECTIONS, type RedisConnections, RendezvousIoAdapter } from '@
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import { originAllowed } from './common/origin-policy.js';
 
+/** Application options shared by main.ts and the e2e tests: raw bodies for UploadThing's signed callbacks. */
+export const GATEWAY_APP_OPTIONS = { rawBody: true } as const;
+
 /** Wiring shared by main.ts and the e2e tests, so tests run the production adapter. */
 export function configureGateway(app: INestApplication): RendezvousConfig {
   const config = app.get<RendezvousConfig>(RENDEZVOUS_CONFIG);

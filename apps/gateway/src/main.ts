@@ -3,13 +3,14 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadConfigOrExit, loggerLevels, redactedUrl } from '@rendezvous/config';
 import { AppModule } from './app.module.js';
-import { configureGateway } from './bootstrap.js';
+import { configureGateway, GATEWAY_APP_OPTIONS } from './bootstrap.js';
 import { SignalingGateway } from './signaling/signaling.gateway.js';
 
 async function main(): Promise<void> {
   const logger = new Logger('Gateway');
   const config = loadConfigOrExit();
   const app = await NestFactory.create(AppModule.forRoot(config), {
+    ...GATEWAY_APP_OPTIONS,
     logger: loggerLevels(config),
   });
   configureGateway(app);

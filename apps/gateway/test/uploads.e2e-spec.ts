@@ -7,7 +7,7 @@ import { type DatabaseClient } from '@rendezvous/persistence';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqlite } from '../../../test/support/databases.js';
 import { startGatewayApp } from '../../../test/support/gateway-app.js';
-import { sleep } from '../../../test/support/ports.js';
+import { eventually, sleep } from '../../../test/support/ports.js';
 
 const MAX_BYTES = 100_000;
 
@@ -37,6 +37,8 @@ describe('preview uploads to local disk', () => {
       DATABASE_URL: database.databaseUrl,
       PREVIEW_DIR: dir,
       PREVIEW_MAX_BYTES: String(MAX_BYTES),
+      // The gateway (standalone) runs the preview cleanup itself; often enough for the test to see it.
+      PREVIEW_CLEANUP_INTERVAL_MINUTES: '0.01',
     }));
   });
   afterAll(async () => {
@@ -49,7 +51,7 @@ describe('preview uploads to local disk', () => {
     const { status, body } = await upload([['file', new Blob([content]), 'Quarterly Deck.pptx']]);
     expect(status).toBe(201);
     expect(body).toMatchObject({ name: 'Quarterly Deck.pptx', size: 50_000 });
-    expect(body.key).toMatch(/^[0-9a-z]{12}-Quarterly_Deck\.pptx$/);
+    expect(body.key).toMatch(/^[0-9a-f]{16}-Quarterly_Deck\.pptx$/);
     expect(body.url).toBe(`${url}/previews/${body.key}`);
     expect(files()).toContain(body.key);
     const row = await db.uploadedFile.findUnique({ where: { fileKey: String(body.key) } });
@@ -113,5 +115,14 @@ describe('preview uploads to local disk', () => {
     });
     await sleep(500);
     expect({ files: files().length, rows: await db.uploadedFile.count() }).toEqual(before);
+  });
+
+  it('cleans up what was uploaded once it is past PREVIEW_RETENTION_HOURS: the file first, then its row', async () => {
+    const keys = (await db.uploadedFile.findMany()).map((row) => row.fileKey);
+    expect(keys.length).toBeGreaterThanOrEqual(1);
+    expect(files()).toEqual(expect.arrayContaining(keys));
+    await db.uploadedFile.updateMany({ data: { uploadedAt: new Date(Date.now() - 25 * 3_600_000) } });
+    await eventually(async () => (await db.uploadedFile.count()) === 0, 'the expired rows to be pruned');
+    expect(files()).toEqual([]);
   });
 });

@@ -12,7 +12,7 @@ import {
 } from '@rendezvous/cluster';
 import { ConfigModule, RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import { PeriodicJob, PREVIEW_CLEANUP_JOB, previewCleanupJob, ROOM_EXPIRY_JOB, roomExpiryJob } from '@rendezvous/jobs';
-import { LocalDiskStorage, PREVIEW_STORAGE, type PreviewStorage } from '@rendezvous/uploads';
+import { createPreviewStorage, PREVIEW_STORAGE, type PreviewStorage } from '@rendezvous/uploads';
 import { PersistenceModule, PrismaService } from '@rendezvous/persistence';
 import { MULTIPARTY_STATE, type MultipartyState } from '@rendezvous/rooms';
 
@@ -42,7 +42,7 @@ export class SchedulerModule {
         {
           provide: PREVIEW_STORAGE,
           inject: [RENDEZVOUS_CONFIG],
-          useFactory: (settings: RendezvousConfig) => new LocalDiskStorage(settings.previews.dir),
+          useFactory: (settings: RendezvousConfig) => createPreviewStorage(settings),
         },
         {
           provide: ROOM_EXPIRY_JOB,

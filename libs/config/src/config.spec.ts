@@ -2,6 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig, redactedUrl } from './config.js';
 
 describe('loadConfig', () => {
+  const problem = (env: Record<string, string>) => {
+    try {
+      loadConfig(env, []);
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      return (error as Error).message;
+    }
+    throw new Error('expected a ConfigError');
+  };
+
   it('has embedded defaults: standalone on 8080', () => {
     const config = loadConfig({});
     expect(config.mode).toBe('standalone');
@@ -64,16 +74,6 @@ describe('loadConfig', () => {
   });
 
   describe('ICE sources', () => {
-    const problem = (env: Record<string, string>) => {
-      try {
-        loadConfig(env, []);
-      } catch (error) {
-        expect(error).toBeInstanceOf(ConfigError);
-        return (error as Error).message;
-      }
-      throw new Error('expected a ConfigError');
-    };
-
     it('reads ICE_SERVERS_JSON (or QUIBBLE_ICE_SERVERS_JSON) verbatim', () => {
       const servers = [{ urls: ['stun:a.example:3478'] }, { urls: 'turn:b.example', username: 'u', credential: 'p' }];
       expect(loadConfig({ ICE_SERVERS_JSON: JSON.stringify(servers) }, []).ice.servers).toEqual(servers);
@@ -102,6 +102,30 @@ describe('loadConfig', () => {
       expect(problem({ CLOUDFLARE_TURN_TOKEN_ID: 'id' })).toMatch(/CLOUDFLARE_API_TOKEN/);
       const config = loadConfig({ TURN_SECRET: 's', TURN_URLS: 'turn:a:3478,turns:b:5349' }, []);
       expect(config.ice.turnRest).toEqual({ secret: 's', urls: ['turn:a:3478', 'turns:b:5349'], ttlSeconds: 86_400 });
+    });
+  });
+
+  describe('preview storage', () => {
+    const token = Buffer.from(JSON.stringify({ apiKey: 'sk_live_x', appId: 'app', regions: ['sea1'] })).toString(
+      'base64',
+    );
+
+    it('is local disk unless an UploadThing token is given', () => {
+      expect(loadConfig({}, []).previews).toMatchObject({ storage: 'local', uploadThing: null });
+      expect(loadConfig({ UPLOADTHING_TOKEN: token }, []).previews).toMatchObject({
+        storage: 'uploadthing',
+        uploadThing: { token, apiUrl: 'https://api.uploadthing.com', ingestUrl: null },
+      });
+      expect(loadConfig({ UPLOADTHING_TOKEN: token, PREVIEW_STORAGE: 'local' }, []).previews.storage).toBe('local');
+    });
+
+    it("refuses a token that is not UploadThing's, and UploadThing storage without one", () => {
+      expect(problem({ UPLOADTHING_TOKEN: 'sk_live_raw_secret' })).toMatch(
+        /UPLOADTHING_TOKEN: must be the base64 token/,
+      );
+      expect(problem({ PREVIEW_STORAGE: 'uploadthing' })).toMatch(
+        /PREVIEW_STORAGE: uploadthing needs UPLOADTHING_TOKEN/,
+      );
     });
   });
 });

@@ -33,6 +33,20 @@ const iceServerSchema = z.object({
   credential: z.string().optional(),
 });
 
+/** UPLOADTHING_TOKEN: base64 JSON `{apiKey, appId, regions}` as UploadThing's dashboard issues it. */
+const uploadThingToken = z
+  .string()
+  .optional()
+  .refine((value) => {
+    if (value === undefined) return true;
+    try {
+      const token = JSON.parse(Buffer.from(value, 'base64').toString('utf8')) as Record<string, unknown>;
+      return typeof token.apiKey === 'string' && typeof token.appId === 'string' && Array.isArray(token.regions);
+    } catch {
+      return false;
+    }
+  }, 'must be the base64 token from the UploadThing dashboard ({apiKey, appId, regions})');
+
 /** ICE_SERVERS_JSON: a JSON array of RTCIceServer objects, used verbatim. */
 const iceServersJson = z
   .string()
@@ -96,6 +110,10 @@ const envSchema = z
       .default(['.pptx']),
     PREVIEW_RETENTION_HOURS: z.coerce.number().positive().default(24),
     PREVIEW_CLEANUP_INTERVAL_MINUTES: z.coerce.number().positive().max(1_440).default(60),
+    PREVIEW_STORAGE: z.enum(['local', 'uploadthing']).optional(),
+    UPLOADTHING_TOKEN: uploadThingToken,
+    UPLOADTHING_API_URL: z.url().default('https://api.uploadthing.com'),
+    UPLOADTHING_INGEST_URL: z.url().optional(),
     ALLOWED_ORIGINS: csv,
     ALLOWED_ORIGIN_REGEX: z
       .string()
@@ -142,6 +160,10 @@ const envSchema = z
   .refine((env) => !env.CLOUDFLARE_TURN_TOKEN_ID === !env.CLOUDFLARE_API_TOKEN, {
     path: ['CLOUDFLARE_API_TOKEN'],
     message: 'CLOUDFLARE_TURN_TOKEN_ID and CLOUDFLARE_API_TOKEN are set together or not at all',
+  })
+  .refine((env) => env.PREVIEW_STORAGE !== 'uploadthing' || env.UPLOADTHING_TOKEN, {
+    path: ['PREVIEW_STORAGE'],
+    message: 'uploadthing needs UPLOADTHING_TOKEN',
   });
 
 export interface RendezvousConfig {
@@ -194,6 +216,9 @@ export interface RendezvousConfig {
     publicUrl: string | null;
     retentionMs: number;
     cleanupIntervalMs: number;
+    /** PREVIEW_STORAGE: UploadThing when UPLOADTHING_TOKEN is set, local disk otherwise. */
+    storage: 'local' | 'uploadthing';
+    uploadThing: { token: string; apiUrl: string; ingestUrl: string | null } | null;
   };
   ice: {
     /** ICE_SERVERS_JSON, verbatim. */
@@ -286,6 +311,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       publicUrl: e.PUBLIC_SERVER_URL?.replace(/\/+$/, '') ?? null,
       retentionMs: Math.round(e.PREVIEW_RETENTION_HOURS * 3_600_000),
       cleanupIntervalMs: Math.round(e.PREVIEW_CLEANUP_INTERVAL_MINUTES * 60_000),
+      storage: e.PREVIEW_STORAGE ?? (e.UPLOADTHING_TOKEN ? 'uploadthing' : 'local'),
+      uploadThing: e.UPLOADTHING_TOKEN
+        ? { token: e.UPLOADTHING_TOKEN, apiUrl: e.UPLOADTHING_API_URL, ingestUrl: e.UPLOADTHING_INGEST_URL ?? null }
+        : null,
     },
     ice: {
       servers: e.ICE_SERVERS_JSON,

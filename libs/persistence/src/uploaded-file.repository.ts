@@ -4,8 +4,12 @@ import type { DatabaseClient } from './database.client.js';
 export class PrismaUploadedFileStore implements UploadedFileStore {
   constructor(private readonly db: DatabaseClient) {}
 
-  async insert(record: UploadedFileRecord): Promise<void> {
-    await this.db.uploadedFile.create({ data: { ...record, fileSize: BigInt(record.fileSize) } });
+  async record(file: UploadedFileRecord): Promise<void> {
+    await this.db.uploadedFile.upsert({
+      where: { fileKey: file.fileKey },
+      create: { ...file, fileSize: BigInt(file.fileSize) },
+      update: {},
+    });
   }
 
   async keysUploadedBefore(cutoff: Date, limit: number): Promise<string[]> {

@@ -9,7 +9,8 @@ export interface UploadedFileRecord {
 
 /** The uploaded-files table: a row may only point at a stored file. */
 export interface UploadedFileStore {
-  insert(record: UploadedFileRecord): Promise<void>;
+  /** Records a stored file; recording a key again changes nothing (storage callbacks may be retried). */
+  record(file: UploadedFileRecord): Promise<void>;
   /** Up to `limit` keys of files uploaded before `cutoff`, oldest first. */
   keysUploadedBefore(cutoff: Date, limit: number): Promise<string[]>;
   deleteByKeys(keys: string[]): Promise<number>;

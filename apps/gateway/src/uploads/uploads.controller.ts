@@ -1,8 +1,13 @@
 import { Controller, Get, Inject, Logger, NotFoundException, Param, Post, Req, Res } from '@nestjs/common';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import { PrismaUploadedFileStore } from '@rendezvous/persistence';
-import { randomBase36Id } from '@rendezvous/signaling';
-import { LocalDiskStorage, PREVIEW_STORAGE, type PreviewStorage } from '@rendezvous/uploads';
+import {
+  LocalDiskStorage,
+  PREVIEW_STORAGE,
+  type PreviewStorage,
+  PreviewStorageUnavailable,
+  type StoredPreview,
+} from '@rendezvous/uploads';
 import busboy from 'busboy';
 import type { Request, Response } from 'express';
 import { existsSync } from 'node:fs';
@@ -22,18 +27,9 @@ class UploadRefused extends Error {
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
 interface Received {
-  key: string;
   name: string;
-  size: number;
+  stored: StoredPreview;
 }
-
-/** A file name reduced to what is safe in a storage key. */
-const safeName = (name: string) =>
-  name
-    .normalize('NFKD')
-    .replace(/[^A-Za-z0-9._-]+/g, '_')
-    .replace(/^[._]+/, '')
-    .slice(-100) || 'file';
 
 /**
  * Preview uploads (DropSilk keeps short-lived previews of files browsers cannot render): one file per request,
@@ -56,8 +52,13 @@ export class UploadsController {
     try {
       received = await this.receive(request);
     } catch (error) {
-      const refused = error instanceof UploadRefused ? error : null;
-      if (!refused) this.logger.warn(`Upload failed: ${(error as Error).message}`);
+      const refused =
+        error instanceof UploadRefused
+          ? error
+          : error instanceof PreviewStorageUnavailable
+            ? new UploadRefused(502, 'The preview storage is unavailable; try again later.')
+            : null;
+      if (!(error instanceof UploadRefused)) this.logger.warn(`Upload failed: ${(error as Error).message}`);
       if (!response.headersSent && !response.destroyed) {
         // The rest of a refused body is not worth reading: the connection closes after the answer.
         response.setHeader('Connection', 'close');
@@ -65,24 +66,25 @@ export class UploadsController {
       }
       return;
     }
+    const { name, stored } = received;
     const base = this.config.previews.publicUrl ?? `${request.protocol}://${request.get('host')}`;
-    const fileUrl = `${base}/previews/${received.key}`;
+    const fileUrl = stored.url ?? `${base}/previews/${stored.key}`;
     try {
-      await this.files.insert({
-        fileKey: received.key,
+      await this.files.record({
+        fileKey: stored.key,
         fileUrl,
-        fileName: received.name,
-        fileSize: received.size,
+        fileName: name,
+        fileSize: stored.size,
         storage: this.storage.kind,
         uploadedAt: new Date(),
       });
     } catch (error) {
-      this.logger.error(`Upload ${received.key} not recorded, file removed: ${(error as Error).message}`);
-      await this.storage.delete([received.key]);
+      this.logger.error(`Upload ${stored.key} not recorded, file removed: ${(error as Error).message}`);
+      await this.storage.delete([stored.key]);
       response.status(500).json({ error: 'Upload failed.' });
       return;
     }
-    response.status(201).json({ key: received.key, url: fileUrl, name: received.name, size: received.size });
+    response.status(201).json({ key: stored.key, url: fileUrl, name, size: stored.size });
   }
 
   @Get('previews/:key')
@@ -127,7 +129,7 @@ export class UploadsController {
           (received) => {
             if (!refusal) return resolve(received);
             // Refused after the file was stored (a later malformed part): the file goes too.
-            void this.storage.delete([received.key]);
+            void this.storage.delete([received.stored.key]);
             reject(refusal);
           },
           (error: unknown) => reject(refusal ?? error),
@@ -143,12 +145,14 @@ export class UploadsController {
           return void stream.resume();
         }
         fileStream = stream;
-        const key = `${randomBase36Id(12)}-${safeName(name)}`;
-        // Over the limit busboy ends the stream early; the truncated file is removed once it is closed.
+        // Over the limit the stream fails, so the storage keeps nothing of it, and the rest is not read.
         stream.on('limit', () => {
           refusal = new UploadRefused(413, `The file is larger than ${maxBytes} bytes.`);
+          request.unpipe(parser);
+          stream.destroy(refusal);
+          finish();
         });
-        stored = this.storage.put(key, stream).then((size) => ({ key, name, size }));
+        stored = this.storage.put(name, stream).then((file) => ({ name, stored: file }));
         stored.catch(() => undefined);
       });
       parser.on('error', () => {
