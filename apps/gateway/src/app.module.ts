@@ -33,6 +33,7 @@ import { HealthController } from './health/health.controller.js';
 import { TurnCredentialsController } from './ice/turn-credentials.controller.js';
 import { StatusController } from './http/status.controller.js';
 import { MultipartySocketDelivery } from './rooms/multiparty-delivery.js';
+import { ExpiredRoomsListener } from './rooms/expired-rooms.listener.js';
 import { MultipartyGateway } from './rooms/multiparty.gateway.js';
 import { PublicRoomsController } from './rooms/public-rooms.controller.js';
 import { TransferRoomsController } from './rooms/transfer-rooms.controller.js';
@@ -82,6 +83,7 @@ export class AppModule {
         { provide: MULTIPARTY_DELIVERY, useExisting: MultipartySocketDelivery },
         MultipartyRoomService,
         MultipartyGateway,
+        ExpiredRoomsListener,
         {
           provide: PREVIEW_STORAGE,
           inject: [RENDEZVOUS_CONFIG],
@@ -102,15 +104,21 @@ export class AppModule {
         { provide: MemoryJobLock, useFactory: () => new MemoryJobLock() },
         {
           provide: ROOM_EXPIRY_JOB,
-          inject: [RENDEZVOUS_CONFIG, PrismaService, MULTIPARTY_STATE, MemoryJobLock],
+          inject: [RENDEZVOUS_CONFIG, PrismaService, MULTIPARTY_STATE, MemoryJobLock, SignalingGateway],
           useFactory: (
             config: RendezvousConfig,
             database: PrismaService,
             live: MultipartyState,
             localLock: MemoryJobLock,
+            gateway: SignalingGateway,
           ) =>
             config.mode === 'standalone'
-              ? new PeriodicJob(roomExpiryJob(config, database.client, live), localLock, new ProcessJobTimers())
+              ? new PeriodicJob(
+                  // Every attached socket is on this replica: it is told directly.
+                  roomExpiryJob(config, database.client, live, (codes) => gateway.closeExpiredRooms(codes)),
+                  localLock,
+                  new ProcessJobTimers(),
+                )
               : null,
         },
         {

@@ -1,4 +1,4 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { ScheduleModule, SchedulerRegistry } from '@nestjs/schedule';
 import {
   ClusterModule,
@@ -6,6 +6,7 @@ import {
   type JobLock,
   type JobTimers,
   MemoryJobLock,
+  publishExpiredRooms,
   REDIS_CONNECTIONS,
   RedisConnections,
   RedisJobLock,
@@ -14,7 +15,7 @@ import { ConfigModule, RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezv
 import { PeriodicJob, PREVIEW_CLEANUP_JOB, previewCleanupJob, ROOM_EXPIRY_JOB, roomExpiryJob } from '@rendezvous/jobs';
 import { createPreviewStorage, PREVIEW_STORAGE, type PreviewStorage } from '@rendezvous/uploads';
 import { PersistenceModule, PrismaService } from '@rendezvous/persistence';
-import { MULTIPARTY_STATE, type MultipartyState } from '@rendezvous/rooms';
+import { type ExpiredRoomsNotice, MULTIPARTY_STATE, type MultipartyState } from '@rendezvous/rooms';
 
 export const JOB_LOCK = Symbol('JOB_LOCK');
 
@@ -46,14 +47,21 @@ export class SchedulerModule {
         },
         {
           provide: ROOM_EXPIRY_JOB,
-          inject: [RENDEZVOUS_CONFIG, PrismaService, MULTIPARTY_STATE, JOB_LOCK, JOB_TIMERS],
+          inject: [RENDEZVOUS_CONFIG, PrismaService, MULTIPARTY_STATE, JOB_LOCK, JOB_TIMERS, REDIS_CONNECTIONS],
           useFactory: (
             settings: RendezvousConfig,
             database: PrismaService,
             live: MultipartyState,
             lock: JobLock,
             timers: JobTimers,
-          ) => new PeriodicJob(roomExpiryJob(settings, database.client, live), lock, timers),
+            redis: RedisConnections | null,
+          ) => {
+            // Without Redis there is no gateway to tell: standalone gateways run room expiry themselves.
+            const notice: ExpiredRoomsNotice = redis
+              ? publishExpiredRooms(redis, settings.redis.keyPrefix, new Logger('Jobs'))
+              : async () => undefined;
+            return new PeriodicJob(roomExpiryJob(settings, database.client, live, notice), lock, timers);
+          },
         },
         {
           provide: PREVIEW_CLEANUP_JOB,

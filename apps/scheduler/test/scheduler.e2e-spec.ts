@@ -7,10 +7,12 @@ import {
   parseDatabaseUrl,
 } from '@rendezvous/persistence';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TestClient } from '../../../test/support/clients.js';
 import { repoRoot, sleep } from '../../../test/support/ports.js';
 import { PostgresServer } from '../../../test/support/postgres-server.js';
 import { ManagedProcess } from '../../../test/support/processes.js';
 import { RedisServer } from '../../../test/support/redis-server.js';
+import { Replica } from '../../../test/support/replica.js';
 
 const ENTRYPOINT = join(repoRoot(), 'dist/apps/scheduler/main.js');
 const INTERVAL_MS = 300;
@@ -115,5 +117,48 @@ describe('scheduler: two processes against one Redis and one PostgreSQL', () => 
     const down = reports.findIndex((report) => !report.databaseAvailable);
     expect(down).toBeGreaterThanOrEqual(0);
     expect(reports.slice(down + 1).some((report) => report.databaseAvailable && report.deleted === 1)).toBe(true);
+  }, 60_000);
+
+  it('tells the sockets still attached to an expired transfer room, on every replica, and frees them', async () => {
+    const env = { REDIS_URL: redis.url, DATABASE_URL: databaseUrl };
+    const replicas = await Promise.all([Replica.start('expiry-1', env), Replica.start('expiry-2', env)]);
+    const clients: TestClient[] = [];
+    const scheduler = startScheduler('scheduler-d');
+    try {
+      const post = async (path: string, body: unknown) =>
+        (await (
+          await fetch(`${replicas[0]!.url}/api/rooms${path}`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify(body),
+          })
+        ).json()) as { roomCode: string; self: { participantId: string } };
+      const hosted = await post('', { name: 'Host' });
+      const joined = await post(`/${hosted.roomCode}/join`, { name: 'Guest' });
+      const host = await TestClient.connect(replicas[0]!.url);
+      const guest = await TestClient.connect(replicas[1]!.url);
+      clients.push(host, guest);
+      await host.request('attach-room', { roomCode: hosted.roomCode, participantId: hosted.self.participantId });
+      await guest.request('attach-room', { roomCode: hosted.roomCode, participantId: joined.self.participantId });
+      await host.next('peer-joined');
+      await guest.next('peer-joined');
+
+      await db.transferRoom.update({
+        where: { code: hosted.roomCode },
+        data: { expiresAt: new Date(Date.now() - 1_000) },
+      });
+      expect(await host.next('room-expired', () => true, 10_000)).toEqual({ roomCode: hosted.roomCode });
+      expect(await guest.next('room-expired', () => true, 10_000)).toEqual({ roomCode: hosted.roomCode });
+      expect(await db.transferRoom.count({ where: { code: hosted.roomCode } })).toBe(0);
+      // Free again: no longer in a flight, and the room cannot be attached any more.
+      expect(await host.request('create-flight')).toMatchObject({ ok: true });
+      expect(
+        await guest.request('attach-room', { roomCode: hosted.roomCode, participantId: joined.self.participantId }),
+      ).toMatchObject({ ok: false, error: { code: 'room_not_found' } });
+    } finally {
+      for (const client of clients) client.close();
+      await scheduler.stop('SIGTERM');
+      await Promise.all(replicas.map((replica) => replica.stop()));
+    }
   }, 60_000);
 });

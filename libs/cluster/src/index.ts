@@ -11,3 +11,4 @@ export * from './socket-event-router.js';
 export * from './job-lock.js';
 export * from './job-runner.js';
 export * from './job-timers.js';
+export * from './expired-rooms.channel.js';

@@ -44,19 +44,23 @@ export class PrismaTransferRoomStore implements TransferRoomStore {
     }
   }
 
-  async deleteExpired(now: Date, limit: number): Promise<{ found: number; deleted: number }> {
+  async deleteExpired(now: Date, limit: number): Promise<{ found: number; deletedCodes: string[] }> {
     const expired = await this.db.transferRoom.findMany({
       where: { expiresAt: { lte: now } },
       select: { code: true },
       orderBy: { expiresAt: 'asc' },
       take: limit,
     });
-    if (expired.length === 0) return { found: 0, deleted: 0 };
+    if (expired.length === 0) return { found: 0, deletedCodes: [] };
+    const candidates = expired.map((room) => room.code);
     // Still expired at deletion: a room touched since the read keeps its new expiry.
-    const { count } = await this.db.transferRoom.deleteMany({
-      where: { code: { in: expired.map((room) => room.code) }, expiresAt: { lte: now } },
-    });
-    return { found: expired.length, deleted: count };
+    await this.db.transferRoom.deleteMany({ where: { code: { in: candidates }, expiresAt: { lte: now } } });
+    const kept = new Set(
+      (await this.db.transferRoom.findMany({ where: { code: { in: candidates } }, select: { code: true } })).map(
+        (room) => room.code,
+      ),
+    );
+    return { found: expired.length, deletedCodes: candidates.filter((code) => !kept.has(code)) };
   }
 
   async touch(code: string, participantId: string, expiresAt: Date, now: Date): Promise<TransferRoomRecord | null> {

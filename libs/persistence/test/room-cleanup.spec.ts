@@ -26,7 +26,10 @@ function describeCleanup(name: string, open: () => Promise<{ client: DatabaseCli
       const transfer = new TransferRoomService(transferStore, TTL, () => clock);
       const multipartyStore = new PrismaMultipartyRoomStore(client);
       const live = new MemoryMultipartyState();
-      const cleanup = new RoomCleanup(transferStore, multipartyStore, live, INACTIVITY);
+      const expiredNotices: string[][] = [];
+      const cleanup = new RoomCleanup(transferStore, multipartyStore, live, INACTIVITY, async (codes) => {
+        expiredNotices.push(codes);
+      });
 
       const old = await transfer.create('Old'); // expires 10:30
       clock = new Date('2026-11-22T10:20:00Z');
@@ -51,6 +54,8 @@ function describeCleanup(name: string, open: () => Promise<{ client: DatabaseCli
       // 10:50: "Old" is past expiry, "Boundary" expires exactly now; the idle window reaches back to 09:50.
       const result = await cleanup.run(new Date('2026-11-22T10:50:00Z'));
       expect(result).toEqual({ found: 4, deleted: 3, failed: 1, pruned: 1 });
+      // The sockets still attached to the deleted transfer rooms are to be told; no one else.
+      expect(expiredNotices.map((codes) => [...codes].sort())).toEqual([[old.roomCode, boundary.roomCode].sort()]);
 
       const codes = (await client.transferRoom.findMany({ select: { code: true } })).map((r) => r.code);
       expect(codes).toContain(fresh.roomCode);
@@ -65,6 +70,7 @@ function describeCleanup(name: string, open: () => Promise<{ client: DatabaseCli
         failed: 1,
         pruned: 0,
       });
+      expect(expiredNotices).toHaveLength(1);
     });
   });
 }

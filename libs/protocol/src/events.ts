@@ -66,6 +66,10 @@ export interface RoomAttachedPayload {
   role: 'host' | 'guest';
   peer: RoomParticipantInfo | null;
 }
+/** A transfer room deleted by room expiry while this socket was attached to it; the attachment is gone. */
+export interface RoomExpiredPayload {
+  roomCode: string;
+}
 export interface IceServer {
   urls: string | string[];
   username?: string;
@@ -155,6 +159,7 @@ export interface ServerToClientEvents {
   signal: (payload: RelayedSignalPayload) => void;
   'server-shutdown': (payload: ServerShutdownPayload) => void;
   'room-attached': (payload: RoomAttachedPayload) => void;
+  'room-expired': (payload: RoomExpiredPayload) => void;
   'room-info': (payload: RoomInfoPayload) => void;
   text: (payload: RoomTextPayload) => void;
   pong: (payload: PongPayload) => void;

@@ -81,6 +81,11 @@ export class RoomAttachmentService {
     }
   }
 
+  /** The room was deleted (room expiry): the slot is freed; both sides are told `room-expired` by their replicas. */
+  async release(session: Pick<SessionRecord, 'id'>, attachment: RoomAttachment): Promise<void> {
+    await this.store.detachRoomChannel(attachment.key, attachment.role, session.id);
+  }
+
   /** A session of a dead replica: detach whatever room channel it held, as its own socket's close would have. */
   async reap(sessionId: string): Promise<void> {
     const stored = await this.store.attachmentOf(sessionId);

@@ -13,6 +13,15 @@ export interface CleanupResult {
 const BATCH = 500;
 
 /**
+ * Tells the sockets still attached to transfer rooms that were deleted, wherever they are connected.
+ * Best effort and never rejects: the rooms are gone either way.
+ */
+export type ExpiredRoomsNotice = (codes: string[]) => Promise<void>;
+
+/** The Redis channel on which the scheduler tells every gateway replica which transfer rooms expired. */
+export const roomsExpiredChannel = (keyPrefix: string): string => `${keyPrefix}rooms-expired`;
+
+/**
  * Room expiry: transfer rooms past their expiry, and multiparty rooms inactive for longer than the window that
  * nobody is in right now. Every delete re-checks its condition, so a room used while the run reads is kept.
  */
@@ -22,17 +31,19 @@ export class RoomCleanup {
     private readonly multipartyRooms: MultipartyRoomStore,
     private readonly live: MultipartyState,
     private readonly inactivityMs: number,
+    private readonly notifyExpired: ExpiredRoomsNotice,
   ) {}
 
   async run(now: Date): Promise<CleanupResult> {
     const transfer = await this.transferRooms.deleteExpired(now, BATCH);
+    if (transfer.deletedCodes.length > 0) await this.notifyExpired(transfer.deletedCodes);
     const before = new Date(now.getTime() - this.inactivityMs);
     const inactive = await this.multipartyRooms.listInactive(before, BATCH);
     const members = await this.live.memberCounts(inactive);
     const empty = inactive.filter((id) => (members.get(id) ?? 0) === 0);
     const pruned = await this.multipartyRooms.deleteInactive(empty, before);
     const found = transfer.found + inactive.length;
-    const deleted = transfer.deleted + pruned;
+    const deleted = transfer.deletedCodes.length + pruned;
     return { found, deleted, failed: found - deleted, pruned };
   }
 }

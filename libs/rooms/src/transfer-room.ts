@@ -57,7 +57,8 @@ export interface RoomSummary {
 export interface TransferRoomStore {
   insert(room: TransferRoomRecord): Promise<'created' | 'code-taken'>;
   /** Deletes up to `limit` rooms expired at `now`: how many were found, and how many of those were deleted. */
-  deleteExpired(now: Date, limit: number): Promise<{ found: number; deleted: number }>;
+  /** Up to `limit` rooms past expiry; the codes of those deleted (a room touched meanwhile is kept). */
+  deleteExpired(now: Date, limit: number): Promise<{ found: number; deletedCodes: string[] }>;
   touch(code: string, participantId: string, expiresAt: Date, now: Date): Promise<TransferRoomRecord | null>;
   addGuest(
     code: string,

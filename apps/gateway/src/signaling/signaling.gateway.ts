@@ -316,6 +316,28 @@ export class SignalingGateway
     }
   }
 
+  /**
+   * Transfer rooms deleted by room expiry: this replica's sockets attached to them are told `room-expired` and
+   * lose their attachment (they stay connected, free to attach or fly again).
+   */
+  async closeExpiredRooms(codes: string[]): Promise<void> {
+    const expired = new Set(codes);
+    const released: Promise<void>[] = [];
+    for (const socket of this.localSessions().values()) {
+      const { attachment, session } = socket.data;
+      if (!attachment || !session || !expired.has(attachment.code)) continue;
+      socket.data.attachment = null;
+      this.exitFlight(socket);
+      socket.emit('room-expired', { roomCode: attachment.code });
+      released.push(
+        this.attachments
+          .release(session, attachment)
+          .catch((error: Error) => this.logger.warn(`Expired room ${attachment.code} slot kept: ${error.message}`)),
+      );
+    }
+    await Promise.all(released);
+  }
+
   onApplicationShutdown(): void {
     this.monitor?.stop();
   }
