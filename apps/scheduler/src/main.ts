@@ -7,14 +7,23 @@ import { SchedulerModule } from './scheduler.module.js';
 async function main(): Promise<void> {
   const logger = new Logger('Scheduler');
   const config = loadConfigOrExit();
-  const app = await NestFactory.createApplicationContext(SchedulerModule.forRoot(config), {
-    logger: loggerLevels(config),
-  });
-  app.enableShutdownHooks();
+  const module = SchedulerModule.forRoot(config);
+  const options = { logger: loggerLevels(config) };
+  const { schedulerPort } = config.server;
+  // No public HTTP: with SCHEDULER_PORT (default 8081) only /health/* and /metrics, for probes and Prometheus.
+  if (schedulerPort) {
+    const app = await NestFactory.create(module, options);
+    app.enableShutdownHooks();
+    await app.listen(schedulerPort, config.server.host);
+  } else {
+    const app = await NestFactory.createApplicationContext(module, options);
+    app.enableShutdownHooks();
+  }
   logger.log(
     `Rendezvous scheduler ${config.cluster.replicaId} started (${config.mode}` +
       `${config.mode === 'cluster' ? `, redis ${redactedUrl(config.redis.url)}` : ''}): room expiry every ` +
-      `${config.rooms.cleanupIntervalMs} ms`,
+      `${config.rooms.cleanupIntervalMs} ms` +
+      (schedulerPort ? `; /health and /metrics on ${config.server.host}:${schedulerPort}` : ''),
   );
 }
 

@@ -3,6 +3,7 @@ import { ScheduleModule, SchedulerRegistry } from '@nestjs/schedule';
 import {
   ClusterModule,
   JOB_TIMERS,
+  JobMetrics,
   type JobLock,
   type JobTimers,
   MemoryJobLock,
@@ -16,6 +17,8 @@ import { PeriodicJob, PREVIEW_CLEANUP_JOB, previewCleanupJob, ROOM_EXPIRY_JOB, r
 import { createPreviewStorage, PREVIEW_STORAGE, type PreviewStorage } from '@rendezvous/uploads';
 import { PersistenceModule, PrismaService } from '@rendezvous/persistence';
 import { type ExpiredRoomsNotice, MULTIPARTY_STATE, type MultipartyState } from '@rendezvous/rooms';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { METRICS_REGISTRY, SchedulerHealthController } from './scheduler-health.controller.js';
 
 export const JOB_LOCK = Symbol('JOB_LOCK');
 
@@ -26,7 +29,21 @@ export class SchedulerModule {
     return {
       module: SchedulerModule,
       imports: [ConfigModule.forRoot(config), ClusterModule.forRoot(), PersistenceModule, ScheduleModule.forRoot()],
+      controllers: [SchedulerHealthController],
       providers: [
+        {
+          provide: METRICS_REGISTRY,
+          useFactory: () => {
+            const registry = new Registry();
+            collectDefaultMetrics({ register: registry });
+            return registry;
+          },
+        },
+        {
+          provide: JobMetrics,
+          inject: [METRICS_REGISTRY],
+          useFactory: (registry: Registry) => new JobMetrics(registry),
+        },
         {
           provide: JOB_LOCK,
           inject: [RENDEZVOUS_CONFIG, REDIS_CONNECTIONS],
@@ -47,7 +64,15 @@ export class SchedulerModule {
         },
         {
           provide: ROOM_EXPIRY_JOB,
-          inject: [RENDEZVOUS_CONFIG, PrismaService, MULTIPARTY_STATE, JOB_LOCK, JOB_TIMERS, REDIS_CONNECTIONS],
+          inject: [
+            RENDEZVOUS_CONFIG,
+            PrismaService,
+            MULTIPARTY_STATE,
+            JOB_LOCK,
+            JOB_TIMERS,
+            REDIS_CONNECTIONS,
+            JobMetrics,
+          ],
           useFactory: (
             settings: RendezvousConfig,
             database: PrismaService,
@@ -55,24 +80,26 @@ export class SchedulerModule {
             lock: JobLock,
             timers: JobTimers,
             redis: RedisConnections | null,
+            metrics: JobMetrics,
           ) => {
             // Without Redis there is no gateway to tell: standalone gateways run room expiry themselves.
             const notice: ExpiredRoomsNotice = redis
               ? publishExpiredRooms(redis, settings.redis.keyPrefix, new Logger('Jobs'))
               : async () => undefined;
-            return new PeriodicJob(roomExpiryJob(settings, database.client, live, notice), lock, timers);
+            return new PeriodicJob(roomExpiryJob(settings, database.client, live, notice), lock, timers, metrics);
           },
         },
         {
           provide: PREVIEW_CLEANUP_JOB,
-          inject: [RENDEZVOUS_CONFIG, PrismaService, PREVIEW_STORAGE, JOB_LOCK, JOB_TIMERS],
+          inject: [RENDEZVOUS_CONFIG, PrismaService, PREVIEW_STORAGE, JOB_LOCK, JOB_TIMERS, JobMetrics],
           useFactory: (
             settings: RendezvousConfig,
             database: PrismaService,
             storage: PreviewStorage,
             lock: JobLock,
             timers: JobTimers,
-          ) => new PeriodicJob(previewCleanupJob(settings, database.client, storage), lock, timers),
+            metrics: JobMetrics,
+          ) => new PeriodicJob(previewCleanupJob(settings, database.client, storage), lock, timers, metrics),
         },
       ],
     };

@@ -8,7 +8,8 @@ import {
 } from '@rendezvous/persistence';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClient } from '../../../test/support/clients.js';
-import { repoRoot, sleep } from '../../../test/support/ports.js';
+import { freePort, repoRoot, sleep } from '../../../test/support/ports.js';
+import { parsePrometheusText, sampleValue } from '../../../test/support/prometheus.js';
 import { PostgresServer } from '../../../test/support/postgres-server.js';
 import { ManagedProcess } from '../../../test/support/processes.js';
 import { RedisServer } from '../../../test/support/redis-server.js';
@@ -54,9 +55,14 @@ describe('scheduler: two processes against one Redis and one PostgreSQL', () => 
     await Promise.all([redis?.stop(), postgres?.stop()]);
   });
 
-  const startScheduler = (id: string) =>
-    ManagedProcess.start(id, process.execPath, [ENTRYPOINT], {
+  const schedulerPorts = new Map<string, number>();
+  const startScheduler = async (id: string) => {
+    const port = await freePort();
+    schedulerPorts.set(id, port);
+    return ManagedProcess.start(id, process.execPath, [ENTRYPOINT], {
       env: {
+        HOST: '127.0.0.1',
+        SCHEDULER_PORT: String(port),
         PATH: process.env.PATH,
         NODE_ENV: 'test',
         NO_COLOR: '1',
@@ -67,6 +73,8 @@ describe('scheduler: two processes against one Redis and one PostgreSQL', () => 
         ROOM_CLEANUP_INTERVAL_MINUTES: String(INTERVAL_MS / 60_000),
       },
     });
+  };
+  const schedulerHttp = (id: string, path: string) => fetch(`http://127.0.0.1:${schedulerPorts.get(id)}${path}`);
 
   const expiredRoom = (code: string) => ({
     code,
@@ -77,12 +85,22 @@ describe('scheduler: two processes against one Redis and one PostgreSQL', () => 
 
   it('runs every tick exactly once across both, deletes each expired room once, and logs one line per run', async () => {
     await db.transferRoom.createMany({ data: ['EXPAA2', 'EXPAA3', 'EXPAA4'].map(expiredRoom) });
-    const schedulers = ['scheduler-a', 'scheduler-b'].map(startScheduler);
+    const schedulers = await Promise.all(['scheduler-a', 'scheduler-b'].map(startScheduler));
     try {
       await Promise.all(schedulers.map((scheduler) => scheduler.waitForOutput(/scheduler .* started/, 20_000)));
       await sleep(INTERVAL_MS * 3);
       await db.transferRoom.createMany({ data: ['EXPBB2', 'EXPBB3'].map(expiredRoom) });
       await sleep(INTERVAL_MS * 6);
+      // Each scheduler's metrics count its own runs, and the ticks the other one took as skipped.
+      let runs = 0;
+      for (const id of ['scheduler-a', 'scheduler-b']) {
+        const response = await schedulerHttp(id, '/metrics');
+        expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/);
+        const samples = parsePrometheusText(await response.text());
+        runs += sampleValue(samples, 'rendezvous_job_runs_total', { job: 'room-expiry', result: 'ok' }) ?? 0;
+        expect(sampleValue(samples, 'process_resident_memory_bytes')).toBeGreaterThan(0);
+      }
+      expect(runs).toBeGreaterThanOrEqual(6);
     } finally {
       await Promise.all(schedulers.map((scheduler) => scheduler.stop('SIGTERM')));
     }
@@ -102,11 +120,21 @@ describe('scheduler: two processes against one Redis and one PostgreSQL', () => 
   }, 40_000);
 
   it('logs a run without its database and recovers on the next one', async () => {
-    const scheduler = startScheduler('scheduler-c');
+    const scheduler = await startScheduler('scheduler-c');
     try {
       await scheduler.waitForOutput(/"job":"room-expiry"/, 20_000);
+      expect((await schedulerHttp('scheduler-c', '/health/ready')).status).toBe(200);
       await postgres.pause();
       await scheduler.waitForOutput(/"databaseAvailable":false/, 15_000);
+      // Not ready without its database, yet alive: Kubernetes waits instead of restarting it.
+      const notReady = await schedulerHttp('scheduler-c', '/health/ready');
+      expect(notReady.status).toBe(503);
+      expect(await notReady.json()).toMatchObject({ status: 'not-ready', checks: { redis: 'ok' } });
+      expect((await schedulerHttp('scheduler-c', '/health/live')).status).toBe(200);
+      const samples = parsePrometheusText(await (await schedulerHttp('scheduler-c', '/metrics')).text());
+      expect(
+        sampleValue(samples, 'rendezvous_job_runs_total', { job: 'room-expiry', result: 'failed' }),
+      ).toBeGreaterThan(0);
       await postgres.resume();
       await db.transferRoom.create({ data: expiredRoom('EXPCC2') });
       await sleep(INTERVAL_MS * 8);
@@ -123,7 +151,7 @@ describe('scheduler: two processes against one Redis and one PostgreSQL', () => 
     const env = { REDIS_URL: redis.url, DATABASE_URL: databaseUrl };
     const replicas = await Promise.all([Replica.start('expiry-1', env), Replica.start('expiry-2', env)]);
     const clients: TestClient[] = [];
-    const scheduler = startScheduler('scheduler-d');
+    const scheduler = await startScheduler('scheduler-d');
     try {
       const post = async (path: string, body: unknown) =>
         (await (

@@ -12,3 +12,5 @@ export * from './job-lock.js';
 export * from './job-runner.js';
 export * from './job-timers.js';
 export * from './expired-rooms.channel.js';
+export * from './job-metrics.js';
+export * from './dependency-check.js';

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { JobLock } from './job-lock.js';
+import type { JobMetrics } from './job-metrics.js';
 
 export interface JobOutcome {
   found: number;
@@ -32,7 +33,10 @@ export interface JobReport extends JobOutcome {
 export class JobRunner {
   private readonly logger = new Logger('Jobs');
 
-  constructor(private readonly lock: JobLock) {}
+  constructor(
+    private readonly lock: JobLock,
+    private readonly metrics: JobMetrics | null = null,
+  ) {}
 
   async runOnce(job: JobDefinition, now = new Date()): Promise<JobReport | null> {
     const tick = Math.floor(now.getTime() / job.intervalMs);
@@ -43,7 +47,10 @@ export class JobRunner {
       this.logger.warn(`${job.name}: lock unavailable (${(error as Error).message}); skipped`);
       return null;
     }
-    if (!token) return null;
+    if (!token) {
+      this.metrics?.skipped(job.name);
+      return null;
+    }
     const started = Date.now();
     let report: JobReport;
     try {
@@ -65,6 +72,7 @@ export class JobRunner {
       await this.lock.release(job.name, token).catch(() => undefined);
     }
     this.logger.log(JSON.stringify(report));
+    this.metrics?.record(report);
     return report;
   }
 }

@@ -75,6 +75,7 @@ const envSchema = z
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     HOST: z.string().min(1).default('0.0.0.0'),
     PORT: int(0, 65535).default(8080),
+    SCHEDULER_PORT: int(0, 65535).default(8081),
     REDIS_URL: z
       .string()
       .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
@@ -179,6 +180,8 @@ export interface RendezvousConfig {
     transports: ('websocket' | 'polling')[];
     shutdownTimeoutMs: number;
     logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+    /** The scheduler's own port for /health and /metrics (0: none). */
+    schedulerPort: number;
   };
   redis: {
     /** Sensitive: may carry a password. Never log it; use `redactedUrl`. */
@@ -283,6 +286,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       transports: e.SOCKET_TRANSPORTS,
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
       logLevel: e.LOG_LEVEL,
+      schedulerPort: e.SCHEDULER_PORT,
     },
     redis: {
       url: e.REDIS_URL ?? null,

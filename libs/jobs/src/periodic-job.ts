@@ -1,5 +1,5 @@
 import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { type JobDefinition, type JobLock, JobRunner, type JobTimers } from '@rendezvous/cluster';
+import { type JobDefinition, type JobLock, type JobMetrics, JobRunner, type JobTimers } from '@rendezvous/cluster';
 
 /** A job run once at start, then on its interval, at most once per tick cluster-wide (see JobLock). */
 export class PeriodicJob implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -10,8 +10,9 @@ export class PeriodicJob implements OnApplicationBootstrap, OnApplicationShutdow
     readonly definition: JobDefinition,
     lock: JobLock,
     private readonly timers: JobTimers,
+    metrics: JobMetrics | null = null,
   ) {
-    this.runner = new JobRunner(lock);
+    this.runner = new JobRunner(lock, metrics);
   }
 
   onApplicationBootstrap(): void {
