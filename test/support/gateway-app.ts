@@ -11,14 +11,18 @@ import { configureGateway, GATEWAY_APP_OPTIONS } from '../../apps/gateway/src/bo
 /** The gateway in-process through @nestjs/testing, with the production adapter, on an ephemeral port. */
 export async function startGatewayApp(
   env: Record<string, string> = {},
+  argv: string[] = [],
 ): Promise<{ app: INestApplication; url: string }> {
   const databaseDir = mkdtempSync(join(tmpdir(), 'rv-db-'));
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    LOG_LEVEL: 'error',
-    DATABASE_URL: `file:${join(databaseDir, 'rendezvous.db')}`,
-    ...env,
-  });
+  const config = loadConfig(
+    {
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'error',
+      DATABASE_URL: `file:${join(databaseDir, 'rendezvous.db')}`,
+      ...env,
+    },
+    argv,
+  );
   const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
   const app = moduleRef.createNestApplication({ ...GATEWAY_APP_OPTIONS, logger: ['error'] });
   configureGateway(app);

@@ -1,7 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { REDIS_CONNECTIONS, type RedisConnections, RendezvousIoAdapter } from '@rendezvous/cluster';
-import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
-import { originAllowed } from './common/origin-policy.js';
+import { OriginPolicy, RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 
 /** Application options shared by main.ts and the e2e tests: raw bodies for UploadThing's signed callbacks. */
 export const GATEWAY_APP_OPTIONS = { rawBody: true } as const;
@@ -10,11 +9,12 @@ export const GATEWAY_APP_OPTIONS = { rawBody: true } as const;
 export function configureGateway(app: INestApplication): RendezvousConfig {
   const config = app.get<RendezvousConfig>(RENDEZVOUS_CONFIG);
   const redis = app.get<RedisConnections | null>(REDIS_CONNECTIONS);
-  app.useWebSocketAdapter(new RendezvousIoAdapter(app, config, redis));
+  const origins = new OriginPolicy(config);
+  app.useWebSocketAdapter(new RendezvousIoAdapter(app, config, redis, origins));
   // Requests without an Origin are not cross-origin; browsers get CORS headers only for allowed origins.
   app.enableCors({
     origin: (origin: string | undefined, callback: (error: Error | null, allow?: boolean) => void) =>
-      callback(null, origin !== undefined && originAllowed(config, origin)),
+      callback(null, origin !== undefined && origins.isAllowed(origin)),
     methods: ['GET', 'POST', 'OPTIONS'],
     allowedHeaders: ['Content-Type'],
     maxAge: 600,

@@ -3,7 +3,9 @@ import { Logger } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { MessageMappingProperties } from '@nestjs/websockets';
 import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
-import type { RendezvousConfig } from '@rendezvous/config';
+import { INVALID_ORIGIN_MESSAGE, type OriginPolicy, type RendezvousConfig } from '@rendezvous/config';
+import type { IncomingMessage, Server as HttpServer } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { Observable } from 'rxjs';
 import type { Server, ServerOptions, Socket } from 'socket.io';
 import { createGuardedParser } from './guarded-parser.js';
@@ -27,9 +29,43 @@ export class RendezvousIoAdapter extends IoAdapter {
     app: INestApplicationContext,
     private readonly config: RendezvousConfig,
     private readonly redis: RedisConnections | null,
+    private readonly origins: OriginPolicy,
   ) {
     super(app);
   }
+
+  /** Handshakes from origins we do not trust are refused before a socket exists: 403 "Forbidden: Invalid Origin". */
+  private allowRequest(request: IncomingMessage, callback: (error: string | null | undefined, ok: boolean) => void) {
+    const verdict = this.origins.verdict(request.headers.origin, request.headers.host);
+    if (verdict === 'allowed') return callback(null, true);
+    if (!this.refusedUpgrades.has(request))
+      this.rejected?.(verdict === 'missing' ? 'origin_missing' : 'origin_forbidden');
+    callback(INVALID_ORIGIN_MESSAGE, false);
+  }
+
+  private readonly refusedUpgrades = new WeakSet<IncomingMessage>();
+
+  /**
+   * Engine.IO answers every refused WebSocket upgrade with 400; a refused origin gets DropSilk's 403 here first
+   * (this listener runs before Engine.IO's, which then finds the connection closed).
+   */
+  private refuseForeignUpgrades(httpServer: HttpServer, path: string): void {
+    httpServer.prependListener('upgrade', (request: IncomingMessage, socket: Duplex) => {
+      if (!request.url?.startsWith(path)) return;
+      const verdict = this.origins.verdict(request.headers.origin, request.headers.host);
+      if (verdict === 'allowed') return;
+      this.refusedUpgrades.add(request);
+      this.rejected?.(verdict === 'missing' ? 'origin_missing' : 'origin_forbidden');
+      const body = JSON.stringify({ code: 4, message: INVALID_ORIGIN_MESSAGE });
+      socket.end(
+        `HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: application/json\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+    });
+  }
+
+  /** Told of every refused handshake, by reason (metrics). */
+  rejected: ((reason: string) => void) | null = null;
 
   override createIOServer(port: number, options?: Partial<ServerOptions>): Server {
     const { server: serverConfig } = this.config;
@@ -44,7 +80,9 @@ export class RendezvousIoAdapter extends IoAdapter {
       serveClient: false,
       cleanupEmptyChildNamespaces: true,
       parser: createGuardedParser(serverConfig.maxPayloadBytes),
+      allowRequest: (request, callback) => this.allowRequest(request, callback),
     }) as Server;
+    if (this.httpServer) this.refuseForeignUpgrades(this.httpServer as HttpServer, server.path());
     SocketEventRouter.attach(server, this.log);
     if (this.redis) {
       const { pub, sub } = this.redis;
