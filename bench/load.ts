@@ -162,12 +162,15 @@ export function uniqueAddress(): string {
   return `203.${(addressCounter >> 16) & 255}.${(addressCounter >> 8) & 255}.${addressCounter & 255}`;
 }
 
+/** The page origin bench clients present; the bench replicas allow it (ALLOWED_ORIGINS), as production would. */
+export const BENCH_ORIGIN = 'https://bench.rendezvous.test';
+
 function socketIoClient(url: string): Socket {
   return io(url, {
     forceNew: true,
     transports: ['websocket'],
     reconnection: false,
-    extraHeaders: { 'x-forwarded-for': uniqueAddress() },
+    extraHeaders: { 'x-forwarded-for': uniqueAddress(), origin: BENCH_ORIGIN },
   });
 }
 

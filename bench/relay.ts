@@ -17,6 +17,7 @@ import { ManagedProcess } from '../test/support/processes.js';
 import { RedisServer } from '../test/support/redis-server.js';
 import { Replica } from '../test/support/replica.js';
 import {
+  BENCH_ORIGIN,
   type Endpoint,
   idleClients,
   offered,
@@ -49,6 +50,10 @@ const REPLICA_ENV: Record<string, string> = {
   TRUSTED_PROXIES: '127.0.0.1',
   LOG_LEVEL: 'warn',
   NODE_ENV: 'production',
+  ALLOWED_ORIGINS: BENCH_ORIGIN,
+  // Bench senders run closed loops far above any real client's rate; the limiter still runs on every event.
+  RATE_LIMIT_EVENTS_PER_SECOND: '1000000',
+  RATE_LIMIT_BURST: '1000000',
 };
 /** e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the replicas under load. */
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);

@@ -1,5 +1,12 @@
 import { type DynamicModule, Module } from '@nestjs/common';
-import { ClusterModule, MemoryJobLock, ProcessJobTimers } from '@rendezvous/cluster';
+import {
+  ClusterModule,
+  createMetricsRegistry,
+  MemoryJobLock,
+  METRICS_REGISTRY,
+  MetricsController,
+  ProcessJobTimers,
+} from '@rendezvous/cluster';
 import { ConfigModule, RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import { IceServersService } from '@rendezvous/ice';
 import { PeriodicJob, PREVIEW_CLEANUP_JOB, previewCleanupJob, ROOM_EXPIRY_JOB, roomExpiryJob } from '@rendezvous/jobs';
@@ -32,6 +39,7 @@ import { DemoController } from './demo/demo.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { TurnCredentialsController } from './ice/turn-credentials.controller.js';
 import { StatusController } from './http/status.controller.js';
+import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { MultipartySocketDelivery } from './rooms/multiparty-delivery.js';
 import { ExpiredRoomsListener } from './rooms/expired-rooms.listener.js';
 import { MultipartyGateway } from './rooms/multiparty.gateway.js';
@@ -55,6 +63,7 @@ export class AppModule {
         HealthController,
         DemoController,
         TurnCredentialsController,
+        MetricsController,
         UploadsController,
         UploadThingController,
         PublicRoomsController,
@@ -62,6 +71,8 @@ export class AppModule {
       ],
       providers: [
         ReadinessState,
+        { provide: METRICS_REGISTRY, useFactory: createMetricsRegistry },
+        GatewayMetrics,
         IceServersService,
         SocketDelivery,
         { provide: SIGNALING_DELIVERY, useExisting: SocketDelivery },

@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { REDIS_CONNECTIONS, type RedisConnections, RendezvousIoAdapter } from '@rendezvous/cluster';
+import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { OriginPolicy, RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 
 /** Application options shared by main.ts and the e2e tests: raw bodies for UploadThing's signed callbacks. */
@@ -10,7 +11,10 @@ export function configureGateway(app: INestApplication): RendezvousConfig {
   const config = app.get<RendezvousConfig>(RENDEZVOUS_CONFIG);
   const redis = app.get<RedisConnections | null>(REDIS_CONNECTIONS);
   const origins = new OriginPolicy(config);
-  app.useWebSocketAdapter(new RendezvousIoAdapter(app, config, redis, origins));
+  const adapter = new RendezvousIoAdapter(app, config, redis, origins);
+  const metrics = app.get(GatewayMetrics);
+  adapter.rejected = (reason) => metrics.rejectedConnections.inc({ reason });
+  app.useWebSocketAdapter(adapter);
   // Requests without an Origin are not cross-origin; browsers get CORS headers only for allowed origins.
   app.enableCors({
     origin: (origin: string | undefined, callback: (error: Error | null, allow?: boolean) => void) =>

@@ -2,6 +2,9 @@ import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { ScheduleModule, SchedulerRegistry } from '@nestjs/schedule';
 import {
   ClusterModule,
+  createMetricsRegistry,
+  METRICS_REGISTRY,
+  MetricsController,
   JOB_TIMERS,
   JobMetrics,
   type JobLock,
@@ -17,8 +20,8 @@ import { PeriodicJob, PREVIEW_CLEANUP_JOB, previewCleanupJob, ROOM_EXPIRY_JOB, r
 import { createPreviewStorage, PREVIEW_STORAGE, type PreviewStorage } from '@rendezvous/uploads';
 import { PersistenceModule, PrismaService } from '@rendezvous/persistence';
 import { type ExpiredRoomsNotice, MULTIPARTY_STATE, type MultipartyState } from '@rendezvous/rooms';
-import { collectDefaultMetrics, Registry } from 'prom-client';
-import { METRICS_REGISTRY, SchedulerHealthController } from './scheduler-health.controller.js';
+import type { Registry } from 'prom-client';
+import { SchedulerHealthController } from './scheduler-health.controller.js';
 
 export const JOB_LOCK = Symbol('JOB_LOCK');
 
@@ -29,16 +32,9 @@ export class SchedulerModule {
     return {
       module: SchedulerModule,
       imports: [ConfigModule.forRoot(config), ClusterModule.forRoot(), PersistenceModule, ScheduleModule.forRoot()],
-      controllers: [SchedulerHealthController],
+      controllers: [SchedulerHealthController, MetricsController],
       providers: [
-        {
-          provide: METRICS_REGISTRY,
-          useFactory: () => {
-            const registry = new Registry();
-            collectDefaultMetrics({ register: registry });
-            return registry;
-          },
-        },
+        { provide: METRICS_REGISTRY, useFactory: createMetricsRegistry },
         {
           provide: JobMetrics,
           inject: [METRICS_REGISTRY],

@@ -14,3 +14,5 @@ export * from './job-timers.js';
 export * from './expired-rooms.channel.js';
 export * from './job-metrics.js';
 export * from './dependency-check.js';
+export * from './metrics-registry.js';
+export * from './metrics.controller.js';

@@ -41,6 +41,10 @@ export class SocketEventRouter {
   private readonly relays = new Map<string, SocketRelay<never>>();
   private readonly manualAck = new Set<string>();
   private unknown: SocketRelay<never> = () => undefined;
+  /** Asked before any event is routed; an event it refuses goes nowhere (it answers the client itself). */
+  private admission: ((socket: Socket, event: string, args: unknown[]) => boolean) | null = null;
+  /** Told of every relayed message and how long its relay took on this replica (metrics). */
+  private relayObserver: ((event: string, seconds: number) => void) | null = null;
   private readonly dispatch = socketListener<RoutedSocket>((socket, args) => this.route(socket, args));
 
   private constructor(private readonly log: Logger) {}
@@ -60,6 +64,14 @@ export class SocketEventRouter {
   /** Binds `event` for every socket of the server to a plain listener, outside Nest's handler pipeline. */
   relay<S = Socket>(event: string, handler: SocketRelay<S>): void {
     this.relays.set(event, handler as SocketRelay<never>);
+  }
+
+  admitWith(admission: (socket: Socket, event: string, args: unknown[]) => boolean): void {
+    this.admission = admission;
+  }
+
+  observeRelays(observer: (event: string, seconds: number) => void): void {
+    this.relayObserver = observer;
   }
 
   /** Called with the event name first, for events that have neither a relay nor a handler. */
@@ -82,8 +94,15 @@ export class SocketEventRouter {
 
   private route(socket: RoutedSocket, [event, ...args]: unknown[]): void {
     const name = String(event);
+    if (this.admission && !this.admission(socket, name, args)) return;
     const relay = this.relays.get(name) as SocketRelay<RoutedSocket> | undefined;
-    if (relay) return relay(socket, args);
+    if (relay) {
+      if (!this.relayObserver) return relay(socket, args);
+      const started = performance.now();
+      relay(socket, args);
+      this.relayObserver(name, (performance.now() - started) / 1_000);
+      return;
+    }
     const handler = socket[HANDLERS]?.[name];
     if (handler) return this.invoke(socket, name, handler, args);
     (this.unknown as SocketRelay<RoutedSocket>)(socket, [name, ...args]);

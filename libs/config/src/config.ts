@@ -76,6 +76,9 @@ const envSchema = z
     HOST: z.string().min(1).default('0.0.0.0'),
     PORT: int(0, 65535).default(8080),
     SCHEDULER_PORT: int(0, 65535).default(8081),
+    RATE_LIMIT_EVENTS_PER_SECOND: int(1).default(50),
+    RATE_LIMIT_BURST: int(1).default(100),
+    RATE_LIMIT_MAX_DROPS: int(1).default(200),
     REDIS_URL: z
       .string()
       .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
@@ -183,6 +186,14 @@ export interface RendezvousConfig {
     /** The scheduler's own port for /health and /metrics (0: none). */
     schedulerPort: number;
   };
+  limits: {
+    /** Client events a socket may send per second, sustained (token bucket refill). */
+    eventsPerSecond: number;
+    /** Events a socket may send at once above the sustained rate (bucket size). */
+    burst: number;
+    /** Events refused within 10 s after which a socket is disconnected (sustained abuse). */
+    maxDrops: number;
+  };
   redis: {
     /** Sensitive: may carry a password. Never log it; use `redactedUrl`. */
     url: string | null;
@@ -287,6 +298,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
       logLevel: e.LOG_LEVEL,
       schedulerPort: e.SCHEDULER_PORT,
+    },
+    limits: {
+      eventsPerSecond: e.RATE_LIMIT_EVENTS_PER_SECOND,
+      burst: e.RATE_LIMIT_BURST,
+      maxDrops: e.RATE_LIMIT_MAX_DROPS,
     },
     redis: {
       url: e.REDIS_URL ?? null,

@@ -16,6 +16,7 @@ export const ErrorCode = {
   CallNotFound: 'call_not_found',
   NotInCall: 'not_in_call',
   TargetNotInCall: 'target_not_in_call',
+  RateLimited: 'rate_limited',
   Unavailable: 'unavailable',
   Internal: 'internal_error',
 } as const;
@@ -40,6 +41,7 @@ export const ErrorMessage: Record<ErrorCode, string> = {
   call_not_found: 'Call not found',
   not_in_call: 'Not in this call',
   target_not_in_call: 'Target is not in this call',
+  rate_limited: 'Too many messages; slow down',
   unavailable: 'Service temporarily unavailable, try again shortly',
   internal_error: 'Server error processing your request',
 };

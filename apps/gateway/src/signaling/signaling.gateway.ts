@@ -49,6 +49,8 @@ import { MultipartyGateway } from '../rooms/multiparty.gateway.js';
 import { sendError, toErrorPayload, WsErrorFilter } from '../common/ws-error.filter.js';
 import { validatePayload, ZodWsPipe } from '../common/zod-ws.pipe.js';
 import { sessionOf } from './socket-data.js';
+import { EventRateLimiter } from '../common/event-rate-limiter.js';
+import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { type RendezvousServer, type RendezvousSocket, sessionRoom, SocketDelivery } from './socket-delivery.js';
 
 const SHUTDOWN_MESSAGE = 'Server is shutting down for maintenance.';
@@ -99,6 +101,7 @@ export class SignalingGateway
     @Inject(RoomAttachmentService) private readonly attachments: RoomAttachmentService,
     @Inject(MultipartyGateway) private readonly multiparty: MultipartyGateway,
     @Inject(IceServersService) private readonly ice: IceServersService,
+    @Inject(GatewayMetrics) private readonly metrics: GatewayMetrics,
   ) {
     this.trustedProxies = new TrustedProxies(config.server.trustedProxies);
   }
@@ -107,6 +110,10 @@ export class SignalingGateway
     this.server = server;
     this.delivery.attach(server);
     const router = SocketEventRouter.of(server as unknown as Server);
+    const limiter = new EventRateLimiter(this.config.limits, (outcome) => this.metrics.rateLimited.inc({ outcome }));
+    router.admitWith((socket, event, args) => limiter.admit(socket, event, args));
+    router.observeRelays(this.metrics.relayObserver());
+    this.metrics.readLocalFrom({ sockets: () => this.localSocketCount(), flights: () => this.localFlightCount() });
     router.relay<RendezvousSocket>('signal', (socket, args) => this.relaySignal(socket, args));
     router.onUnknown<RendezvousSocket>((socket, [event, ...args]) => this.rejectUnknown(socket, String(event), args));
     server.engine.on('connection_error', (error: { message: string }) => {
@@ -132,6 +139,7 @@ export class SignalingGateway
 
   handleConnection(socket: RendezvousSocket): void {
     if (this.readiness.isDraining) {
+      this.metrics.rejectedConnections.inc({ reason: 'draining' });
       socket.emit('server-shutdown', { message: SHUTDOWN_MESSAGE });
       socket.disconnect(true);
       return;
