@@ -199,6 +199,7 @@ class LeanSocketIoClient {
     const wsUrl = `${url.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`;
     const socket = new WebSocket(wsUrl, {
       perMessageDeflate: false,
+      origin: BENCH_ORIGIN,
       headers: { 'x-forwarded-for': uniqueAddress() },
     });
     const client = new LeanSocketIoClient(socket);

@@ -124,4 +124,39 @@ describe('per-socket event rate limit and /metrics', () => {
     expect(sampleValue(samples, 'rendezvous_redis_errors_total')).toBe(0);
     expect(sampleValue(samples, 'process_resident_memory_bytes')).toBeGreaterThan(0);
   });
+
+  it("answers GET /api/status in DropSilk's shape, with this replica's totals since it started", async () => {
+    const before = (await (await fetch(`${url}/api/status`)).json()) as { stats: Record<string, number> };
+    const { host, guest } = await flightPair();
+    guest.close();
+    await eventually(async () => {
+      const status = (await (await fetch(`${url}/api/status`)).json()) as { stats: Record<string, number> };
+      return status.stats.totalDisconnections === before.stats.totalDisconnections! + 1;
+    }, 'the disconnection to be counted');
+    const response = await fetch(`${url}/api/status`);
+    expect(response.status).toBe(200);
+    const status = (await response.json()) as Record<string, any>;
+    expect(Object.keys(status).sort()).toEqual(
+      ['memory', 'replica', 'services', 'stats', 'status', 'timestamp', 'uptime', 'uptimeFormatted', 'version'].sort(),
+    );
+    expect(status).toMatchObject({
+      status: 'operational',
+      version: '0.1.0',
+      services: {
+        websocket: { status: 'operational', activeConnections: 1 },
+        signaling: { status: 'operational', activeFlights: expect.any(Number) },
+        turn: { status: 'not_configured' },
+      },
+      stats: {
+        totalConnections: before.stats.totalConnections! + 2,
+        totalDisconnections: before.stats.totalDisconnections! + 1,
+        totalFlightsCreated: before.stats.totalFlightsCreated! + 1,
+        totalFlightsJoined: before.stats.totalFlightsJoined! + 1,
+      },
+    });
+    expect(status.uptimeFormatted).toMatch(/^(\d+[dhm] )*\d+s$/);
+    expect(status.memory.heapUsedMB).toBeGreaterThan(0);
+    expect(new Date(status.timestamp).getTime()).toBeGreaterThan(Date.now() - 60_000);
+    host.close();
+  });
 });

@@ -1,8 +1,33 @@
 import { Controller, Get, Header, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { withTimeout } from '@rendezvous/cluster';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
+import { findPrismaRoot } from '@rendezvous/persistence';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { MULTIPARTY_STATE, type MultipartyState } from '@rendezvous/rooms';
 import { LIVE_STATE_STORE, type LiveStateStore } from '@rendezvous/signaling';
+import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { SignalingGateway } from '../signaling/signaling.gateway.js';
+
+/** The version of the installed package (package.json sits beside prisma/ in the repository and the image). */
+const VERSION = (
+  JSON.parse(readFileSync(join(dirname(findPrismaRoot()), 'package.json'), 'utf8')) as { version: string }
+).version;
+
+const megabytes = (bytes: number) => Math.round((bytes / 1_048_576) * 100) / 100;
+
+/** "1d 2h 3m 4s", as DropSilk formats its uptime. */
+export function formatUptime(totalSeconds: number): string {
+  const seconds = Math.floor(totalSeconds);
+  const parts = [
+    [Math.floor(seconds / 86_400), 'd'],
+    [Math.floor((seconds % 86_400) / 3_600), 'h'],
+    [Math.floor((seconds % 3_600) / 60), 'm'],
+  ] as const;
+  const leading = parts.findIndex(([value]) => value > 0);
+  const shown = leading < 0 ? [] : parts.slice(leading);
+  return [...shown.map(([value, unit]) => `${value}${unit}`), `${seconds % 60}s`].join(' ');
+}
 
 /** DropSilk's plain endpoints, with cluster-wide figures where DropSilk had one process. */
 @Controller()
@@ -12,6 +37,7 @@ export class StatusController {
     @Inject(LIVE_STATE_STORE) private readonly store: LiveStateStore,
     @Inject(MULTIPARTY_STATE) private readonly multiparty: MultipartyState,
     @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
+    @Inject(GatewayMetrics) private readonly metrics: GatewayMetrics,
   ) {}
 
   @Get()
@@ -60,6 +86,52 @@ export class StatusController {
         activeCalls: rooms.calls,
         replicas: counts.replicas,
       },
+    };
+  }
+
+  /**
+   * DropSilk's status document. Active figures are cluster-wide (this replica's while Redis does not answer, with
+   * status `degraded`); the totals are this replica's since it started, as DropSilk's were its one process's.
+   */
+  @Get('api/status')
+  async status() {
+    const uptime = process.uptime();
+    const memory = process.memoryUsage();
+    const counts = await withTimeout(this.store.counts(Date.now()), 1_000, 'live state did not answer').catch(
+      () => null,
+    );
+    const totals = await this.metrics.totals();
+    const { ice } = this.config;
+    const turnConfigured = !!(ice.staticTurn || ice.turnRest || ice.cloudflare);
+    return {
+      status: counts ? 'operational' : 'degraded',
+      version: VERSION,
+      uptime,
+      uptimeFormatted: formatUptime(uptime),
+      timestamp: new Date().toISOString(),
+      services: {
+        websocket: {
+          status: 'operational',
+          activeConnections: counts?.sessions ?? this.gateway.localSocketCount(),
+        },
+        signaling: {
+          status: counts ? 'operational' : 'degraded',
+          activeFlights: counts?.flights ?? this.gateway.localFlightCount(),
+        },
+        turn: { status: turnConfigured ? 'operational' : 'not_configured' },
+      },
+      stats: {
+        totalConnections: totals.connection,
+        totalDisconnections: totals.disconnection,
+        totalFlightsCreated: totals.flight_created,
+        totalFlightsJoined: totals.flight_joined,
+      },
+      memory: {
+        heapUsedMB: megabytes(memory.heapUsed),
+        heapTotalMB: megabytes(memory.heapTotal),
+        rssMB: megabytes(memory.rss),
+      },
+      replica: this.config.cluster.replicaId,
     };
   }
 }

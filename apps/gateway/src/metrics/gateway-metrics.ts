@@ -4,6 +4,9 @@ import { MULTIPARTY_STATE, type MultipartyState } from '@rendezvous/rooms';
 import { LIVE_STATE_STORE, type LiveStateStore } from '@rendezvous/signaling';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
+export const LIFECYCLE_EVENTS = ['connection', 'disconnection', 'flight_created', 'flight_joined'] as const;
+export type LifecycleEvent = (typeof LIFECYCLE_EVENTS)[number];
+
 /** What this replica holds right now; read when Prometheus scrapes. */
 export interface LocalFigures {
   sockets(): number;
@@ -20,6 +23,8 @@ export class GatewayMetrics {
   readonly relayDuration: Histogram<'event'>;
   readonly rejectedConnections: Counter<'reason'>;
   readonly rateLimited: Counter<'outcome'>;
+  /** Since this replica started: connections, disconnections, flights created and joined (also /api/status). */
+  readonly lifecycle: Counter<'event'>;
   private local: LocalFigures = { sockets: () => 0, flights: () => 0 };
 
   constructor(
@@ -95,6 +100,13 @@ export class GatewayMetrics {
       labelNames: ['outcome'],
       registers,
     });
+    this.lifecycle = new Counter({
+      name: 'rendezvous_lifecycle_events_total',
+      help: 'Connections, disconnections, flights created and flights joined on this replica',
+      labelNames: ['event'],
+      registers,
+    });
+    for (const event of LIFECYCLE_EVENTS) this.lifecycle.inc({ event }, 0);
     const redisCounter = (name: string, help: string, read: (connections: RedisConnections) => number) => {
       let reported = 0;
       new Counter({
@@ -110,6 +122,13 @@ export class GatewayMetrics {
     };
     redisCounter('rendezvous_redis_errors_total', 'Errors reported by the Redis connections', (r) => r.errors);
     redisCounter('rendezvous_redis_reconnects_total', 'Reconnections to Redis after losing it', (r) => r.reconnects);
+  }
+
+  async totals(): Promise<Record<LifecycleEvent, number>> {
+    const { values } = await this.lifecycle.get();
+    const totals = Object.fromEntries(LIFECYCLE_EVENTS.map((event) => [event, 0])) as Record<LifecycleEvent, number>;
+    for (const { labels, value } of values) totals[labels.event as LifecycleEvent] = value;
+    return totals;
   }
 
   /** The gateway tells where its local figures come from once its Socket.IO server exists. */

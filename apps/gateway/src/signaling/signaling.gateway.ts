@@ -160,6 +160,7 @@ export class SignalingGateway
         }
         void socket.join(sessionRoom(session.id));
         this.delivery.trackSocket(socket);
+        this.metrics.lifecycle.inc({ event: 'connection' });
         socket.emit('registered', { id: session.id, name: session.name });
         socket.emit('rtc-config', { iceServers: this.ice.forSession(session.id) });
         return session;
@@ -177,6 +178,7 @@ export class SignalingGateway
     this.delivery.untrackSocket(socket);
     const session = socket.data.session;
     if (!session) return;
+    this.metrics.lifecycle.inc({ event: 'disconnection' });
     const { attachment, room } = socket.data;
     const pending = (attachment ? this.attachments.detach(session, attachment) : Promise.resolve())
       .catch((error: Error) => this.logger.warn(`Room detach of ${session.id} not recorded: ${error.message}`))
@@ -209,6 +211,7 @@ export class SignalingGateway
     const { code, room } = await this.signaling.createFlight(session);
     this.enterFlight(socket, code, room);
     socket.emit('flight-created', { flightCode: code });
+    this.metrics.lifecycle.inc({ event: 'flight_created' });
     return ok({ flightCode: code });
   }
 
@@ -222,6 +225,7 @@ export class SignalingGateway
     const joined = await this.signaling.joinFlight(session, body.flightCode, (room) =>
       this.enterFlight(socket, body.flightCode, room),
     );
+    this.metrics.lifecycle.inc({ event: 'flight_joined' });
     return ok({
       flightCode: joined.code,
       peer: { id: joined.peer.id, name: joined.peer.name },
