@@ -83,7 +83,8 @@ export class SocketEventRouter {
     const routed = socket as RoutedSocket;
     let table = routed[HANDLERS];
     if (!table) {
-      table = routed[HANDLERS] = {};
+      // No prototype: an event named "constructor" or "__proto__" must not find a handler.
+      table = routed[HANDLERS] = Object.create(null) as Record<string, NestHandler>;
       socket.onAny(this.dispatch);
     }
     for (const { message, callback, isAckHandledManually } of handlers) {
