@@ -128,4 +128,17 @@ describe('loadConfig', () => {
       );
     });
   });
+
+  it('needs a key for AUTH_MODE=jwt, and a PEM public key or a long enough secret', () => {
+    expect(problem({ AUTH_MODE: 'jwt' })).toMatch(/AUTH_MODE: jwt needs JWT_SECRET/);
+    expect(problem({ AUTH_MODE: 'jwt', JWT_SECRET: 'short' })).toMatch(/JWT_SECRET: must be at least 32/);
+    expect(problem({ AUTH_MODE: 'jwt', JWT_PUBLIC_KEY: 'ssh-rsa AAAA' })).toMatch(/JWT_PUBLIC_KEY: must be a PEM/);
+    expect(loadConfig({}, []).auth).toBeNull();
+    expect(loadConfig({ AUTH_MODE: 'jwt', JWT_SECRET: 's'.repeat(32), JWT_AUDIENCE: 'app' }, []).auth).toEqual({
+      secret: 's'.repeat(32),
+      publicKey: null,
+      audience: 'app',
+      issuer: null,
+    });
+  });
 });

@@ -76,6 +76,14 @@ const envSchema = z
     HOST: z.string().min(1).default('0.0.0.0'),
     PORT: int(0, 65535).default(8080),
     SCHEDULER_PORT: int(0, 65535).default(8081),
+    AUTH_MODE: z.enum(['none', 'jwt']).default('none'),
+    JWT_SECRET: z.string().min(32, 'must be at least 32 characters (HS256 key)').optional(),
+    JWT_PUBLIC_KEY: z
+      .string()
+      .includes('-----BEGIN PUBLIC KEY-----', { message: 'must be a PEM public key' })
+      .optional(),
+    JWT_AUDIENCE: z.string().min(1).optional(),
+    JWT_ISSUER: z.string().min(1).optional(),
     RATE_LIMIT_EVENTS_PER_SECOND: int(1).default(50),
     RATE_LIMIT_BURST: int(1).default(100),
     RATE_LIMIT_MAX_DROPS: int(1).default(200),
@@ -165,6 +173,10 @@ const envSchema = z
     path: ['CLOUDFLARE_API_TOKEN'],
     message: 'CLOUDFLARE_TURN_TOKEN_ID and CLOUDFLARE_API_TOKEN are set together or not at all',
   })
+  .refine((env) => env.AUTH_MODE !== 'jwt' || env.JWT_SECRET || env.JWT_PUBLIC_KEY, {
+    path: ['AUTH_MODE'],
+    message: 'jwt needs JWT_SECRET (HS256) or JWT_PUBLIC_KEY (RS256/ES256)',
+  })
   .refine((env) => env.PREVIEW_STORAGE !== 'uploadthing' || env.UPLOADTHING_TOKEN, {
     path: ['PREVIEW_STORAGE'],
     message: 'uploadthing needs UPLOADTHING_TOKEN',
@@ -186,6 +198,13 @@ export interface RendezvousConfig {
     /** The scheduler's own port for /health and /metrics (0: none). */
     schedulerPort: number;
   };
+  /** AUTH_MODE=jwt: a token in the handshake's `auth.token`, checked before the socket connects. */
+  auth: {
+    secret: string | null;
+    publicKey: string | null;
+    audience: string | null;
+    issuer: string | null;
+  } | null;
   limits: {
     /** Client events a socket may send per second, sustained (token bucket refill). */
     eventsPerSecond: number;
@@ -299,6 +318,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       logLevel: e.LOG_LEVEL,
       schedulerPort: e.SCHEDULER_PORT,
     },
+    auth:
+      e.AUTH_MODE === 'jwt'
+        ? {
+            secret: e.JWT_SECRET ?? null,
+            publicKey: e.JWT_PUBLIC_KEY ?? null,
+            audience: e.JWT_AUDIENCE ?? null,
+            issuer: e.JWT_ISSUER ?? null,
+          }
+        : null,
     limits: {
       eventsPerSecond: e.RATE_LIMIT_EVENTS_PER_SECOND,
       burst: e.RATE_LIMIT_BURST,

@@ -17,6 +17,7 @@ export const ErrorCode = {
   NotInCall: 'not_in_call',
   TargetNotInCall: 'target_not_in_call',
   RateLimited: 'rate_limited',
+  Forbidden: 'forbidden',
   Unavailable: 'unavailable',
   Internal: 'internal_error',
 } as const;
@@ -42,6 +43,7 @@ export const ErrorMessage: Record<ErrorCode, string> = {
   not_in_call: 'Not in this call',
   target_not_in_call: 'Target is not in this call',
   rate_limited: 'Too many messages; slow down',
+  forbidden: 'Your token does not allow this room',
   unavailable: 'Service temporarily unavailable, try again shortly',
   internal_error: 'Server error processing your request',
 };

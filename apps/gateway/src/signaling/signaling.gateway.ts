@@ -48,7 +48,8 @@ import { ReadinessState } from '../common/readiness.state.js';
 import { MultipartyGateway } from '../rooms/multiparty.gateway.js';
 import { sendError, toErrorPayload, WsErrorFilter } from '../common/ws-error.filter.js';
 import { validatePayload, ZodWsPipe } from '../common/zod-ws.pipe.js';
-import { sessionOf } from './socket-data.js';
+import { assertRoomAllowed, sessionOf } from './socket-data.js';
+import { AuthRejected, JwtVerifier } from '../auth/jwt-verifier.js';
 import { EventRateLimiter } from '../common/event-rate-limiter.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { type RendezvousServer, type RendezvousSocket, sessionRoom, SocketDelivery } from './socket-delivery.js';
@@ -114,6 +115,7 @@ export class SignalingGateway
     router.admitWith((socket, event, args) => limiter.admit(socket, event, args));
     router.observeRelays(this.metrics.relayObserver());
     this.metrics.readLocalFrom({ sockets: () => this.localSocketCount(), flights: () => this.localFlightCount() });
+    if (this.config.auth) this.requireTokens(server, new JwtVerifier(this.config.auth));
     router.relay<RendezvousSocket>('signal', (socket, args) => this.relaySignal(socket, args));
     router.onUnknown<RendezvousSocket>((socket, [event, ...args]) => this.rejectUnknown(socket, String(event), args));
     server.engine.on('connection_error', (error: { message: string }) => {
@@ -137,6 +139,24 @@ export class SignalingGateway
     }
   }
 
+  /** AUTH_MODE=jwt: a socket without a valid token never connects (its client gets `connect_error`). */
+  private requireTokens(server: RendezvousServer, verifier: JwtVerifier): void {
+    server.use((socket, next) => {
+      const auth = socket.handshake.auth as { token?: unknown } | undefined;
+      verifier.verify(auth?.token).then(
+        (claims) => {
+          (socket as RendezvousSocket).data.auth = claims;
+          next();
+        },
+        (error: unknown) => {
+          const rejected = error instanceof AuthRejected ? error : new AuthRejected('auth_invalid', 'Invalid token');
+          this.metrics.rejectedConnections.inc({ reason: rejected.reason });
+          next(Object.assign(new Error(rejected.message), { data: { code: 'unauthorized', reason: rejected.reason } }));
+        },
+      );
+    });
+  }
+
   handleConnection(socket: RendezvousSocket): void {
     if (this.readiness.isDraining) {
       this.metrics.rejectedConnections.inc({ reason: 'draining' });
@@ -150,28 +170,35 @@ export class SignalingGateway
     socket.data.flight = null;
     socket.data.attachment = null;
     socket.data.peerId = null;
-    socket.data.ready = this.signaling.connect(clientAddress).then(
-      (session) => {
-        socket.data.session = session;
-        socket.data.ready = undefined;
-        if (!socket.connected) {
-          void this.signaling.disconnect(session.id).catch(() => undefined);
+    socket.data.ready = this.signaling
+      .connect(clientAddress)
+      .then((session) => {
+        // A token's `name` is the session's name from the start.
+        const name = socket.data.auth?.name;
+        return name ? this.signaling.rename(session, name) : session;
+      })
+      .then(
+        (session) => {
+          socket.data.session = session;
+          socket.data.ready = undefined;
+          if (!socket.connected) {
+            void this.signaling.disconnect(session.id).catch(() => undefined);
+            return null;
+          }
+          void socket.join(sessionRoom(session.id));
+          this.delivery.trackSocket(socket);
+          this.metrics.lifecycle.inc({ event: 'connection' });
+          socket.emit('registered', { id: session.id, name: session.name });
+          socket.emit('rtc-config', { iceServers: this.ice.forSession(session.id) });
+          return session;
+        },
+        (error: unknown) => {
+          socket.data.ready = undefined;
+          sendError(socket, toErrorPayload(error, 'connect', this.logger));
+          socket.disconnect(true);
           return null;
-        }
-        void socket.join(sessionRoom(session.id));
-        this.delivery.trackSocket(socket);
-        this.metrics.lifecycle.inc({ event: 'connection' });
-        socket.emit('registered', { id: session.id, name: session.name });
-        socket.emit('rtc-config', { iceServers: this.ice.forSession(session.id) });
-        return session;
-      },
-      (error: unknown) => {
-        socket.data.ready = undefined;
-        sendError(socket, toErrorPayload(error, 'connect', this.logger));
-        socket.disconnect(true);
-        return null;
-      },
-    );
+        },
+      );
   }
 
   handleDisconnect(socket: RendezvousSocket): void {
@@ -298,6 +325,7 @@ export class SignalingGateway
     @MessageBody(new ZodWsPipe(clientSchemas['attach-room'])) body: AttachRoomPayload,
   ): Promise<AckResponse<RoomAttachedPayload>> {
     const session = await sessionOf(socket);
+    assertRoomAllowed(socket, body.roomCode);
     if (socket.data.flight && !socket.data.attachment) throw new SignalingError(ErrorCode.AlreadyInFlight);
     if (socket.data.attachment) await this.attachments.detach(session, socket.data.attachment);
     const attached = await this.attachments.attach(

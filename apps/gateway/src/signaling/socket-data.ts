@@ -1,9 +1,12 @@
 import { ErrorCode } from '@rendezvous/protocol';
 import type { RoomAttachment } from '@rendezvous/rooms';
+import type { AuthClaims } from '../auth/jwt-verifier.js';
 import { type SessionRecord, SignalingError } from '@rendezvous/signaling';
 
 /** What a replica remembers about one of its own sockets (a cache of its own actions, not cluster truth). */
 export interface SocketData {
+  /** The verified token's claims (AUTH_MODE=jwt). */
+  auth?: AuthClaims | null;
   session?: SessionRecord;
   /** Resolves once the session is registered in the live state. */
   ready?: Promise<SessionRecord | null>;
@@ -24,4 +27,13 @@ export async function sessionOf(socket: { data: SocketData }): Promise<SessionRe
   const session = socket.data.session ?? (await socket.data.ready);
   if (!session) throw new SignalingError(ErrorCode.Unavailable);
   return session;
+}
+
+/** With a token that names its rooms, only those (transfer room codes compare without case). */
+export function assertRoomAllowed(socket: { data: SocketData }, room: string): void {
+  const allowed = socket.data.auth?.rooms;
+  if (!allowed) return;
+  if (!allowed.some((entry) => entry === room || entry.toUpperCase() === room.toUpperCase())) {
+    throw new SignalingError(ErrorCode.Forbidden);
+  }
 }
