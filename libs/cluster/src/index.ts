@@ -16,3 +16,4 @@ export * from './job-metrics.js';
 export * from './dependency-check.js';
 export * from './metrics-registry.js';
 export * from './metrics.controller.js';
+export * from './connection-limiter.js';

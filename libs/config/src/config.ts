@@ -84,6 +84,7 @@ const envSchema = z
       .optional(),
     JWT_AUDIENCE: z.string().min(1).optional(),
     JWT_ISSUER: z.string().min(1).optional(),
+    MAX_CONNECTIONS_PER_IP: int(1).default(100),
     RATE_LIMIT_EVENTS_PER_SECOND: int(1).default(50),
     RATE_LIMIT_BURST: int(1).default(100),
     RATE_LIMIT_MAX_DROPS: int(1).default(200),
@@ -212,6 +213,8 @@ export interface RendezvousConfig {
     burst: number;
     /** Events refused within 10 s after which a socket is disconnected (sustained abuse). */
     maxDrops: number;
+    /** Open sockets one client address may hold, cluster-wide. */
+    connectionsPerIp: number;
   };
   redis: {
     /** Sensitive: may carry a password. Never log it; use `redactedUrl`. */
@@ -331,6 +334,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       eventsPerSecond: e.RATE_LIMIT_EVENTS_PER_SECOND,
       burst: e.RATE_LIMIT_BURST,
       maxDrops: e.RATE_LIMIT_MAX_DROPS,
+      connectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
     },
     redis: {
       url: e.REDIS_URL ?? null,

@@ -10,8 +10,11 @@ import {
 } from '@nestjs/websockets';
 import type { Server } from 'socket.io';
 import {
+  type ConnectionLimiter,
+  MemoryConnectionLimiter,
   OVERSIZE_EVENT,
   REDIS_CONNECTIONS,
+  RedisConnectionLimiter,
   RedisConnections,
   ReplicaMonitor,
   SocketEventRouter,
@@ -90,6 +93,7 @@ export class SignalingGateway
   private readonly trustedProxies: TrustedProxies;
   private server!: RendezvousServer;
   private monitor: ReplicaMonitor | null = null;
+  private connections: ConnectionLimiter | null = null;
   private readonly pendingDisconnects = new Set<Promise<void>>();
 
   constructor(
@@ -116,6 +120,7 @@ export class SignalingGateway
     router.observeRelays(this.metrics.relayObserver());
     this.metrics.readLocalFrom({ sockets: () => this.localSocketCount(), flights: () => this.localFlightCount() });
     if (this.config.auth) this.requireTokens(server, new JwtVerifier(this.config.auth));
+    this.limitConnectionsPerAddress(server);
     router.relay<RendezvousSocket>('signal', (socket, args) => this.relaySignal(socket, args));
     router.onUnknown<RendezvousSocket>((socket, [event, ...args]) => this.rejectUnknown(socket, String(event), args));
     server.engine.on('connection_error', (error: { message: string }) => {
@@ -154,6 +159,37 @@ export class SignalingGateway
           next(Object.assign(new Error(rejected.message), { data: { code: 'unauthorized', reason: rejected.reason } }));
         },
       );
+    });
+  }
+
+  /** MAX_CONNECTIONS_PER_IP, cluster-wide: one connection too many never connects (`connect_error`). */
+  private limitConnectionsPerAddress(server: RendezvousServer): void {
+    const { connectionsPerIp } = this.config.limits;
+    this.connections = this.redis
+      ? new RedisConnectionLimiter(
+          this.redis.command,
+          this.config.redis.keyPrefix,
+          this.config.cluster.replicaId,
+          connectionsPerIp,
+          this.config.cluster.replicaTimeoutMs,
+          this.config.cluster.heartbeatMs,
+          this.logger,
+        )
+      : new MemoryConnectionLimiter(connectionsPerIp);
+    const limiter = this.connections;
+    server.use((socket, next) => {
+      const { address, headers } = socket.handshake;
+      const clientAddress = resolveClientAddress(address, headers['x-forwarded-for'], this.trustedProxies);
+      void limiter.acquire(clientAddress).then((taken) => {
+        if (!taken) {
+          this.metrics.rejectedConnections.inc({ reason: 'too_many_connections' });
+          const refusal = new Error(`Too many connections from your address (at most ${connectionsPerIp})`);
+          next(Object.assign(refusal, { data: { code: 'too_many_connections' } }));
+          return;
+        }
+        socket.once('disconnect', () => void limiter.release(clientAddress));
+        next();
+      });
     });
   }
 
@@ -380,6 +416,7 @@ export class SignalingGateway
 
   onApplicationShutdown(): void {
     this.monitor?.stop();
+    this.connections?.stop();
   }
 
   localSocketCount(): number {

@@ -1,0 +1,118 @@
+import type { Logger } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+
+/** Counts open connections per client address and refuses one over the limit. */
+export interface ConnectionLimiter {
+  /** Takes a slot for `address`; false when the address already holds `limit` connections. */
+  acquire(address: string): Promise<boolean>;
+  release(address: string): Promise<void>;
+  stop(): void;
+}
+
+/** Standalone: this process is the whole cluster. */
+export class MemoryConnectionLimiter implements ConnectionLimiter {
+  private readonly open = new Map<string, number>();
+
+  constructor(private readonly limit: number) {}
+
+  async acquire(address: string): Promise<boolean> {
+    const count = this.open.get(address) ?? 0;
+    if (count >= this.limit) return false;
+    this.open.set(address, count + 1);
+    return true;
+  }
+
+  async release(address: string): Promise<void> {
+    const count = (this.open.get(address) ?? 0) - 1;
+    if (count > 0) this.open.set(address, count);
+    else this.open.delete(address);
+  }
+
+  stop(): void {}
+}
+
+/**
+ * Sum of the address's counts over every live replica, and this replica's own increment, in one step.
+ * KEYS: none (single Redis). ARGV: prefix, own replica id, address, limit, ttl ms.
+ */
+const ACQUIRE = `
+local prefix, own, address, limit, ttl = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
+local registry = prefix .. 'ipconn:replicas'
+local total = 0
+for _, id in ipairs(redis.call('SMEMBERS', registry)) do
+  local key = prefix .. 'ipconn:' .. id
+  if redis.call('EXISTS', key) == 0 then
+    if id ~= own then redis.call('SREM', registry, id) end
+  else
+    total = total + tonumber(redis.call('HGET', key, address) or '0')
+  end
+end
+if total >= limit then return 0 end
+local ownKey = prefix .. 'ipconn:' .. own
+redis.call('HINCRBY', ownKey, address, 1)
+redis.call('PEXPIRE', ownKey, ttl)
+redis.call('SADD', registry, own)
+return 1
+`;
+
+const RELEASE = `
+local key = ARGV[1] .. 'ipconn:' .. ARGV[2]
+if redis.call('HINCRBY', key, ARGV[3], -1) <= 0 then redis.call('HDEL', key, ARGV[3]) end
+return 1
+`;
+
+/**
+ * Cluster-wide: each replica keeps its own counts per address in one hash that expires unless the replica keeps
+ * it alive, so a replica that dies stops counting within REPLICA_TIMEOUT_MS without anyone cleaning up after it.
+ * While Redis does not answer, connections are let in (availability first) and a warning is logged.
+ */
+export class RedisConnectionLimiter implements ConnectionLimiter {
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+    private readonly replicaId: string,
+    private readonly limit: number,
+    private readonly ttlMs: number,
+    heartbeatMs: number,
+    private readonly logger: Logger,
+  ) {
+    redis.defineCommand('rv_ipconn_acquire', { numberOfKeys: 0, lua: ACQUIRE });
+    redis.defineCommand('rv_ipconn_release', { numberOfKeys: 0, lua: RELEASE });
+    this.timer = setInterval(() => {
+      redis.pexpire(`${prefix}ipconn:${replicaId}`, ttlMs).catch(() => undefined);
+    }, heartbeatMs);
+    this.timer.unref();
+  }
+
+  private command(name: string, ...args: (string | number)[]): Promise<number> {
+    const run = (this.redis as unknown as Record<string, (...a: (string | number)[]) => Promise<number>>)[name]!;
+    return run.call(this.redis, ...args);
+  }
+
+  async acquire(address: string): Promise<boolean> {
+    try {
+      const taken = await this.command(
+        'rv_ipconn_acquire',
+        this.prefix,
+        this.replicaId,
+        address,
+        this.limit,
+        this.ttlMs,
+      );
+      return taken === 1;
+    } catch (error) {
+      this.logger.warn(`Connection limit not checked (${(error as Error).message}); letting ${address} in`);
+      return true;
+    }
+  }
+
+  async release(address: string): Promise<void> {
+    await this.command('rv_ipconn_release', this.prefix, this.replicaId, address).catch(() => undefined);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
