@@ -21,7 +21,9 @@ describe('heartbeats (WS_HEALTH_CHECK_INTERVAL_MS, WS_PING_TIMEOUT_MS)', () => {
     await host.next('peer-joined');
 
     // The guest's machine goes silent: its TCP connection stays open but nothing it receives is read or answered.
-    const transport = guest.socket.io.engine.transport as unknown as { ws?: { _socket?: { pause(): void; destroy(): void } } };
+    const transport = guest.socket.io.engine.transport as unknown as {
+      ws?: { _socket?: { pause(): void; destroy(): void } };
+    };
     const raw = transport.ws?._socket;
     if (!raw) throw new Error('no raw socket to pause');
     const silencedAt = Date.now();
