@@ -1,7 +1,8 @@
 import { type DynamicModule, Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import { MULTIPARTY_STATE } from '@rendezvous/rooms';
-import { LIVE_STATE_STORE } from '@rendezvous/signaling';
+import { FLIGHT_STORIES, LIVE_STATE_STORE } from '@rendezvous/signaling';
+import { MemoryFlightStories, RedisFlightStories } from './flight-stories.store.js';
 import { MemoryLiveStateStore } from './memory-live-state.store.js';
 import { MemoryMultipartyState } from './memory-multiparty.state.js';
 import { RedisLiveStateStore } from './redis-live-state.store.js';
@@ -38,8 +39,14 @@ export class ClusterModule implements OnApplicationShutdown {
           useFactory: (config: RendezvousConfig, redis: RedisConnections | null) =>
             redis ? new RedisMultipartyState(redis.command, config.redis.keyPrefix) : new MemoryMultipartyState(),
         },
+        {
+          provide: FLIGHT_STORIES,
+          inject: [RENDEZVOUS_CONFIG, REDIS_CONNECTIONS],
+          useFactory: (config: RendezvousConfig, redis: RedisConnections | null) =>
+            redis ? new RedisFlightStories(redis.command, config.redis.keyPrefix) : new MemoryFlightStories(),
+        },
       ],
-      exports: [REDIS_CONNECTIONS, LIVE_STATE_STORE, MULTIPARTY_STATE],
+      exports: [REDIS_CONNECTIONS, LIVE_STATE_STORE, MULTIPARTY_STATE, FLIGHT_STORIES],
     };
   }
 

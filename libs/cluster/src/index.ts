@@ -17,3 +17,4 @@ export * from './dependency-check.js';
 export * from './metrics-registry.js';
 export * from './metrics.controller.js';
 export * from './connection-limiter.js';
+export * from './flight-stories.store.js';

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import { type ConnectionType, ErrorCode, type ServerToClientEvents } from '@rendezvous/protocol';
 import { generateDisplayName, generateFlightCode, generateRoomToken, generateSessionId } from './identifiers.js';
@@ -9,6 +9,13 @@ import {
   type LiveStateStore,
   type SessionRecord,
 } from './live-state.port.js';
+import {
+  FLIGHT_STORIES,
+  type FlightStories,
+  type FlightStory,
+  type FlightStoryMember,
+  tellFlightStory,
+} from './flight-stories.js';
 import { networkGroup } from './network.js';
 import { SignalingError } from './signaling.errors.js';
 
@@ -42,6 +49,12 @@ export function connectionTypeBetween(a: { address: string; group: string }, b: 
   return a.address === b.address || a.group === b.group ? 'lan' : 'wan';
 }
 
+/** Signals one member's socket sent in a flight (counted by its replica, added to the story when it leaves). */
+export interface SignalsSent {
+  code: string;
+  count: number;
+}
+
 /** Sessions, presence and flights: the rules, independent of transport and of where state is kept. */
 @Injectable()
 export class SignalingService {
@@ -51,6 +64,7 @@ export class SignalingService {
     @Inject(LIVE_STATE_STORE) private readonly store: LiveStateStore,
     @Inject(SIGNALING_DELIVERY) private readonly delivery: SignalingDelivery,
     @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
+    @Optional() @Inject(FLIGHT_STORIES) private readonly stories: FlightStories | null = null,
   ) {}
 
   async connect(address: string): Promise<SessionRecord> {
@@ -81,6 +95,9 @@ export class SignalingService {
       switch (result.status) {
         case 'created':
           this.delivery.presenceChanged([session.group]);
+          await this.stories
+            ?.begin(code, this.storyMember(session), this.config.flights.ttlMs)
+            .catch((error: Error) => this.logger.warn(`Flight story of ${code} not begun: ${error.message}`));
           return { code, room };
         case 'already-in-flight':
           throw new SignalingError(ErrorCode.AlreadyInFlight);
@@ -117,6 +134,9 @@ export class SignalingService {
     const peer = result.others[0];
     if (!peer) throw new SignalingError(ErrorCode.Internal);
     const connectionType = connectionTypeBetween(session, peer);
+    void this.stories
+      ?.joined(code, this.storyMember(session), connectionType)
+      .catch((error: Error) => this.logger.warn(`Flight story of ${code} missed a join: ${error.message}`));
     beforeAnnounce(result.room);
     this.delivery.flightPeerChanged(session.id, peer.id);
     this.delivery.flightPeerChanged(peer.id, session.id);
@@ -146,18 +166,49 @@ export class SignalingService {
     });
   }
 
-  async leaveFlight(session: SessionRecord): Promise<LeaveFlightResult | null> {
+  /** `signals`: what this member's socket sent in its flight, added to the flight's story before it leaves. */
+  async leaveFlight(session: SessionRecord, signals?: SignalsSent): Promise<LeaveFlightResult | null> {
+    await this.addSignals(signals);
     const left = await this.store.leaveFlight(session.id, this.config.flights.ttlMs, Date.now());
-    if (left) this.announceDeparture(session.id, session.group, left);
+    if (left) {
+      this.announceDeparture(session.id, session.group, left);
+      this.endStoryIfLast(left, session.id, 'left');
+    }
     return left;
   }
 
-  /** A session is gone: its own socket closed, or its replica died and a survivor reaps it. */
-  async disconnect(sessionId: string): Promise<void> {
+  /** A session is gone: its own socket closed, or its replica died and a survivor reaps it (`reaped`). */
+  async disconnect(sessionId: string, signals?: SignalsSent, reaped = false): Promise<void> {
+    await this.addSignals(signals);
     const removed = await this.store.removeSession(sessionId, this.config.flights.ttlMs, Date.now());
     if (!removed) return;
-    if (removed.flight) this.announceDeparture(sessionId, removed.session.group, removed.flight);
-    else this.delivery.presenceChanged([removed.session.group]);
+    if (removed.flight) {
+      this.announceDeparture(sessionId, removed.session.group, removed.flight);
+      this.endStoryIfLast(removed.flight, sessionId, reaped ? 'replica-lost' : 'disconnected');
+    } else this.delivery.presenceChanged([removed.session.group]);
+  }
+
+  private storyMember(session: SessionRecord): FlightStoryMember {
+    return { id: session.id, name: session.name, replica: session.replicaId, joinedAt: Date.now() };
+  }
+
+  private async addSignals(signals: SignalsSent | undefined): Promise<void> {
+    if (!signals?.count || !this.stories) return;
+    await this.stories.addSignals(signals.code, signals.count).catch(() => undefined);
+  }
+
+  /** The member that ends a flight tells its story: one log entry, whichever replicas its members sat on. */
+  private endStoryIfLast(left: LeaveFlightResult, sessionId: string, how: FlightStory['ended']['how']): void {
+    if (left.remaining.length > 0 || !this.stories) return;
+    void this.stories.finish(left.code).then(
+      (record) => {
+        if (record) {
+          const story = tellFlightStory(record, { by: sessionId, how }, Date.now());
+          this.logger.log(`FLIGHT STORY COMPLETE ${JSON.stringify(story)}`);
+        }
+      },
+      (error: Error) => this.logger.warn(`Flight story of ${left.code} lost: ${error.message}`),
+    );
   }
 
   private announceDeparture(sessionId: string, group: string, left: LeaveFlightResult): void {

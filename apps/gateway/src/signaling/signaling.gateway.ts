@@ -135,7 +135,7 @@ export class SignalingGateway
           await this.multiparty
             .reap(sessionId)
             .catch((error: Error) => this.logger.warn(`Room departure of reaped ${sessionId}: ${error.message}`));
-          await this.signaling.disconnect(sessionId);
+          await this.signaling.disconnect(sessionId, undefined, true);
         },
         restoreLocalState: () => this.restoreLocalState(),
       });
@@ -247,7 +247,7 @@ export class SignalingGateway
       .catch((error: Error) => this.logger.warn(`Room detach of ${session.id} not recorded: ${error.message}`))
       .then(() => (room ? this.multiparty.leaveRoom(socket, session.id, room.id) : undefined))
       .catch((error: Error) => this.logger.warn(`Room departure of ${session.id} not recorded: ${error.message}`))
-      .then(() => this.signaling.disconnect(session.id))
+      .then(() => this.signaling.disconnect(session.id, this.signalsSent(socket)))
       .catch((error: Error) => this.logger.warn(`Disconnect of ${session.id} not recorded: ${error.message}`))
       .finally(() => this.pendingDisconnects.delete(pending));
     this.pendingDisconnects.add(pending);
@@ -318,7 +318,10 @@ export class SignalingGateway
       const session = socket.data.session;
       if (!flight || !session) throw new SignalingError(ErrorCode.NotInFlight);
       const peerId = socket.data.peerId;
-      if (peerId) this.delivery.sessionTarget(peerId).emit('signal', { from: session.id, data });
+      if (peerId) {
+        this.delivery.sessionTarget(peerId).emit('signal', { from: session.id, data });
+        socket.data.signalsSent = (socket.data.signalsSent ?? 0) + 1;
+      }
       ack?.(ok({ flightCode: flight.code, delivered: peerId !== null && peerId !== undefined }));
     } catch (error) {
       sendError(socket, toErrorPayload(error, 'signal', this.logger), ack);
@@ -338,7 +341,7 @@ export class SignalingGateway
       this.exitFlight(socket);
       return ok({ left: attachment.code });
     }
-    const left = await this.signaling.leaveFlight(session);
+    const left = await this.signaling.leaveFlight(session, this.signalsSent(socket));
     this.exitFlight(socket);
     return ok({ left: left?.code ?? null });
   }
@@ -432,9 +435,15 @@ export class SignalingGateway
     return codes.size;
   }
 
+  private signalsSent(socket: RendezvousSocket): { code: string; count: number } | undefined {
+    const { flight, attachment, signalsSent } = socket.data;
+    return flight && !attachment && signalsSent ? { code: flight.code, count: signalsSent } : undefined;
+  }
+
   private enterFlight(socket: RendezvousSocket, code: string, token: string): void {
     socket.data.flight = { code, token };
     socket.data.peerId = null;
+    socket.data.signalsSent = 0;
   }
 
   private exitFlight(socket: RendezvousSocket): void {

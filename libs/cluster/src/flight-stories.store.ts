@@ -1,0 +1,108 @@
+import type { FlightStories, FlightStoryMember, FlightStoryRecord } from '@rendezvous/signaling';
+import type { Redis } from 'ioredis';
+
+/** Standalone: one process sees the whole flight. */
+export class MemoryFlightStories implements FlightStories {
+  private readonly stories = new Map<string, FlightStoryRecord>();
+
+  async begin(code: string, creator: FlightStoryMember): Promise<void> {
+    this.stories.set(code, { code, createdAt: creator.joinedAt, members: [creator], connectionType: null, signals: 0 });
+  }
+
+  async joined(code: string, member: FlightStoryMember, connectionType: 'lan' | 'wan'): Promise<void> {
+    const story = this.stories.get(code);
+    if (!story) return;
+    story.members.push(member);
+    story.connectionType = connectionType;
+  }
+
+  async addSignals(code: string, count: number): Promise<void> {
+    const story = this.stories.get(code);
+    if (story) story.signals += count;
+  }
+
+  async finish(code: string): Promise<FlightStoryRecord | null> {
+    const story = this.stories.get(code) ?? null;
+    this.stories.delete(code);
+    return story;
+  }
+}
+
+/** Adds to a story only while it exists: a late count must not bring a told story back. */
+const ADD_IF_EXISTS = `
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+redis.call(ARGV[1], KEYS[1], ARGV[2], ARGV[3])
+if ARGV[4] then redis.call('HSET', KEYS[1], ARGV[4], ARGV[5]) end
+return 1
+`;
+
+const TAKE = `
+local story = redis.call('HGETALL', KEYS[1])
+redis.call('DEL', KEYS[1])
+return story
+`;
+
+/** Cluster: one hash per flight (`createdAt`, `signals`, `connectionType`, `m:<session id>` members). */
+export class RedisFlightStories implements FlightStories {
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix: string,
+  ) {
+    redis.defineCommand('rv_story_add', { numberOfKeys: 1, lua: ADD_IF_EXISTS });
+    redis.defineCommand('rv_story_take', { numberOfKeys: 1, lua: TAKE });
+  }
+
+  private key(code: string): string {
+    return `${this.prefix}story:${code}`;
+  }
+
+  private run<T>(name: string, ...args: (string | number)[]): Promise<T> {
+    const command = (this.redis as unknown as Record<string, (...a: (string | number)[]) => Promise<T>>)[name]!;
+    return command.call(this.redis, ...args);
+  }
+
+  async begin(code: string, creator: FlightStoryMember, ttlMs: number): Promise<void> {
+    const key = this.key(code);
+    // A story outlives its flight's longest idle life by a margin; a flight nobody ends just fades away.
+    await this.redis
+      .multi()
+      .del(key)
+      .hset(key, 'createdAt', creator.joinedAt, 'signals', 0, `m:${creator.id}`, JSON.stringify(creator))
+      .pexpire(key, ttlMs * 2)
+      .exec();
+  }
+
+  async joined(code: string, member: FlightStoryMember, connectionType: 'lan' | 'wan'): Promise<void> {
+    await this.run(
+      'rv_story_add',
+      this.key(code),
+      'HSET',
+      `m:${member.id}`,
+      JSON.stringify(member),
+      'connectionType',
+      connectionType,
+    );
+  }
+
+  async addSignals(code: string, count: number): Promise<void> {
+    if (count > 0) await this.run('rv_story_add', this.key(code), 'HINCRBY', 'signals', count);
+  }
+
+  async finish(code: string): Promise<FlightStoryRecord | null> {
+    const flat = await this.run<string[]>('rv_story_take', this.key(code));
+    if (!flat.length) return null;
+    const fields = new Map<string, string>();
+    for (let i = 0; i < flat.length; i += 2) fields.set(flat[i]!, flat[i + 1]!);
+    const members = [...fields.entries()]
+      .filter(([field]) => field.startsWith('m:'))
+      .map(([, value]) => JSON.parse(value) as FlightStoryMember);
+    const connectionType = fields.get('connectionType');
+    return {
+      code,
+      createdAt: Number(fields.get('createdAt')),
+      members,
+      connectionType: connectionType === 'lan' || connectionType === 'wan' ? connectionType : null,
+      signals: Number(fields.get('signals') ?? 0),
+    };
+  }
+}
