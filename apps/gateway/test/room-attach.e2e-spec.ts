@@ -2,6 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TestClient } from '../../../test/support/clients.js';
 import { startGatewayApp } from '../../../test/support/gateway-app.js';
+import { pairedTransferRoom } from '../../../test/support/transfer-rooms.js';
 
 type Client = Awaited<ReturnType<typeof TestClient.connect>>;
 
@@ -15,23 +16,7 @@ describe('attach-room: DropSilk transfer rooms over Socket.IO', () => {
     clients.push(client);
     return client;
   };
-  const post = async (path: string, body: unknown) =>
-    (await (
-      await fetch(`${url}/api/rooms${path}`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-      })
-    ).json()) as any;
-  const room = async () => {
-    const host = await post('', { name: 'Hosting Hal' });
-    const guest = await post(`/${host.roomCode}/join`, { name: 'Guest Gina' });
-    return {
-      code: host.roomCode as string,
-      hostId: host.self.participantId as string,
-      guestId: guest.self.participantId as string,
-    };
-  };
+  const room = () => pairedTransferRoom(url, { host: 'Hosting Hal', guest: 'Guest Gina' });
 
   beforeAll(async () => {
     ({ app, url } = await startGatewayApp({ TRUSTED_PROXIES: '127.0.0.1' }));

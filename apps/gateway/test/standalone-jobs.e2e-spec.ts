@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { applyMigrations, createDatabaseClient, findPrismaRoot, parseDatabaseUrl } from '@rendezvous/persistence';
 import { describe, expect, it } from 'vitest';
 import { TestClient } from '../../../test/support/clients.js';
+import { pairedTransferRoom } from '../../../test/support/transfer-rooms.js';
 import { startGatewayApp } from '../../../test/support/gateway-app.js';
 import { eventually } from '../../../test/support/ports.js';
 
@@ -35,29 +36,20 @@ describe('standalone gateway runs the cleanup jobs itself', () => {
     const { app, url } = await startGatewayApp({ DATABASE_URL: databaseUrl, ROOM_CLEANUP_INTERVAL_MINUTES: '0.01' });
     const clients: TestClient[] = [];
     try {
-      const post = async (path: string, body: unknown) =>
-        (await (
-          await fetch(`${url}/api/rooms${path}`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify(body),
-          })
-        ).json()) as { roomCode: string; self: { participantId: string } };
-      const hosted = await post('', { name: 'Host' });
-      const joined = await post(`/${hosted.roomCode}/join`, { name: 'Guest' });
-      const other = await post('', { name: 'Unrelated' });
+      const { code, hostId, guestId } = await pairedTransferRoom(url);
+      const other = await pairedTransferRoom(url, { host: 'Unrelated', guest: 'Nobody' });
       const host = await TestClient.connect(url);
       const guest = await TestClient.connect(url);
       const bystander = await TestClient.connect(url);
       clients.push(host, guest, bystander);
-      await host.request('attach-room', { roomCode: hosted.roomCode, participantId: hosted.self.participantId });
-      await guest.request('attach-room', { roomCode: hosted.roomCode, participantId: joined.self.participantId });
-      await bystander.request('attach-room', { roomCode: other.roomCode, participantId: other.self.participantId });
+      await host.request('attach-room', { roomCode: code, participantId: hostId });
+      await guest.request('attach-room', { roomCode: code, participantId: guestId });
+      await bystander.request('attach-room', { roomCode: other.code, participantId: other.hostId });
       await guest.next('peer-joined');
 
-      await db.transferRoom.update({ where: { code: hosted.roomCode }, data: { expiresAt: new Date(Date.now() - 1) } });
-      expect(await host.next('room-expired')).toEqual({ roomCode: hosted.roomCode });
-      expect(await guest.next('room-expired')).toEqual({ roomCode: hosted.roomCode });
+      await db.transferRoom.update({ where: { code: code }, data: { expiresAt: new Date(Date.now() - 1) } });
+      expect(await host.next('room-expired')).toEqual({ roomCode: code });
+      expect(await guest.next('room-expired')).toEqual({ roomCode: code });
       expect(await guest.request('create-flight')).toMatchObject({ ok: true });
       expect(bystander.count('room-expired')).toBe(0);
     } finally {

@@ -1,12 +1,12 @@
 import type { INestApplication } from '@nestjs/common';
 import { mkdtempSync, readdirSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DatabaseClient } from '@rendezvous/persistence';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openSqlite } from '../../../test/support/databases.js';
 import { startGatewayApp } from '../../../test/support/gateway-app.js';
+import { abandonUpload, postUpload } from '../../../test/support/uploads.js';
 import { eventually, sleep } from '../../../test/support/ports.js';
 
 const MAX_BYTES = 100_000;
@@ -18,15 +18,7 @@ describe('preview uploads to local disk', () => {
   let closeDb: () => Promise<void>;
   const dir = mkdtempSync(join(tmpdir(), 'rv-previews-'));
 
-  const upload = async (parts: [string, Blob | string, string?][]) => {
-    const form = new FormData();
-    for (const [field, value, name] of parts) {
-      if (typeof value === 'string') form.append(field, value);
-      else form.append(field, value, name);
-    }
-    const response = await fetch(`${url}/api/uploads`, { method: 'POST', body: form });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  };
+  const upload = (parts: [string, Blob | string, string?][]) => postUpload(url, parts);
   const files = () => readdirSync(dir);
 
   beforeAll(async () => {
@@ -94,25 +86,7 @@ describe('preview uploads to local disk', () => {
 
   it('removes the partial file of an upload whose client goes away', async () => {
     const before = { files: files().length, rows: await db.uploadedFile.count() };
-    const boundary = 'rendezvous-boundary';
-    const head = `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="cut.pptx"\r\nContent-Type: application/octet-stream\r\n\r\n`;
-    const { port } = new URL(url);
-    await new Promise<void>((resolve) => {
-      const request = httpRequest({
-        host: '127.0.0.1',
-        port: Number(port),
-        method: 'POST',
-        path: '/api/uploads',
-        headers: { 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': '90000' },
-      });
-      request.on('error', () => resolve());
-      request.write(head);
-      request.write(Buffer.alloc(30_000, 7));
-      setTimeout(() => {
-        request.destroy();
-        resolve();
-      }, 300);
-    });
+    await abandonUpload(url);
     await sleep(500);
     expect({ files: files().length, rows: await db.uploadedFile.count() }).toEqual(before);
   });

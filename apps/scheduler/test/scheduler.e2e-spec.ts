@@ -8,6 +8,7 @@ import {
 } from '@rendezvous/persistence';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClient } from '../../../test/support/clients.js';
+import { pairedTransferRoom } from '../../../test/support/transfer-rooms.js';
 import { freePort, repoRoot, sleep } from '../../../test/support/ports.js';
 import { parsePrometheusText, sampleValue } from '../../../test/support/prometheus.js';
 import { PostgresServer } from '../../../test/support/postgres-server.js';
@@ -153,36 +154,28 @@ describe('scheduler: two processes against one Redis and one PostgreSQL', () => 
     const clients: TestClient[] = [];
     const scheduler = await startScheduler('scheduler-d');
     try {
-      const post = async (path: string, body: unknown) =>
-        (await (
-          await fetch(`${replicas[0]!.url}/api/rooms${path}`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify(body),
-          })
-        ).json()) as { roomCode: string; self: { participantId: string } };
-      const hosted = await post('', { name: 'Host' });
-      const joined = await post(`/${hosted.roomCode}/join`, { name: 'Guest' });
+      const { code, hostId, guestId } = await pairedTransferRoom(replicas[0]!.url);
       const host = await TestClient.connect(replicas[0]!.url);
       const guest = await TestClient.connect(replicas[1]!.url);
       clients.push(host, guest);
-      await host.request('attach-room', { roomCode: hosted.roomCode, participantId: hosted.self.participantId });
-      await guest.request('attach-room', { roomCode: hosted.roomCode, participantId: joined.self.participantId });
+      await host.request('attach-room', { roomCode: code, participantId: hostId });
+      await guest.request('attach-room', { roomCode: code, participantId: guestId });
       await host.next('peer-joined');
       await guest.next('peer-joined');
 
       await db.transferRoom.update({
-        where: { code: hosted.roomCode },
+        where: { code: code },
         data: { expiresAt: new Date(Date.now() - 1_000) },
       });
-      expect(await host.next('room-expired', () => true, 10_000)).toEqual({ roomCode: hosted.roomCode });
-      expect(await guest.next('room-expired', () => true, 10_000)).toEqual({ roomCode: hosted.roomCode });
-      expect(await db.transferRoom.count({ where: { code: hosted.roomCode } })).toBe(0);
+      expect(await host.next('room-expired', () => true, 10_000)).toEqual({ roomCode: code });
+      expect(await guest.next('room-expired', () => true, 10_000)).toEqual({ roomCode: code });
+      expect(await db.transferRoom.count({ where: { code: code } })).toBe(0);
       // Free again: no longer in a flight, and the room cannot be attached any more.
       expect(await host.request('create-flight')).toMatchObject({ ok: true });
-      expect(
-        await guest.request('attach-room', { roomCode: hosted.roomCode, participantId: joined.self.participantId }),
-      ).toMatchObject({ ok: false, error: { code: 'room_not_found' } });
+      expect(await guest.request('attach-room', { roomCode: code, participantId: guestId })).toMatchObject({
+        ok: false,
+        error: { code: 'room_not_found' },
+      });
     } finally {
       for (const client of clients) client.close();
       await scheduler.stop('SIGTERM');
