@@ -37,6 +37,7 @@ describe('per-socket event rate limit and /metrics', () => {
       RATE_LIMIT_EVENTS_PER_SECOND: String(RATE),
       RATE_LIMIT_BURST: String(RATE),
       RATE_LIMIT_MAX_DROPS: '60',
+      INVITES_PER_MINUTE: '3',
     }));
   });
   afterEach(() => {
@@ -158,5 +159,34 @@ describe('per-socket event rate limit and /metrics', () => {
     expect(status.memory.heapUsedMB).toBeGreaterThan(0);
     expect(new Date(status.timestamp).getTime()).toBeGreaterThan(Date.now() - 60_000);
     host.close();
+  });
+
+  it('lets a socket send INVITES_PER_MINUTE invitations, then refuses more to it alone', async () => {
+    const { host } = await flightPair();
+    expect((await host.request('leave-flight')).ok).toBe(true);
+    const flight = await host.request<{ flightCode: string }>('create-flight');
+    if (!flight.ok) throw new Error('create-flight failed');
+    const invitee = await connect();
+    const otherSender = await connect();
+    const otherFlight = await otherSender.request<{ flightCode: string }>('create-flight');
+    if (!otherFlight.ok) throw new Error('create-flight failed');
+    for (let i = 0; i < 3; i++) {
+      expect(
+        await host.request('invite-to-flight', { inviteeId: invitee.id, flightCode: flight.data.flightCode }),
+      ).toMatchObject({
+        ok: true,
+      });
+    }
+    expect(
+      await host.request('invite-to-flight', { inviteeId: invitee.id, flightCode: flight.data.flightCode }),
+    ).toEqual({
+      ok: false,
+      error: { code: 'rate_limited', message: 'Too many invitations; at most 3 a minute', event: 'invite-to-flight' },
+    });
+    await eventually(() => invitee.count('flight-invitation') === 3, 'three invitations');
+    // Another sender is not affected.
+    expect(
+      await otherSender.request('invite-to-flight', { inviteeId: invitee.id, flightCode: otherFlight.data.flightCode }),
+    ).toMatchObject({ ok: true });
   });
 });

@@ -85,6 +85,7 @@ const envSchema = z
     JWT_AUDIENCE: z.string().min(1).optional(),
     JWT_ISSUER: z.string().min(1).optional(),
     MAX_CONNECTIONS_PER_IP: int(1).default(100),
+    INVITES_PER_MINUTE: int(1).default(10),
     RATE_LIMIT_EVENTS_PER_SECOND: int(1).default(50),
     RATE_LIMIT_BURST: int(1).default(100),
     RATE_LIMIT_MAX_DROPS: int(1).default(200),
@@ -215,6 +216,8 @@ export interface RendezvousConfig {
     maxDrops: number;
     /** Open sockets one client address may hold, cluster-wide. */
     connectionsPerIp: number;
+    /** Flight invitations one socket may send per minute. */
+    invitesPerMinute: number;
   };
   redis: {
     /** Sensitive: may carry a password. Never log it; use `redactedUrl`. */
@@ -335,6 +338,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       burst: e.RATE_LIMIT_BURST,
       maxDrops: e.RATE_LIMIT_MAX_DROPS,
       connectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
+      invitesPerMinute: e.INVITES_PER_MINUTE,
     },
     redis: {
       url: e.REDIS_URL ?? null,

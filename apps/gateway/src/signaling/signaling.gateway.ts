@@ -302,7 +302,15 @@ export class SignalingGateway
     @MessageBody(new ZodWsPipe(clientSchemas['invite-to-flight'])) body: InviteToFlightPayload,
   ): Promise<AckResponse<{ invited: string }>> {
     const session = await sessionOf(socket);
+    // Invitations pop up on someone else's screen: a sender gets INVITES_PER_MINUTE of them, not a stream.
+    const now = Date.now();
+    const recent = (socket.data.invitesSentAt ?? []).filter((sentAt) => now - sentAt < 60_000);
+    const { invitesPerMinute } = this.config.limits;
+    if (recent.length >= invitesPerMinute) {
+      throw new SignalingError(ErrorCode.RateLimited, `Too many invitations; at most ${invitesPerMinute} a minute`);
+    }
     await this.signaling.invite(session, body.inviteeId, body.flightCode);
+    socket.data.invitesSentAt = [...recent, now];
     return ok({ invited: body.inviteeId });
   }
 

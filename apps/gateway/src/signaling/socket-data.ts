@@ -14,6 +14,8 @@ export interface SocketData {
   flight?: { code: string; token: string } | null;
   /** Set when this socket is attached to a transfer room (attach-room); its relay then pairs by room channel. */
   attachment?: RoomAttachment | null;
+  /** When this socket's invitations of the last minute were sent (INVITES_PER_MINUTE). */
+  invitesSentAt?: number[];
   /** Signals this socket sent in its current flight (for the flight's story). */
   signalsSent?: number;
   /** Session id of the other member, kept current by `flight-peer` control messages. */
