@@ -187,7 +187,8 @@ export class SignalingGateway
           next(Object.assign(refusal, { data: { code: 'too_many_connections' } }));
           return;
         }
-        socket.once('disconnect', () => void limiter.release(clientAddress));
+        // Released in handleDisconnect: no listener of its own per socket.
+        (socket as RendezvousSocket).data.countedAddress = clientAddress;
         next();
       });
     });
@@ -239,6 +240,7 @@ export class SignalingGateway
 
   handleDisconnect(socket: RendezvousSocket): void {
     this.delivery.untrackSocket(socket);
+    if (socket.data.countedAddress) void this.connections?.release(socket.data.countedAddress);
     const session = socket.data.session;
     if (!session) return;
     this.metrics.lifecycle.inc({ event: 'disconnection' });
