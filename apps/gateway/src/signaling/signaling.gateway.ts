@@ -187,6 +187,12 @@ export class SignalingGateway
           next(Object.assign(refusal, { data: { code: 'too_many_connections' } }));
           return;
         }
+        // A client gone while its slot was taken never reaches handleDisconnect: its slot is given back here.
+        if (socket.conn.readyState !== 'open') {
+          void limiter.release(clientAddress);
+          next(new Error('Connection closed during the handshake'));
+          return;
+        }
         // Released in handleDisconnect: no listener of its own per socket.
         (socket as RendezvousSocket).data.countedAddress = clientAddress;
         next();
