@@ -51,7 +51,7 @@ export class GatewayMetrics {
         this.set(local().flights());
       },
     });
-    const cluster = new Gauge({
+    new Gauge({
       name: 'rendezvous_cluster_objects',
       help: 'Cluster-wide sessions, flights, multiparty rooms and calls (live state)',
       labelNames: ['kind'],
@@ -74,7 +74,6 @@ export class GatewayMetrics {
         }
       },
     });
-    void cluster;
     this.relayed = new Counter({
       name: 'rendezvous_relayed_messages_total',
       help: 'Messages received for relay, by event (signal, offer, answer, icecandidate, call-signal, ...)',

@@ -1,4 +1,4 @@
-import { All, Controller, Inject, type RawBodyRequest, Req, Res } from '@nestjs/common';
+import { All, Controller, Inject, Logger, type RawBodyRequest, Req, Res } from '@nestjs/common';
 import { PREVIEW_UPLOAD_ROUTE, UPLOADTHING_ROUTE_PATH, type WebRequestHandler } from '@rendezvous/uploads';
 import type { Request, Response } from 'express';
 
@@ -11,6 +11,8 @@ const MAX_BODY_BYTES = 256 * 1024;
  */
 @Controller(UPLOADTHING_ROUTE_PATH)
 export class UploadThingController {
+  private readonly logger = new Logger('UploadThing');
+
   constructor(@Inject(PREVIEW_UPLOAD_ROUTE) private readonly route: WebRequestHandler | null) {}
 
   @All()
@@ -36,13 +38,21 @@ export class UploadThingController {
     for (const [name, value] of Object.entries(request.headers)) {
       if (value !== undefined) headers.set(name, Array.isArray(value) ? value.join(', ') : value);
     }
-    const answer = await this.route(
-      new Request(new URL(request.originalUrl, `${request.protocol}://${request.get('host') ?? 'localhost'}`), {
-        method: request.method,
-        headers,
-        ...(body ? { body: new Uint8Array(body) } : {}),
-      }),
-    );
+    let answer: globalThis.Response;
+    try {
+      answer = await this.route(
+        new Request(new URL(request.originalUrl, `${request.protocol}://${request.get('host') ?? 'localhost'}`), {
+          method: request.method,
+          headers,
+          ...(body ? { body: new Uint8Array(body) } : {}),
+        }),
+      );
+    } catch (error) {
+      // The SDK answers what it knows about itself; anything it throws is UploadThing out of reach, not our 500.
+      this.logger.warn(`UploadThing route failed: ${(error as Error).message}`);
+      response.status(502).json({ error: 'UploadThing is unavailable; try again later.' });
+      return;
+    }
     response.status(answer.status);
     answer.headers.forEach((value, name) => {
       if (name !== 'content-length' && name !== 'transfer-encoding') response.setHeader(name, value);
