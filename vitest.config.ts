@@ -11,6 +11,7 @@ export default defineConfig({
       '@rendezvous/protocol': lib('protocol'),
       '@rendezvous/signaling': lib('signaling'),
       '@rendezvous/cluster': lib('cluster'),
+      '@rendezvous/logging': lib('logging'),
       '@rendezvous/persistence': lib('persistence'),
       '@rendezvous/rooms': lib('rooms'),
       '@rendezvous/ice': lib('ice'),

@@ -9,6 +9,7 @@ import {
 } from '@rendezvous/cluster';
 import { ConfigModule, RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import { IceServersService } from '@rendezvous/ice';
+import { LoggingModule, LogsController } from '@rendezvous/logging';
 import { PeriodicJob, PREVIEW_CLEANUP_JOB, previewCleanupJob, ROOM_EXPIRY_JOB, roomExpiryJob } from '@rendezvous/jobs';
 import {
   createPreviewStorage,
@@ -56,7 +57,12 @@ export class AppModule {
   static forRoot(config?: RendezvousConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(config), ClusterModule.forRoot(), PersistenceModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot('gateway'),
+        ClusterModule.forRoot(),
+        PersistenceModule,
+      ],
       // PublicRoomsController before TransferRoomsController: `/api/rooms/public` would match `:code`.
       controllers: [
         StatusController,
@@ -64,6 +70,7 @@ export class AppModule {
         DemoController,
         TurnCredentialsController,
         MetricsController,
+        LogsController,
         UploadsController,
         UploadThingController,
         PublicRoomsController,

@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { loadConfigOrExit, loggerLevels, redactedUrl } from '@rendezvous/config';
+import { loadConfigOrExit, redactedUrl } from '@rendezvous/config';
+import { PinoNestLogger } from '@rendezvous/logging';
 import { AppModule } from './app.module.js';
 import { configureGateway, GATEWAY_APP_OPTIONS } from './bootstrap.js';
 import { SignalingGateway } from './signaling/signaling.gateway.js';
@@ -11,8 +12,9 @@ async function main(): Promise<void> {
   const config = loadConfigOrExit();
   const app = await NestFactory.create(AppModule.forRoot(config), {
     ...GATEWAY_APP_OPTIONS,
-    logger: loggerLevels(config),
+    bufferLogs: true,
   });
+  app.useLogger(app.get(PinoNestLogger));
   configureGateway(app);
   await app.listen(config.server.port, config.server.host);
   logger.log(

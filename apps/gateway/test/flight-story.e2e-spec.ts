@@ -1,15 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClient } from '../../../test/support/clients.js';
+import { logLinesOf } from '../../../test/support/log-lines.js';
 import { eventually } from '../../../test/support/ports.js';
 import { RedisServer } from '../../../test/support/redis-server.js';
 import { Replica } from '../../../test/support/replica.js';
 
 const storiesIn = (output: string) =>
-  output
-    .split('\n')
-    .map((line) => /FLIGHT STORY COMPLETE (\{.*\})/.exec(line)?.[1])
-    .filter((json): json is string => !!json)
-    .map((json) => JSON.parse(json) as Record<string, any>);
+  logLinesOf(output)
+    .filter((line) => line.msg === 'FLIGHT STORY COMPLETE')
+    .map((line) => line.story as Record<string, any>);
 
 describe('flight stories across replicas', () => {
   let redis: RedisServer;

@@ -1,22 +1,25 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { loadConfigOrExit, loggerLevels, redactedUrl } from '@rendezvous/config';
+import { loadConfigOrExit, redactedUrl } from '@rendezvous/config';
+import { PinoNestLogger } from '@rendezvous/logging';
 import { SchedulerModule } from './scheduler.module.js';
 
 async function main(): Promise<void> {
   const logger = new Logger('Scheduler');
   const config = loadConfigOrExit();
   const module = SchedulerModule.forRoot(config);
-  const options = { logger: loggerLevels(config) };
+  const options = { bufferLogs: true };
   const { schedulerPort } = config.server;
   // No public HTTP: with SCHEDULER_PORT (default 8081) only /health/* and /metrics, for probes and Prometheus.
   if (schedulerPort) {
     const app = await NestFactory.create(module, options);
+    app.useLogger(app.get(PinoNestLogger));
     app.enableShutdownHooks();
     await app.listen(schedulerPort, config.server.host);
   } else {
     const app = await NestFactory.createApplicationContext(module, options);
+    app.useLogger(app.get(PinoNestLogger));
     app.enableShutdownHooks();
   }
   logger.log(

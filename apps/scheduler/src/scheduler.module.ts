@@ -16,6 +16,7 @@ import {
   RedisJobLock,
 } from '@rendezvous/cluster';
 import { ConfigModule, RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
+import { LoggingModule } from '@rendezvous/logging';
 import { PeriodicJob, PREVIEW_CLEANUP_JOB, previewCleanupJob, ROOM_EXPIRY_JOB, roomExpiryJob } from '@rendezvous/jobs';
 import { createPreviewStorage, PREVIEW_STORAGE, type PreviewStorage } from '@rendezvous/uploads';
 import { PersistenceModule, PrismaService } from '@rendezvous/persistence';
@@ -31,7 +32,13 @@ export class SchedulerModule {
   static forRoot(config?: RendezvousConfig): DynamicModule {
     return {
       module: SchedulerModule,
-      imports: [ConfigModule.forRoot(config), ClusterModule.forRoot(), PersistenceModule, ScheduleModule.forRoot()],
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggingModule.forRoot('scheduler'),
+        ClusterModule.forRoot(),
+        PersistenceModule,
+        ScheduleModule.forRoot(),
+      ],
       controllers: [SchedulerHealthController, MetricsController],
       providers: [
         { provide: METRICS_REGISTRY, useFactory: createMetricsRegistry },

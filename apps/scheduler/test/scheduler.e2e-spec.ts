@@ -8,6 +8,7 @@ import {
 } from '@rendezvous/persistence';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClient } from '../../../test/support/clients.js';
+import { logLinesOf } from '../../../test/support/log-lines.js';
 import { pairedTransferRoom } from '../../../test/support/transfer-rooms.js';
 import { freePort, repoRoot, sleep } from '../../../test/support/ports.js';
 import { parsePrometheusText, sampleValue } from '../../../test/support/prometheus.js';
@@ -31,12 +32,7 @@ interface Report {
 }
 
 const reportsOf = (output: string): Report[] =>
-  output
-    .split('\n')
-    // eslint-disable-next-line no-control-regex
-    .map((line) => /(\{"job":.*\})\s*$/.exec(line.replace(/\x1b\[[0-9;]*m/g, ''))?.[1])
-    .filter((json): json is string => !!json)
-    .map((json) => JSON.parse(json) as Report);
+  logLinesOf(output).filter((line): line is Report => typeof line.job === 'string' && 'durationMs' in line);
 
 describe('scheduler: two processes against one Redis and one PostgreSQL', () => {
   let redis: RedisServer;

@@ -71,7 +71,8 @@ export class JobRunner {
     } finally {
       await this.lock.release(job.name, token).catch(() => undefined);
     }
-    this.logger.log(JSON.stringify(report));
+    // The report's fields become fields of the JSON log line.
+    this.logger.log(report, `${job.name} run ${tick} finished`);
     this.metrics?.record(report);
     return report;
   }

@@ -49,6 +49,17 @@ describe('loadConfig', () => {
     for (const name of ['PORT', 'REDIS_URL', 'MAX_PAYLOAD_BYTES', 'SOCKET_TRANSPORTS']) expect(message).toContain(name);
   });
 
+  it('keeps 1000 log lines and serves none without a log access key, which must be long', () => {
+    const defaults = loadConfig({});
+    expect(defaults.server.logBufferSize).toBe(1_000);
+    expect(defaults.server.logAccessKey).toBeNull();
+    expect(problem({ LOG_ACCESS_KEY: 'short' })).toContain('LOG_ACCESS_KEY');
+    expect(loadConfig({ LOG_ACCESS_KEY: 'a-long-enough-key-1', MAX_LOG_BUFFER_SIZE: '5' }).server).toMatchObject({
+      logAccessKey: 'a-long-enough-key-1',
+      logBufferSize: 5,
+    });
+  });
+
   it('refuses a replica timeout shorter than two heartbeats', () => {
     expect(() => loadConfig({ REPLICA_HEARTBEAT_MS: '5000', REPLICA_TIMEOUT_MS: '6000' })).toThrow(
       /REPLICA_TIMEOUT_MS/,

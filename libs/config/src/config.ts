@@ -112,6 +112,8 @@ const envSchema = z
     SOCKET_TRANSPORTS: csv.pipe(z.array(z.enum(['websocket', 'polling'])).min(1)).default(['websocket', 'polling']),
     SHUTDOWN_TIMEOUT_MS: int(0).default(10_000),
     LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
+    LOG_ACCESS_KEY: z.string().min(16, 'must be at least 16 characters (it guards the logs)').optional(),
+    MAX_LOG_BUFFER_SIZE: int(0, 100_000).default(1_000),
     ROOM_TTL_MINUTES: int(1).default(30),
     ROOM_MAX_MEMBERS: int(2, 10_000).default(100),
     ROOM_CLEANUP_INTERVAL_MINUTES: z.coerce.number().positive().max(1_440).default(5),
@@ -197,6 +199,10 @@ export interface RendezvousConfig {
     transports: ('websocket' | 'polling')[];
     shutdownTimeoutMs: number;
     logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
+    /** Key for GET /logs?key= (null: the endpoint does not exist). */
+    logAccessKey: string | null;
+    /** Log lines kept in memory for GET /logs. */
+    logBufferSize: number;
     /** The scheduler's own port for /health and /metrics (0: none). */
     schedulerPort: number;
   };
@@ -322,6 +328,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       transports: e.SOCKET_TRANSPORTS,
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
       logLevel: e.LOG_LEVEL,
+      logAccessKey: e.LOG_ACCESS_KEY ?? null,
+      logBufferSize: e.MAX_LOG_BUFFER_SIZE,
       schedulerPort: e.SCHEDULER_PORT,
     },
     auth:
@@ -425,10 +433,4 @@ export function loadConfigOrExit(): RendezvousConfig {
     }
     throw error;
   }
-}
-
-/** Nest logger levels up to LOG_LEVEL. */
-export function loggerLevels(config: RendezvousConfig): RendezvousConfig['server']['logLevel'][] {
-  const levels = ['error', 'warn', 'log', 'debug', 'verbose'] as const;
-  return levels.slice(0, levels.indexOf(config.server.logLevel) + 1);
 }

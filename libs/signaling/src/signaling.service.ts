@@ -204,7 +204,7 @@ export class SignalingService {
       (record) => {
         if (record) {
           const story = tellFlightStory(record, { by: sessionId, how }, Date.now());
-          this.logger.log(`FLIGHT STORY COMPLETE ${JSON.stringify(story)}`);
+          this.logger.log({ story }, 'FLIGHT STORY COMPLETE');
         }
       },
       (error: Error) => this.logger.warn(`Flight story of ${left.code} lost: ${error.message}`),

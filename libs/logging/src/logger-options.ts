@@ -1,0 +1,97 @@
+import type { RendezvousConfig } from '@rendezvous/config';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Params } from 'nestjs-pino';
+import pino, { type DestinationStream, type Level } from 'pino';
+import type { LogRingBuffer } from './log-ring-buffer.js';
+
+const PINO_LEVELS: Record<RendezvousConfig['server']['logLevel'], Level> = {
+  error: 'error',
+  warn: 'warn',
+  log: 'info',
+  debug: 'debug',
+  verbose: 'trace',
+};
+
+export const REDACTED = '[redacted]';
+
+/** Fields that may carry credentials wherever they are logged (pino redaction, applied before any output). */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["proxy-authorization"]',
+  'req.headers["x-uploadthing-api-key"]',
+  'req.headers["x-uploadthing-signature"]',
+  'res.headers["set-cookie"]',
+  'token',
+  '*.token',
+  'secret',
+  '*.secret',
+  'password',
+  '*.password',
+  'apiKey',
+  '*.apiKey',
+  'authorization',
+  '*.authorization',
+];
+
+/** Query parameters whose values never reach a log line (e.g. the /logs access key itself), `key[x]` included. */
+const SECRET_PARAMETER_NAME = /^(?:key|token|access_token|secret|password)(?:\[|%5B|$)/i;
+const SECRET_QUERY_PARAMETERS = /([?&])([^=&#]*)=([^&#]*)/g;
+
+export function censorUrl(url: string): string {
+  return url.replace(SECRET_QUERY_PARAMETERS, (parameter: string, separator: string, name: string) =>
+    SECRET_PARAMETER_NAME.test(name) ? `${separator}${name}=${REDACTED}` : parameter,
+  );
+}
+
+/** A copy of a parsed query with the values of secret parameters replaced. */
+export function censorQuery(query: unknown): unknown {
+  if (typeof query !== 'object' || query === null) return query;
+  return Object.fromEntries(
+    Object.entries(query).map(([name, value]) => [name, SECRET_PARAMETER_NAME.test(name) ? REDACTED : value]),
+  );
+}
+
+/** Probes and scrapes arrive every few seconds and would push everything else out of the ring buffer. */
+const QUIET_PATHS = /^\/(health\/(live|ready)|metrics)(\?|$)/;
+
+/** Lines go to stdout (for the platform's log collector) and to the ring buffer served at /logs. */
+class TeeDestination implements DestinationStream {
+  constructor(
+    private readonly stdout: DestinationStream,
+    private readonly buffer: LogRingBuffer,
+  ) {}
+
+  write(line: string): void {
+    this.stdout.write(line);
+    this.buffer.write(line);
+  }
+}
+
+/** One JSON object per line: level as a word, ISO time, the app and replica on every line, secrets redacted. */
+export function loggerParams(config: RendezvousConfig, app: string, buffer: LogRingBuffer): Params {
+  const destination = new TeeDestination(pino.destination({ dest: 1, sync: true }), buffer);
+  return {
+    pinoHttp: [
+      {
+        level: PINO_LEVELS[config.server.logLevel],
+        base: { app, replica: config.cluster.replicaId, pid: process.pid },
+        timestamp: pino.stdTimeFunctions.isoTime,
+        formatters: { level: (label) => ({ level: label }) },
+        redact: { paths: REDACTED_PATHS, censor: REDACTED },
+        autoLogging: { ignore: (request: IncomingMessage) => QUIET_PATHS.test(request.url ?? '') },
+        customLogLevel: (_request: IncomingMessage, response: ServerResponse, error?: Error) =>
+          error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
+        serializers: {
+          // `request` is pino's serialized copy; its `query` is Express's object, so that one is replaced, not edited.
+          req: (request: { url?: string; query?: unknown }) => {
+            if (request.url) request.url = censorUrl(request.url);
+            if (request.query) request.query = censorQuery(request.query);
+            return request;
+          },
+        },
+      },
+      destination,
+    ],
+  };
+}
