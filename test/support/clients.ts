@@ -26,13 +26,19 @@ export class TestClient {
 
   static async connect(
     url: string,
-    options: { headers?: Record<string, string>; register?: boolean; reconnection?: boolean } = {},
+    options: {
+      headers?: Record<string, string>;
+      auth?: Record<string, unknown>;
+      register?: boolean;
+      reconnection?: boolean;
+    } = {},
   ): Promise<TestClient & { id: string; name: string }> {
     const socket: TestSocket = io(url, {
       forceNew: true,
       transports: ['websocket'],
       reconnection: options.reconnection ?? false,
       extraHeaders: options.headers,
+      ...(options.auth ? { auth: options.auth } : {}),
       timeout: 5_000,
     });
     const client = new TestClient(socket) as TestClient & { id: string; name: string };

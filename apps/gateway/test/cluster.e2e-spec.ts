@@ -265,11 +265,12 @@ describe('cluster e2e: two replica processes + redis-server', () => {
     expect(await newGuest.next('signal')).toEqual({ from: newHost.id, data: 'fresh' });
   });
 
-  it('drains on SIGTERM: server-shutdown, sockets closed, exit within the timeout', async () => {
+  it('drains on SIGTERM without a grace: server-shutdown, sockets closed, peers told at once', async () => {
     const draining = await Replica.start('replica-drain', {
       ...CLUSTER_ENV,
       REDIS_URL: redis.url,
       SHUTDOWN_TIMEOUT_MS: '5000',
+      RECONNECT_GRACE_MS: '0',
     });
     extraReplicas.push(draining);
     const peer = await connect(one, '10.4.0.1');

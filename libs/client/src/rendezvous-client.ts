@@ -4,6 +4,7 @@ import type {
   ErrorPayload,
   IceServer,
   RegisteredPayload,
+  ResumeCredentials,
   ServerToClientEvents,
 } from '@rendezvous/protocol';
 import { io, type Socket } from 'socket.io-client';
@@ -47,30 +48,54 @@ export interface RendezvousClientOptions {
   /** How long a request waits for its acknowledgement (default 10 s). */
   requestTimeoutMs?: number;
   path?: string;
+  /** AUTH_MODE=jwt: the token sent in the handshake's `auth.token`. */
+  token?: string;
 }
 
 /**
  * A typed client of the Rendezvous protocol on socket.io-client: sessions, flights, multiparty rooms, calls,
  * signals and ICE configuration. Requests resolve with the acknowledgement's data or reject with a
- * RendezvousError. It reconnects by itself; a reconnected client has a new session (`registered` again).
+ * RendezvousError. It reconnects by itself; a reconnected client has a new session (`registered` again),
+ * except after a replica's drain: then it resumes its session and flight elsewhere (`session-resumed`).
  */
 export class RendezvousClient {
   readonly socket: RendezvousSocket;
   session: RegisteredPayload | null = null;
   iceServers: IceServer[] = [];
   private readonly requestTimeoutMs: number;
+  /** Handed over by a draining replica; presented in the next handshake. */
+  private resumeWith: ResumeCredentials | null = null;
+  private serverShuttingDown = false;
 
   constructor(url: string, options: RendezvousClientOptions = {}) {
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
+    const reconnection = options.reconnection ?? true;
     this.socket = io(url, {
       transports: options.transports ?? ['websocket'],
-      reconnection: options.reconnection ?? true,
+      reconnection,
       reconnectionDelay: 500,
       reconnectionDelayMax: 5_000,
       ...(options.path ? { path: options.path } : {}),
+      auth: (send) =>
+        send({
+          ...(options.token ? { token: options.token } : {}),
+          ...(this.resumeWith ? { resume: this.resumeWith } : {}),
+        }),
     });
     this.socket.on('registered', (session) => {
       this.session = session;
+      this.resumeWith = null;
+    });
+    this.socket.on('server-shutdown', ({ resume }) => {
+      this.serverShuttingDown = true;
+      if (resume) this.resumeWith = { sessionId: resume.sessionId, token: resume.token };
+    });
+    // Socket.IO does not reconnect after a server-side disconnect; after a drain notice this client does, through
+    // the same URL (the load balancer), a little spread out so a replica's clients do not all arrive at once.
+    this.socket.on('disconnect', (reason) => {
+      if (reason !== 'io server disconnect' || !this.serverShuttingDown || !reconnection) return;
+      this.serverShuttingDown = false;
+      setTimeout(() => this.socket.connect(), 100 + Math.random() * 400);
     });
     this.socket.on('rtc-config', ({ iceServers }) => {
       this.iceServers = iceServers;

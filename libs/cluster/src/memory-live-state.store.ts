@@ -8,6 +8,7 @@ import type {
   LiveStateStore,
   PresenceEntry,
   RemovedSession,
+  ResumedSession,
   SessionRecord,
 } from '@rendezvous/signaling';
 
@@ -33,6 +34,8 @@ export class MemoryLiveStateStore implements LiveStateStore {
   private readonly replicas = new Map<string, number>();
   private readonly reapLocks = new Map<string, number>();
   private readonly roomChannels = new Map<string, { host?: string; guest?: string; expiresAt: number }>();
+  /** Session id -> resume token digest and end of grace. */
+  private readonly parked = new Map<string, { digest: string; untilMs: number }>();
 
   async registerSession(session: SessionRecord): Promise<void> {
     this.sessions.set(session.id, { ...session, flight: null });
@@ -56,12 +59,50 @@ export class MemoryLiveStateStore implements LiveStateStore {
   async removeSession(id: string, flightTtlMs: number, nowMs: number): Promise<RemovedSession | null> {
     const session = this.sessions.get(id);
     if (!session) return null;
+    this.parked.delete(id);
     const flight = this.leave(session, flightTtlMs, nowMs);
     this.sessions.delete(id);
     const network = this.networks.get(session.group);
     network?.delete(id);
     if (network?.size === 0) this.networks.delete(session.group);
     return { session: toRecord(session), flight };
+  }
+
+  async removeParkedSession(id: string, flightTtlMs: number, nowMs: number): Promise<RemovedSession | null> {
+    if (!this.parked.has(id)) return null;
+    return this.removeSession(id, flightTtlMs, nowMs);
+  }
+
+  async parkSession(id: string, resumeDigest: string, untilMs: number): Promise<boolean> {
+    if (!this.sessions.has(id)) return false;
+    this.parked.set(id, { digest: resumeDigest, untilMs });
+    return true;
+  }
+
+  async resumeSession(
+    id: string,
+    resumeDigest: string,
+    replicaId: string,
+    nowMs: number,
+  ): Promise<ResumedSession | null> {
+    const parked = this.parked.get(id);
+    const session = this.sessions.get(id);
+    if (!parked || !session || parked.untilMs <= nowMs || parked.digest !== resumeDigest) return null;
+    this.parked.delete(id);
+    session.replicaId = replicaId;
+    const flight = this.liveFlightOf(session, nowMs);
+    const peerId = flight?.members.find((member) => member !== id);
+    return {
+      session: toRecord(session),
+      flight:
+        flight && session.flight
+          ? { code: session.flight, room: flight.room, peer: peerId ? this.member(peerId) : null }
+          : null,
+    };
+  }
+
+  async expiredParkedSessions(nowMs: number): Promise<string[]> {
+    return [...this.parked].filter(([, parked]) => parked.untilMs <= nowMs).map(([id]) => id);
   }
 
   async listNetwork(group: string): Promise<PresenceEntry[]> {
@@ -194,18 +235,21 @@ export class MemoryLiveStateStore implements LiveStateStore {
   }
 
   async sessionsOf(replicaId: string): Promise<string[]> {
-    return [...this.sessions.values()].filter((s) => s.replicaId === replicaId).map((s) => s.id);
+    return [...this.sessions.values()]
+      .filter((s) => s.replicaId === replicaId && !this.parked.has(s.id))
+      .map((s) => s.id);
   }
 
   async counts(nowMs: number): Promise<ClusterCounts> {
     const perReplica = new Map<string, number>();
     for (const session of this.sessions.values()) {
+      if (this.parked.has(session.id)) continue;
       perReplica.set(session.replicaId, (perReplica.get(session.replicaId) ?? 0) + 1);
     }
     let flights = 0;
     for (const code of this.flights.keys()) if (this.liveFlight(code, nowMs)) flights++;
     return {
-      sessions: this.sessions.size,
+      sessions: this.sessions.size - this.parked.size,
       flights,
       replicas: [...this.replicas].map(([id, lastHeartbeat]) => ({
         id,

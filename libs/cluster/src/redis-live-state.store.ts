@@ -9,6 +9,7 @@ import type {
   LiveStateStore,
   PresenceEntry,
   RemovedSession,
+  ResumedSession,
   SessionRecord,
 } from '@rendezvous/signaling';
 
@@ -21,6 +22,8 @@ import type {
  *   P f:<code>        hash  room, members ("id" or "id id"); PEXPIRE while not full
  *   P flights         zset  code -> expiry ms (+inf while full), for counting
  *   P reap:<replica>  string lock taken by the survivor that reaps a dead replica
+ *   P parked          zset  session id -> end of its resume grace (ms), sessions of a drained replica
+ *                     (their hash holds `resume`, the digest of the token their client resumes with)
  * Scripts build keys from the prefix, so they assume one Redis (or a Sentinel pair), not Redis Cluster.
  */
 
@@ -115,7 +118,8 @@ return leave(ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]))
 `;
 
 const REMOVE_SESSION = `${LUA_HELPERS}
-local sid, ttl, now = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local sid, ttl, now, onlyParked = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5] == '1'
+if redis.call('ZREM', p .. 'parked', sid) == 0 and onlyParked then return nil end
 local skey = p .. 's:' .. sid
 local s = redis.call('HMGET', skey, 'name', 'replica', 'address', 'group')
 if not s[1] then return nil end
@@ -192,6 +196,40 @@ if group then redis.call('HDEL', p .. 'n:' .. group, sid) end
 return 1
 `;
 
+const PARK_SESSION = `
+local p, sid, digest, deadline = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+local skey = p .. 's:' .. sid
+local replica = redis.call('HGET', skey, 'replica')
+if not replica then return 0 end
+redis.call('HSET', skey, 'resume', digest)
+redis.call('SREM', p .. 'r:' .. replica, sid)
+redis.call('ZADD', p .. 'parked', deadline, sid)
+return 1
+`;
+
+const RESUME_SESSION = `${LUA_HELPERS}
+local sid, digest, rid, now = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
+local deadline = redis.call('ZSCORE', p .. 'parked', sid)
+if not deadline or tonumber(deadline) <= now then return nil end
+local skey = p .. 's:' .. sid
+if redis.call('HGET', skey, 'resume') ~= digest then return nil end
+redis.call('ZREM', p .. 'parked', sid)
+redis.call('HDEL', skey, 'resume')
+redis.call('HSET', skey, 'replica', rid)
+redis.call('SADD', p .. 'r:' .. rid, sid)
+local s = redis.call('HMGET', skey, 'name', 'address', 'group')
+local result = {s[1], s[2], s[3]}
+local code, list = inFlight(sid)
+if code then
+  result[4] = code
+  result[5] = redis.call('HGET', p .. 'f:' .. code, 'room')
+  for _, m in ipairs(list) do
+    if m ~= sid then for _, field in ipairs(member(m)) do result[#result + 1] = field end end
+  end
+end
+return result
+`;
+
 const CLAIM_REPLICA = `
 local p, rid, lockMs, token = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
 if not redis.call('SET', p .. 'reap:' .. rid, token, 'NX', 'PX', lockMs) then return false end
@@ -199,7 +237,18 @@ return redis.call('SMEMBERS', p .. 'r:' .. rid)
 `;
 
 type ScriptName =
-  'create' | 'join' | 'leave' | 'remove' | 'rename' | 'restore' | 'claim' | 'attachRoom' | 'detachRoom' | 'hide';
+  | 'create'
+  | 'join'
+  | 'leave'
+  | 'remove'
+  | 'rename'
+  | 'restore'
+  | 'claim'
+  | 'attachRoom'
+  | 'detachRoom'
+  | 'hide'
+  | 'park'
+  | 'resume';
 const SCRIPTS: Record<ScriptName, string> = {
   create: CREATE_FLIGHT,
   join: JOIN_FLIGHT,
@@ -211,6 +260,8 @@ const SCRIPTS: Record<ScriptName, string> = {
   attachRoom: ATTACH_ROOM_CHANNEL,
   detachRoom: DETACH_ROOM_CHANNEL,
   hide: HIDE_FROM_PRESENCE,
+  park: PARK_SESSION,
+  resume: RESUME_SESSION,
 };
 
 type LuaReply = string | number | null | LuaReply[];
@@ -283,8 +334,43 @@ export class RedisLiveStateStore implements LiveStateStore {
     return { id, name, replicaId, address, group };
   }
 
-  async removeSession(id: string, flightTtlMs: number, nowMs: number): Promise<RemovedSession | null> {
-    const reply = (await this.run('remove', id, flightTtlMs, nowMs)) as LuaReply[] | null;
+  removeSession(id: string, flightTtlMs: number, nowMs: number): Promise<RemovedSession | null> {
+    return this.remove(id, flightTtlMs, nowMs, false);
+  }
+
+  removeParkedSession(id: string, flightTtlMs: number, nowMs: number): Promise<RemovedSession | null> {
+    return this.remove(id, flightTtlMs, nowMs, true);
+  }
+
+  async parkSession(id: string, resumeDigest: string, untilMs: number): Promise<boolean> {
+    return (await this.run('park', id, resumeDigest, untilMs)) === 1;
+  }
+
+  async resumeSession(
+    id: string,
+    resumeDigest: string,
+    replicaId: string,
+    nowMs: number,
+  ): Promise<ResumedSession | null> {
+    const reply = (await this.run('resume', id, resumeDigest, replicaId, nowMs)) as LuaReply[] | null;
+    if (!reply) return null;
+    const [name, address, group, code, room] = reply.map(String) as [string, string, string, string?, string?];
+    const session = { id, name, replicaId, address, group };
+    if (code === undefined || room === undefined) return { session, flight: null };
+    return { session, flight: { code, room, peer: members(reply, 5)[0] ?? null } };
+  }
+
+  async expiredParkedSessions(nowMs: number): Promise<string[]> {
+    return this.redis.zrangebyscore(this.key('parked'), '-inf', nowMs);
+  }
+
+  private async remove(
+    id: string,
+    flightTtlMs: number,
+    nowMs: number,
+    onlyParked: boolean,
+  ): Promise<RemovedSession | null> {
+    const reply = (await this.run('remove', id, flightTtlMs, nowMs, onlyParked ? '1' : '0')) as LuaReply[] | null;
     if (!reply) return null;
     const [name, replicaId, address, group] = reply.map(String) as [string, string, string, string];
     const flight = reply.length > 4 ? parseLeave(reply.slice(4)) : null;

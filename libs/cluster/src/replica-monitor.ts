@@ -7,6 +7,8 @@ export interface ReplicaLifecycleHandlers {
   reapSession(sessionId: string): Promise<void>;
   /** Redis forgot this replica (restart, or it was wrongly reaped): write its live sessions back. */
   restoreLocalState(): Promise<void>;
+  /** Ends the sessions of drained replicas whose clients did not come back within the grace. */
+  expireParkedSessions(): Promise<number>;
 }
 
 /**
@@ -37,7 +39,7 @@ export class ReplicaMonitor {
     this.timer = null;
   }
 
-  /** One heartbeat and one reaping pass; skipped when the previous one is still running. */
+  /** One heartbeat and one reaping pass (dead replicas, unclaimed parked sessions); skipped while one runs. */
   async tick(): Promise<void> {
     if (this.running) return;
     this.running = true;
@@ -53,6 +55,8 @@ export class ReplicaMonitor {
       for (const deadId of dead) {
         if (deadId !== replicaId) await this.reap(deadId);
       }
+      const expired = await this.handlers.expireParkedSessions();
+      if (expired > 0) this.logger.log(`${expired} drained sessions were not resumed in time; ended`);
     } catch (error) {
       this.logger.warn(`Heartbeat failed: ${(error as Error).message}`);
     } finally {

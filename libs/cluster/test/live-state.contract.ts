@@ -236,5 +236,61 @@ export function describeLiveStateContract(name: string, create: () => Promise<Co
       expect((await store.getFlight('ABCDEF', Date.now()))?.members).toEqual([host.id, guest.id]);
       expect(await store.createFlight('GHJKLM', 'room2', stranger.id, TTL, Date.now())).toEqual({ status: 'created' });
     });
+
+    it('parks a drained session for its client to resume once, elsewhere, within the grace', async () => {
+      const host = session({ replicaId: 'draining' });
+      const guest = session({ replicaId: 'staying' });
+      await store.registerSession(host);
+      await store.registerSession(guest);
+      const now = Date.now();
+      await store.createFlight('ABCDEF', 'room1', host.id, TTL, now);
+      await store.joinFlight('ABCDEF', guest.id);
+
+      expect(await store.parkSession('unknown000', 'digest', now + 5_000)).toBe(false);
+      expect(await store.parkSession(host.id, 'digest-1', now + 5_000)).toBe(true);
+      // No longer the draining replica's: reaping it would not end the flight.
+      expect(await store.sessionsOf('draining')).toEqual([]);
+      expect((await store.getFlight('ABCDEF', now))?.members).toEqual([host.id, guest.id]);
+      expect(await store.expiredParkedSessions(now)).toEqual([]);
+
+      expect(await store.resumeSession(host.id, 'digest-2', 'other', now)).toBeNull();
+      expect(await store.resumeSession(host.id, 'digest-1', 'other', now + 5_000)).toBeNull();
+      const resumed = await store.resumeSession(host.id, 'digest-1', 'other', now + 1_000);
+      expect(resumed).toEqual({
+        session: { ...host, replicaId: 'other' },
+        flight: {
+          code: 'ABCDEF',
+          room: 'room1',
+          peer: { id: guest.id, name: guest.name, address: guest.address, group: guest.group },
+        },
+      });
+      expect(await store.sessionsOf('other')).toEqual([host.id]);
+      expect(await store.resumeSession(host.id, 'digest-1', 'third', now + 1_000)).toBeNull();
+      expect(await store.removeParkedSession(host.id, TTL, now)).toBeNull();
+      expect(await store.getSession(host.id)).toEqual({ ...host, replicaId: 'other' });
+    });
+
+    it('removes a parked session whose grace ended, once, telling who stays in its flight', async () => {
+      const host = session({ replicaId: 'draining' });
+      const guest = session({ replicaId: 'staying' });
+      const loner = session({ replicaId: 'draining' });
+      for (const each of [host, guest, loner]) await store.registerSession(each);
+      const now = Date.now();
+      await store.createFlight('ABCDEF', 'room1', host.id, TTL, now);
+      await store.joinFlight('ABCDEF', guest.id);
+      await store.parkSession(host.id, 'digest', now + 1_000);
+      await store.parkSession(loner.id, 'digest', now + 60_000);
+
+      expect(await store.expiredParkedSessions(now + 1_000)).toEqual([host.id]);
+      expect(await store.resumeSession(host.id, 'digest', 'other', now + 1_000)).toBeNull();
+      const removed = await store.removeParkedSession(host.id, TTL, now + 1_000);
+      expect(removed?.flight?.remaining.map((member) => member.id)).toEqual([guest.id]);
+      expect(await store.removeParkedSession(host.id, TTL, now + 1_000)).toBeNull();
+      expect(await store.getSession(host.id)).toBeNull();
+      expect(await store.expiredParkedSessions(now + 1_000)).toEqual([]);
+      // A parked session that goes away some other way leaves no parked entry behind.
+      await store.removeSession(loner.id, TTL, now);
+      expect(await store.expiredParkedSessions(now + 120_000)).toEqual([]);
+    });
   });
 }

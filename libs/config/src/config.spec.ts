@@ -53,6 +53,7 @@ describe('loadConfig', () => {
     const defaults = loadConfig({});
     expect(defaults.server.logBufferSize).toBe(1_000);
     expect(defaults.server.logAccessKey).toBeNull();
+    expect(defaults.server).toMatchObject({ drainReadinessDelayMs: 0, reconnectGraceMs: 15_000 });
     expect(problem({ LOG_ACCESS_KEY: 'short' })).toContain('LOG_ACCESS_KEY');
     expect(loadConfig({ LOG_ACCESS_KEY: 'a-long-enough-key-1', MAX_LOG_BUFFER_SIZE: '5' }).server).toMatchObject({
       logAccessKey: 'a-long-enough-key-1',

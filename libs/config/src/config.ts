@@ -111,6 +111,8 @@ const envSchema = z
     WS_PING_TIMEOUT_MS: int(1_000).default(20_000),
     SOCKET_TRANSPORTS: csv.pipe(z.array(z.enum(['websocket', 'polling'])).min(1)).default(['websocket', 'polling']),
     SHUTDOWN_TIMEOUT_MS: int(0).default(10_000),
+    DRAIN_READINESS_DELAY_MS: int(0, 600_000).default(0),
+    RECONNECT_GRACE_MS: int(0, 600_000).default(15_000),
     LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
     LOG_ACCESS_KEY: z.string().min(16, 'must be at least 16 characters (it guards the logs)').optional(),
     MAX_LOG_BUFFER_SIZE: int(0, 100_000).default(1_000),
@@ -198,6 +200,10 @@ export interface RendezvousConfig {
     pingTimeoutMs: number;
     transports: ('websocket' | 'polling')[];
     shutdownTimeoutMs: number;
+    /** On SIGTERM, how long the replica reports not-ready before it tells its clients to leave. */
+    drainReadinessDelayMs: number;
+    /** How long a drained replica's sessions (and their flights) wait for their clients elsewhere (0: not at all). */
+    reconnectGraceMs: number;
     logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
     /** Key for GET /logs?key= (null: the endpoint does not exist). */
     logAccessKey: string | null;
@@ -327,6 +333,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       pingTimeoutMs: e.WS_PING_TIMEOUT_MS,
       transports: e.SOCKET_TRANSPORTS,
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
+      drainReadinessDelayMs: e.DRAIN_READINESS_DELAY_MS,
+      reconnectGraceMs: e.RECONNECT_GRACE_MS,
       logLevel: e.LOG_LEVEL,
       logAccessKey: e.LOG_ACCESS_KEY ?? null,
       logBufferSize: e.MAX_LOG_BUFFER_SIZE,

@@ -137,8 +137,20 @@ export interface CallSignalDelivery {
   from: string;
   signal: unknown;
 }
+/** What a client presents in the handshake's `auth.resume` to take up its session on another replica. */
+export interface ResumeCredentials {
+  sessionId: string;
+  token: string;
+}
 export interface ServerShutdownPayload {
   message: string;
+  /** Present when the session is kept for `graceMs`: reconnect with `auth.resume` to keep it and its flight. */
+  resume?: ResumeCredentials & { graceMs: number };
+}
+export interface SessionResumedPayload {
+  id: string;
+  flightCode: string | null;
+  peer: PeerInfo | null;
 }
 
 /** What an acknowledgement callback receives. */
@@ -158,6 +170,8 @@ export interface ServerToClientEvents {
   'flight-invitation': (payload: FlightInvitationPayload) => void;
   signal: (payload: RelayedSignalPayload) => void;
   'server-shutdown': (payload: ServerShutdownPayload) => void;
+  /** After `registered`, when the handshake resumed a drained replica's session. */
+  'session-resumed': (payload: SessionResumedPayload) => void;
   'room-attached': (payload: RoomAttachedPayload) => void;
   'room-expired': (payload: RoomExpiredPayload) => void;
   'room-info': (payload: RoomInfoPayload) => void;

@@ -49,6 +49,12 @@ export interface RemovedSession {
   flight: LeaveFlightResult | null;
 }
 
+/** A parked session taken up by a new replica, with the flight it is still in. */
+export interface ResumedSession {
+  session: SessionRecord;
+  flight: { code: string; room: string; peer: FlightMember | null } | null;
+}
+
 export interface ClusterCounts {
   sessions: number;
   flights: number;
@@ -98,6 +104,18 @@ export interface LiveStateStore {
   detachRoomChannel(key: string, role: 'host' | 'guest', sessionId: string): Promise<FlightMember | null>;
   /** Keeps a session out of its network's presence list (DropSilk's screen-share and chat sockets). */
   hideFromPresence(sessionId: string): Promise<void>;
+
+  /**
+   * Keeps a session of a draining replica, flight and presence included, for its client to resume on another
+   * replica until `untilMs`; it no longer counts as that replica's. False when the session is unknown.
+   */
+  parkSession(id: string, resumeDigest: string, untilMs: number): Promise<boolean>;
+  /** Moves a parked session to `replicaId` if the digest matches and its grace has not ended; once only. */
+  resumeSession(id: string, resumeDigest: string, replicaId: string, nowMs: number): Promise<ResumedSession | null>;
+  /** Parked sessions whose grace ended by `nowMs`. */
+  expiredParkedSessions(nowMs: number): Promise<string[]>;
+  /** removeSession, only while the session is still parked (so one replica removes it, and never a resumed one). */
+  removeParkedSession(id: string, flightTtlMs: number, nowMs: number): Promise<RemovedSession | null>;
 
   /** Re-writes a session (and its flight membership) after Redis lost it, e.g. on restart. */
   restoreSession(

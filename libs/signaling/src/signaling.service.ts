@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
+import { createHash, randomBytes } from 'node:crypto';
 import { type ConnectionType, ErrorCode, type ServerToClientEvents } from '@rendezvous/protocol';
 import { generateDisplayName, generateFlightCode, generateRoomToken, generateSessionId } from './identifiers.js';
 import {
@@ -7,6 +8,8 @@ import {
   LIVE_STATE_STORE,
   type LeaveFlightResult,
   type LiveStateStore,
+  type RemovedSession,
+  type ResumedSession,
   type SessionRecord,
 } from './live-state.port.js';
 import {
@@ -181,11 +184,44 @@ export class SignalingService {
   async disconnect(sessionId: string, signals?: SignalsSent, reaped = false): Promise<void> {
     await this.addSignals(signals);
     const removed = await this.store.removeSession(sessionId, this.config.flights.ttlMs, Date.now());
-    if (!removed) return;
-    if (removed.flight) {
-      this.announceDeparture(sessionId, removed.session.group, removed.flight);
-      this.endStoryIfLast(removed.flight, sessionId, reaped ? 'replica-lost' : 'disconnected');
-    } else this.delivery.presenceChanged([removed.session.group]);
+    if (removed) this.announceRemoval(removed, reaped ? 'replica-lost' : 'disconnected');
+  }
+
+  /**
+   * Keeps the session of a draining replica's client, flight included, for `graceMs`: the returned token lets
+   * that client take it up on another replica. Its peer is told nothing unless the grace runs out.
+   */
+  async park(session: SessionRecord, signals: SignalsSent | undefined, graceMs: number): Promise<string | null> {
+    await this.addSignals(signals);
+    const token = randomBytes(24).toString('base64url');
+    const parked = await this.store.parkSession(session.id, resumeDigest(token), Date.now() + graceMs);
+    return parked ? token : null;
+  }
+
+  /** Takes up a parked session on this replica; null when the token is wrong or the grace is over. */
+  resume(sessionId: string, token: string): Promise<ResumedSession | null> {
+    return this.store.resumeSession(sessionId, resumeDigest(token), this.config.cluster.replicaId, Date.now());
+  }
+
+  /** Parked sessions nobody came back for leave as disconnected ones do; each is removed by one replica only. */
+  async expireParked(): Promise<number> {
+    const now = Date.now();
+    let expired = 0;
+    for (const sessionId of await this.store.expiredParkedSessions(now)) {
+      const removed = await this.store.removeParkedSession(sessionId, this.config.flights.ttlMs, now);
+      if (!removed) continue;
+      this.announceRemoval(removed, 'disconnected');
+      expired++;
+    }
+    return expired;
+  }
+
+  private announceRemoval(removed: RemovedSession, how: FlightStory['ended']['how']): void {
+    const { session, flight } = removed;
+    if (flight) {
+      this.announceDeparture(session.id, session.group, flight);
+      this.endStoryIfLast(flight, session.id, how);
+    } else this.delivery.presenceChanged([session.group]);
   }
 
   private storyMember(session: SessionRecord): FlightStoryMember {
@@ -218,6 +254,11 @@ export class SignalingService {
     }
     this.delivery.presenceChanged(unique([group, ...left.remaining.map((member) => member.group)]));
   }
+}
+
+/** Only a digest of a resume token is stored: the live state alone is not enough to take over a session. */
+function resumeDigest(token: string): string {
+  return createHash('sha256').update(token).digest('base64url');
 }
 
 function unique<T>(values: T[]): T[] {

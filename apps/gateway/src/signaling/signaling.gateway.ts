@@ -34,7 +34,9 @@ import {
   type PeerJoinedPayload,
   type RegisteredPayload,
   type RegisterDetailsPayload,
+  type ResumeCredentials,
   type RoomAttachedPayload,
+  type SessionResumedPayload,
 } from '@rendezvous/protocol';
 import { IceServersService } from '@rendezvous/ice';
 import { RoomAttachmentService } from '@rendezvous/rooms';
@@ -58,6 +60,17 @@ import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { type RendezvousServer, type RendezvousSocket, sessionRoom, SocketDelivery } from './socket-delivery.js';
 
 const SHUTDOWN_MESSAGE = 'Server is shutting down for maintenance.';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The handshake's `auth.resume`, when it has the right shape (anything else starts a new session). */
+function resumeCredentialsOf(auth: unknown): ResumeCredentials | null {
+  const resume = (auth as { resume?: Partial<ResumeCredentials> } | undefined)?.resume;
+  const { sessionId, token } = resume ?? {};
+  if (typeof sessionId !== 'string' || typeof token !== 'string') return null;
+  if (sessionId.length > 64 || token.length > 128) return null;
+  return { sessionId, token };
+}
 
 const ok = <T>(data: T): AckResponse<T> => ({ ok: true, data });
 
@@ -138,6 +151,7 @@ export class SignalingGateway
           await this.signaling.disconnect(sessionId, undefined, true);
         },
         restoreLocalState: () => this.restoreLocalState(),
+        expireParkedSessions: () => this.signaling.expireParked(),
       });
       void this.monitor.start().catch((error: Error) => this.logger.error(`Heartbeat start: ${error.message}`));
       this.redis?.onReconnect(() => void this.restoreLocalState().catch(() => undefined));
@@ -213,12 +227,13 @@ export class SignalingGateway
     socket.data.flight = null;
     socket.data.attachment = null;
     socket.data.peerId = null;
-    socket.data.ready = this.signaling
-      .connect(clientAddress)
-      .then((session) => {
-        // A token's `name` is the session's name from the start.
-        const name = socket.data.auth?.name;
-        return name ? this.signaling.rename(session, name) : session;
+    const resume = resumeCredentialsOf(socket.handshake.auth);
+    let resumed: SessionResumedPayload | null = null;
+    socket.data.ready = (resume ? this.resumeSession(socket, resume) : Promise.resolve(null))
+      .then((taken) => {
+        if (!taken) return this.newSession(socket, clientAddress);
+        resumed = taken.announcement;
+        return taken.session;
       })
       .then(
         (session) => {
@@ -233,6 +248,7 @@ export class SignalingGateway
           this.metrics.lifecycle.inc({ event: 'connection' });
           socket.emit('registered', { id: session.id, name: session.name });
           socket.emit('rtc-config', { iceServers: this.ice.forSession(session.id) });
+          if (resumed) socket.emit('session-resumed', resumed);
           return session;
         },
         (error: unknown) => {
@@ -244,12 +260,41 @@ export class SignalingGateway
       );
   }
 
+  private async newSession(socket: RendezvousSocket, clientAddress: string): Promise<SessionRecord> {
+    const session = await this.signaling.connect(clientAddress);
+    // A token's `name` is the session's name from the start.
+    const name = socket.data.auth?.name;
+    return name ? this.signaling.rename(session, name) : session;
+  }
+
+  /** A client of a drained replica taking up its session (and flight) here; null: it starts a new one. */
+  private async resumeSession(
+    socket: RendezvousSocket,
+    resume: ResumeCredentials,
+  ): Promise<{ session: SessionRecord; announcement: SessionResumedPayload } | null> {
+    const resumed = await this.signaling.resume(resume.sessionId, resume.token).catch((error: Error) => {
+      this.logger.warn(`Resume of ${resume.sessionId} failed: ${error.message}`);
+      return null;
+    });
+    if (!resumed) return null;
+    const { session, flight } = resumed;
+    const peer = flight?.peer ? { id: flight.peer.id, name: flight.peer.name } : null;
+    if (flight) {
+      this.enterFlight(socket, flight.code, flight.room);
+      socket.data.peerId = peer?.id ?? null;
+    }
+    this.metrics.lifecycle.inc({ event: 'session_resumed' });
+    return { session, announcement: { id: session.id, flightCode: flight?.code ?? null, peer } };
+  }
+
   handleDisconnect(socket: RendezvousSocket): void {
     this.delivery.untrackSocket(socket);
     if (socket.data.countedAddress) void this.connections?.release(socket.data.countedAddress);
     const session = socket.data.session;
     if (!session) return;
     this.metrics.lifecycle.inc({ event: 'disconnection' });
+    // Parked by the drain: the session waits in the live state for its client to resume it elsewhere.
+    if (socket.data.parked) return;
     const { attachment, room } = socket.data;
     const pending = (attachment ? this.attachments.detach(session, attachment) : Promise.resolve())
       .catch((error: Error) => this.logger.warn(`Room detach of ${session.id} not recorded: ${error.message}`))
@@ -398,12 +443,31 @@ export class SignalingGateway
     return ok(attached);
   }
 
-  /** Tells every local client, closes their sockets and waits for their sessions to be cleaned up. */
+  /**
+   * Rolling-update drain: not ready first (DRAIN_READINESS_DELAY_MS, so load balancers stop sending clients),
+   * then new clients are refused and every local one is told `server-shutdown` and disconnected. In a cluster,
+   * flight sessions are parked for RECONNECT_GRACE_MS with a resume token, so a client that reconnects
+   * elsewhere keeps its session and flight and its peer hears nothing; the others leave as usual.
+   */
   async drain(): Promise<void> {
     this.readiness.startDraining();
+    const { drainReadinessDelayMs, reconnectGraceMs } = this.config.server;
+    if (drainReadinessDelayMs > 0) await sleep(drainReadinessDelayMs);
     this.monitor?.stop();
-    this.server.local.emit('server-shutdown', { message: SHUTDOWN_MESSAGE });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const resumable = this.config.mode === 'cluster' && reconnectGraceMs > 0;
+    const sockets = [...this.server.of('/').sockets.values()] as RendezvousSocket[];
+    const parked = await Promise.all(
+      sockets.map(async (socket) => {
+        const resume = resumable ? await this.park(socket, reconnectGraceMs) : null;
+        socket.emit('server-shutdown', resume ? { message: SHUTDOWN_MESSAGE, resume } : { message: SHUTDOWN_MESSAGE });
+        return resume !== null;
+      }),
+    );
+    this.logger.log(
+      `Draining: ${sockets.length} clients told to reconnect, ${parked.filter(Boolean).length} sessions kept ` +
+        `for ${reconnectGraceMs} ms`,
+    );
+    await sleep(50);
     this.server.local.disconnectSockets(true);
     await Promise.allSettled([...this.pendingDisconnects]);
     if (this.config.mode === 'cluster') {
@@ -449,6 +513,22 @@ export class SignalingGateway
       if (flight) codes.add(flight.code);
     }
     return codes.size;
+  }
+
+  /** A session that can wait for its client elsewhere: one in no transfer or multiparty room (those re-attach). */
+  private async park(
+    socket: RendezvousSocket,
+    graceMs: number,
+  ): Promise<(ResumeCredentials & { graceMs: number }) | null> {
+    const { session, attachment, room } = socket.data;
+    if (!session || attachment || room) return null;
+    const token = await this.signaling.park(session, this.signalsSent(socket), graceMs).catch((error: Error) => {
+      this.logger.warn(`Session ${session.id} not kept for resumption: ${error.message}`);
+      return null;
+    });
+    if (!token) return null;
+    socket.data.parked = true;
+    return { sessionId: session.id, token, graceMs };
   }
 
   private signalsSent(socket: RendezvousSocket): { code: string; count: number } | undefined {

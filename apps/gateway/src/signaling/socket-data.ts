@@ -24,6 +24,8 @@ export interface SocketData {
   peerId?: string | null;
   /** The multiparty room this socket joined, and its name there. */
   room?: { id: string; username: string } | null;
+  /** Parked by a drain: its session stays for the client to resume elsewhere, so its departure is not announced. */
+  parked?: boolean;
   /** The call this socket is in (always one of its room's calls). */
   call?: { callId: string; roomId: string; startedBy: string; startedAt: number } | null;
 }
