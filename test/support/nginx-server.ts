@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './ports.js';
+import { freePort, repoRoot } from './ports.js';
 import { ManagedProcess } from './processes.js';
 
 export interface NginxOptions {
@@ -11,11 +11,10 @@ export interface NginxOptions {
   balance?: 'round-robin' | 'ip_hash';
 }
 
-/**
- * nginx in front of gateway replicas, as docs/DEPLOYMENT.md describes it: WebSocket upgrade headers, long
- * read timeouts for idle sockets, X-Forwarded-For for the per-address limits, and the next replica tried
- * when one refuses the connection (a stopped or killed replica).
- */
+/** The proxy settings docker-compose's nginx uses too (WebSocket upgrade, timeouts, next replica on refusal). */
+const PROXY_SETTINGS = join(repoRoot(), 'deploy/nginx/rendezvous-proxy.conf');
+
+/** nginx in front of gateway replicas on loopback, configured like deploy/nginx/nginx.conf. */
 export function nginxConfig(options: NginxOptions & { listen: string; dir: string }): string {
   const servers = options.upstreams.map((upstream) => `    server ${upstream} max_fails=1 fail_timeout=2s;`);
   return `worker_processes 1;
@@ -40,17 +39,7 @@ ${options.balance === 'ip_hash' ? '    ip_hash;\n' : ''}${servers.join('\n')}
   server {
     listen ${options.listen};
     location / {
-      proxy_pass http://rendezvous;
-      proxy_http_version 1.1;
-      proxy_set_header Upgrade $http_upgrade;
-      proxy_set_header Connection $connection_upgrade;
-      proxy_set_header Host $host;
-      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
-      proxy_set_header X-Forwarded-Proto $scheme;
-      proxy_read_timeout 3600s;
-      proxy_send_timeout 3600s;
-      proxy_next_upstream error timeout;
-      proxy_connect_timeout 2s;
+      include ${PROXY_SETTINGS};
     }
   }
 }

@@ -55,6 +55,11 @@ describe('loadConfig', () => {
     expect(defaults.server.logAccessKey).toBeNull();
     expect(defaults.server).toMatchObject({ drainReadinessDelayMs: 0, reconnectGraceMs: 15_000 });
     expect(problem({ LOG_ACCESS_KEY: 'short' })).toContain('LOG_ACCESS_KEY');
+    // An empty variable (docker-compose's `${VAR:-}`) is an unset one.
+    expect(loadConfig({ LOG_ACCESS_KEY: '', UPLOADTHING_TOKEN: '', PORT: '' }).server).toMatchObject({
+      logAccessKey: null,
+      port: 8080,
+    });
     expect(loadConfig({ LOG_ACCESS_KEY: 'a-long-enough-key-1', MAX_LOG_BUFFER_SIZE: '5' }).server).toMatchObject({
       logAccessKey: 'a-long-enough-key-1',
       logBufferSize: 5,

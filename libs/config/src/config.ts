@@ -310,10 +310,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   if (localPort !== null && !(Number.isInteger(localPort) && localPort > 0 && localPort < 65536)) {
     throw new ConfigError(['--allow-local-port: must be a port number (1-65535)']);
   }
+  // `VAR=` (docker-compose's `${VAR:-}`, an empty Kubernetes Secret key) means unset, not an empty value.
+  const set = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== '')) as NodeJS.ProcessEnv;
   const parsed = envSchema.safeParse({
-    ...env,
-    ALLOWED_ORIGIN_REGEX: env.ALLOWED_ORIGIN_REGEX ?? env.VERCEL_PREVIEW_ORIGIN_REGEX,
-    ICE_SERVERS_JSON: env.ICE_SERVERS_JSON ?? env.QUIBBLE_ICE_SERVERS_JSON,
+    ...set,
+    ALLOWED_ORIGIN_REGEX: set.ALLOWED_ORIGIN_REGEX ?? set.VERCEL_PREVIEW_ORIGIN_REGEX,
+    ICE_SERVERS_JSON: set.ICE_SERVERS_JSON ?? set.QUIBBLE_ICE_SERVERS_JSON,
   });
   if (!parsed.success) {
     throw new ConfigError(

@@ -1,0 +1,42 @@
+# One image for the gateway (default command), the scheduler and the migration job:
+#   docker run rendezvous                                  gateway on :8080
+#   docker run rendezvous node dist/apps/scheduler/main.js scheduler (/health and /metrics on :8081)
+#   docker run rendezvous node dist/apps/migrate/main.js   migrations, then exit
+ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+WORKDIR /app
+# better-sqlite3 compiles from source when no prebuilt binary matches the platform.
+RUN apt-get update \
+  && apt-get install -y --no-install-recommends python3 make g++ \
+  && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json nest-cli.json prisma.config.ts ./
+COPY prisma ./prisma
+COPY libs ./libs
+COPY apps ./apps
+COPY bench ./bench
+COPY test/support ./test/support
+COPY test/browser ./test/browser
+RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production \
+  HOST=0.0.0.0 \
+  PORT=8080 \
+  SCHEDULER_PORT=8081
+WORKDIR /app
+COPY --from=build /app/package.json ./package.json
+COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/dist ./dist
+COPY --from=build /app/generated ./generated
+COPY --from=build /app/prisma ./prisma
+# The embedded SQLite file and local previews live under ./data: the only place the app writes.
+RUN mkdir -p /app/data && chown node:node /app/data
+USER node
+EXPOSE 8080 8081
+HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8080) + '/health/live').then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
+STOPSIGNAL SIGTERM
+CMD ["node", "dist/apps/gateway/main.js"]
