@@ -17,6 +17,7 @@ COPY prisma ./prisma
 COPY libs ./libs
 COPY apps ./apps
 COPY bench ./bench
+COPY tools ./tools
 COPY test/support ./test/support
 COPY test/browser ./test/browser
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
@@ -32,6 +33,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/generated ./generated
 COPY --from=build /app/prisma ./prisma
+# The /demo page's files, served from the source tree.
+COPY --from=build /app/apps/gateway/demo ./apps/gateway/demo
 # The embedded SQLite file and local previews live under ./data: the only place the app writes.
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node

@@ -21,7 +21,13 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['libs/**/*.spec.ts', 'apps/**/*.spec.ts', 'apps/**/*.e2e-spec.ts', 'test/**/*.spec.ts'],
+    include: [
+      'libs/**/*.spec.ts',
+      'apps/**/*.spec.ts',
+      'apps/**/*.e2e-spec.ts',
+      'test/**/*.spec.ts',
+      'test/**/*.e2e-spec.ts',
+    ],
     globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,

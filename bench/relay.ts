@@ -5,7 +5,7 @@
  * Socket.IO server. Everything runs on loopback, bounded in time, and stops what it started.
  *
  * Options: --pairs=100 --seconds=4 --rate=5000 --idle=10000 --windows=4,8,16,32 --rooms=50 --room-size=6
- *          --only=ws,standalone,sharded,rooms,classic,idle
+ *          --only=ws,standalone,sharded,rooms,classic,idle,nginx   (nginx: --nginx-replicas=1,2,3)
  * Saturation is the highest delivered rate over the swept closed-loop depths (messages in flight per sender).
  */
 import { readFileSync } from 'node:fs';
@@ -13,6 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { freePort, repoRoot } from '../test/support/ports.js';
+import { NginxServer } from '../test/support/nginx-server.js';
 import { ManagedProcess } from '../test/support/processes.js';
 import { RedisServer } from '../test/support/redis-server.js';
 import { Replica } from '../test/support/replica.js';
@@ -45,7 +46,8 @@ const WINDOWS = (args.windows ?? '4,8,16,32').split(',').map(Number);
 const IDLE = Number(args.idle ?? 10_000);
 const ROOMS = Number(args.rooms ?? 50);
 const ROOM_SIZE = Number(args['room-size'] ?? 6);
-const ONLY = new Set((args.only ?? 'ws,standalone,sharded,rooms,classic,idle').split(','));
+const ONLY = new Set((args.only ?? 'ws,standalone,sharded,rooms,classic,idle,nginx').split(','));
+const NGINX_REPLICAS = (args['nginx-replicas'] ?? '1,2,3').split(',').map(Number);
 const REPLICA_ENV: Record<string, string> = {
   TRUSTED_PROXIES: '127.0.0.1',
   LOG_LEVEL: 'warn',
@@ -162,6 +164,37 @@ async function cluster(adapter: 'sharded' | 'classic', flights: boolean, rooms: 
   await redis.stop();
 }
 
+/**
+ * The production shape on one machine: nginx (deploy/nginx's proxy settings) in front of N cluster replicas
+ * sharing one Redis; every client connects through nginx, which spreads them round robin. The bare ws relay
+ * behind the same nginx is the baseline of what the proxy alone costs.
+ */
+async function behindNginx(): Promise<void> {
+  const relay = await startScript('ws relay', 'baselines/ws-relay.js');
+  const relayProxy = await NginxServer.start({ upstreams: [`127.0.0.1:${relay.port}`] });
+  started.push(relayProxy);
+  await measure('bare ws relay via nginx (baseline)', () => pairsOf(() => wsPair(relayProxy.port)));
+  await relayProxy.stop();
+  await relay.process.stop();
+  for (const count of NGINX_REPLICAS) {
+    const redis = await RedisServer.start();
+    started.push(redis);
+    const env = { ...REPLICA_ENV, REDIS_URL: redis.url };
+    const replicas = await Promise.all(
+      Array.from({ length: count }, (_, index) => Replica.start(`bench-lb-${index + 1}`, env, undefined, NODE_ARGS)),
+    );
+    started.push(...replicas);
+    const nginx = await NginxServer.start({ upstreams: replicas.map((replica) => `127.0.0.1:${replica.port}`) });
+    started.push(nginx);
+    await measure(`nginx + ${count} replica${count > 1 ? 's' : ''} + Redis`, () =>
+      pairsOf(() => rendezvousPair(nginx.url, nginx.url)),
+    );
+    await nginx.stop();
+    await Promise.all(replicas.map((replica) => replica.stop()));
+    await redis.stop();
+  }
+}
+
 async function idleMemory(
   label: string,
   url: string,
@@ -204,6 +237,7 @@ async function main(): Promise<void> {
   }
   if (ONLY.has('sharded') || ONLY.has('rooms')) await cluster('sharded', ONLY.has('sharded'), ONLY.has('rooms'));
   if (ONLY.has('classic')) await cluster('classic', true, false);
+  if (ONLY.has('nginx')) await behindNginx();
   if (ONLY.has('idle')) {
     const bare = await startScript('bare socket.io', 'baselines/socketio-echo.js');
     const bareUrl = `http://127.0.0.1:${bare.port}`;

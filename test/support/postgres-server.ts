@@ -14,8 +14,11 @@ function postgresBin(): string {
   return bin;
 }
 
+const RUNNING_AS_ROOT = process.getuid?.() === 0;
+
 function asPostgres(command: string, args: string[]): string {
-  // PostgreSQL refuses to run as root: run its tools as the postgres user.
+  // PostgreSQL refuses to run as root: as root, run its tools as the postgres user; otherwise as ourselves.
+  if (!RUNNING_AS_ROOT) return execFileSync(command, args, { encoding: 'utf8', stdio: 'pipe' });
   return execFileSync('runuser', ['-u', 'postgres', '--', command, ...args], { encoding: 'utf8', stdio: 'pipe' });
 }
 
@@ -32,7 +35,7 @@ export class PostgresServer {
     const port = await freePort();
     const dir = mkdtempSync(join(tmpdir(), 'rv-pg-'));
     chmodSync(dir, 0o700);
-    execFileSync('chown', ['postgres', dir]);
+    if (RUNNING_AS_ROOT) execFileSync('chown', ['postgres', dir]);
     const server = new PostgresServer(port, dir, bin);
     try {
       asPostgres(join(bin, 'initdb'), [

@@ -1,0 +1,111 @@
+import { RendezvousClient } from '@rendezvous/client';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalCluster } from '../support/local-cluster.js';
+import { eventually } from '../support/ports.js';
+
+const REPLICAS = 3;
+
+describe('npm run cluster: three replicas behind nginx, with Redis, PostgreSQL and the scheduler', () => {
+  let cluster: LocalCluster;
+  let observer: Redis;
+  const clients: RendezvousClient[] = [];
+
+  beforeAll(async () => {
+    cluster = await LocalCluster.start({
+      replicas: REPLICAS,
+      env: { REPLICA_HEARTBEAT_MS: '500', REPLICA_TIMEOUT_MS: '2000' },
+    });
+    observer = new Redis(cluster.redis.url);
+  });
+  afterAll(async () => {
+    for (const client of clients) client.close();
+    observer?.disconnect();
+    await cluster?.stop();
+  });
+
+  const replicaOf = async (client: RendezvousClient) => observer.hget(`rv:s:${(await client.ready()).id}`, 'replica');
+  const connect = async () => {
+    const client = new RendezvousClient(cluster.url);
+    clients.push(client);
+    await client.ready();
+    return client;
+  };
+
+  it('serves the demo and the API through nginx from every replica', async () => {
+    const seen = new Set<string>();
+    for (let i = 0; i < 3 * REPLICAS; i++) {
+      const stats = (await (await fetch(`${cluster.url}/stats`)).json()) as { replica: { id: string } };
+      seen.add(stats.replica.id);
+    }
+    expect([...seen].sort()).toEqual(['gateway-1', 'gateway-2', 'gateway-3']);
+    expect((await fetch(`${cluster.url}/demo`)).status).toBe(200);
+    const status = (await (await fetch(`${cluster.url}/api/status`)).json()) as { status: string };
+    expect(status.status).toBe('operational');
+    expect((await fetch(`${cluster.url}/health/ready`)).status).toBe(200);
+  });
+
+  it('spreads clients over the replicas, pairs them across replicas, and moves them when one is killed', async () => {
+    const members = [];
+    for (let i = 0; i < 2 * REPLICAS; i++) members.push(await connect());
+    const placement = await Promise.all(members.map(replicaOf));
+    expect(new Set(placement).size).toBe(REPLICAS);
+
+    // Each flight pairs members that sit on different replicas.
+    const flights: [RendezvousClient, RendezvousClient][] = [];
+    const free = members.map((client, index) => ({ client, replica: placement[index]! }));
+    while (free.length > 1) {
+      const host = free.shift()!;
+      const guestIndex = free.findIndex((each) => each.replica !== host.replica);
+      if (guestIndex < 0) break;
+      const [guest] = free.splice(guestIndex, 1);
+      flights.push([host.client, guest!.client]);
+    }
+    expect(flights.length).toBeGreaterThanOrEqual(2);
+    const exchange = async ([host, guest]: [RendezvousClient, RendezvousClient], tag: string) => {
+      const received = new Promise((resolve) => {
+        const stop = guest.on('signal', ({ data }) => {
+          if ((data as { tag?: string }).tag === tag) {
+            stop();
+            resolve(data);
+          }
+        });
+      });
+      expect(await host.signal({ tag })).toMatchObject({ delivered: true });
+      await received;
+    };
+    for (const [index, flight] of flights.entries()) {
+      const { flightCode } = await flight[0].createFlight();
+      await flight[1].joinFlight(flightCode);
+      await exchange(flight, `before-${index}`);
+    }
+
+    // One replica dies: its clients reconnect through nginx to the two others.
+    const victim = cluster.replicas[0]!;
+    const victims = members.filter((_, index) => placement[index] === victim.id);
+    expect(victims.length).toBeGreaterThan(0);
+    const oldIds = await Promise.all(victims.map(async (client) => (await client.ready()).id));
+    await victim.kill();
+    await eventually(
+      async () => {
+        const ids = await Promise.all(victims.map((client) => client.session?.id));
+        return ids.every((id, index) => id !== undefined && id !== oldIds[index]);
+      },
+      'the clients of the killed replica registered again',
+      15_000,
+    );
+    const after = await Promise.all(members.map(replicaOf));
+    expect(after.every((replica) => replica !== null && replica !== victim.id)).toBe(true);
+    for (let i = 0; i < 6; i++) expect((await fetch(`${cluster.url}/stats`)).status).toBe(200);
+
+    // New flights between the moved clients and the others work across the surviving replicas.
+    const moved = victims[0]!;
+    const movedTo = after[members.indexOf(moved)];
+    const partner = members[after.findIndex((replica) => replica !== movedTo)]!;
+    // The partner may still sit in a flight with a member of the killed replica: it leaves it first.
+    await partner.leaveFlight();
+    const { flightCode } = await moved.createFlight();
+    await partner.joinFlight(flightCode);
+    await exchange([moved, partner], 'after-kill');
+  });
+});
