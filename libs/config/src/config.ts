@@ -290,6 +290,13 @@ export interface RendezvousConfig {
   };
 }
 
+/** Every environment variable the configuration reads (documented in README.md and docs/DEPLOYMENT.md). */
+export const CONFIG_VARIABLES: readonly string[] = [
+  ...Object.keys(envSchema.shape),
+  'VERCEL_PREVIEW_ORIGIN_REGEX',
+  'QUIBBLE_ICE_SERVERS_JSON',
+];
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
