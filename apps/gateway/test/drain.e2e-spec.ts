@@ -3,13 +3,14 @@ import type { SessionResumedPayload } from '@rendezvous/protocol';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClient } from '../../../test/support/clients.js';
+import { logLinesOf } from '../../../test/support/log-lines.js';
 import { NginxServer } from '../../../test/support/nginx-server.js';
 import { eventually, sleep } from '../../../test/support/ports.js';
 import { RedisServer } from '../../../test/support/redis-server.js';
 import { Replica } from '../../../test/support/replica.js';
 
 const GRACE_MS = 3_000;
-const READINESS_DELAY_MS = 600;
+const READINESS_DELAY_MS = 1_000;
 const SHUTDOWN_TIMEOUT_MS = 8_000;
 
 /** One client of the library behind nginx, with what it heard. */
@@ -72,6 +73,8 @@ describe('graceful drain: SIGTERM one of two replicas behind nginx during active
       const { flightCode } = await host.client.createFlight();
       await guest.client.joinFlight(flightCode);
       flights.push([host, guest, flightCode]);
+      await host.client.signal({ before: 'drain' });
+      await guest.client.signal({ before: 'drain' });
     }
     const placement = new Map(await Promise.all(members.map(async (m) => [m, await replicaOf(m.id)] as const)));
     const onDrained = members.filter((member) => placement.get(member) === 'drain-a');
@@ -128,6 +131,23 @@ describe('graceful drain: SIGTERM one of two replicas behind nginx during active
       'signals in every flight after the drain',
     );
     expect(members.flatMap((member) => member.peerLeft)).toEqual([]);
+
+    // A moved flight's story counts the signals of both replicas' sockets and names both replicas.
+    const [storyHost, storyGuest, storyCode] = flights.find(([host, guest]) =>
+      [host, guest].some((member) => onDrained.includes(member)),
+    )!;
+    await storyHost.client.leaveFlight();
+    await storyGuest.client.leaveFlight();
+    const story = await eventually(
+      () =>
+        logLinesOf(staying.process.output).find(
+          (line) => line.msg === 'FLIGHT STORY COMPLETE' && line.story?.flightCode === storyCode,
+        )?.story as Record<string, any> | undefined,
+      'the moved flight’s story',
+    );
+    expect(story.signalsExchanged).toBe(4);
+    expect([...(story.replicas as string[])].sort()).toEqual(['drain-a', 'drain-b']);
+    expect(story.ended).toEqual({ by: storyGuest.id, how: 'left' });
 
     // The member that never came back is let go only when its grace has run out.
     await sleep(GRACE_MS - (Date.now() - started) - 500);

@@ -6,7 +6,14 @@ export class MemoryFlightStories implements FlightStories {
   private readonly stories = new Map<string, FlightStoryRecord>();
 
   async begin(code: string, creator: FlightStoryMember): Promise<void> {
-    this.stories.set(code, { code, createdAt: creator.joinedAt, members: [creator], connectionType: null, signals: 0 });
+    this.stories.set(code, {
+      code,
+      createdAt: creator.joinedAt,
+      members: [creator],
+      connectionType: null,
+      signals: 0,
+      movedTo: [],
+    });
   }
 
   async joined(code: string, member: FlightStoryMember, connectionType: 'lan' | 'wan'): Promise<void> {
@@ -19,6 +26,11 @@ export class MemoryFlightStories implements FlightStories {
   async addSignals(code: string, count: number): Promise<void> {
     const story = this.stories.get(code);
     if (story) story.signals += count;
+  }
+
+  async moved(code: string, replica: string): Promise<void> {
+    const story = this.stories.get(code);
+    if (story && !story.movedTo.includes(replica)) story.movedTo.push(replica);
   }
 
   async finish(code: string): Promise<FlightStoryRecord | null> {
@@ -42,7 +54,10 @@ redis.call('DEL', KEYS[1])
 return story
 `;
 
-/** Cluster: one hash per flight (`createdAt`, `signals`, `connectionType`, `m:<session id>` members). */
+/**
+ * Cluster: one hash per flight (`createdAt`, `signals`, `connectionType`, `m:<session id>` members,
+ * `r:<replica>` for replicas members moved to).
+ */
 export class RedisFlightStories implements FlightStories {
   constructor(
     private readonly redis: Redis,
@@ -88,6 +103,10 @@ export class RedisFlightStories implements FlightStories {
     if (count > 0) await this.run('rv_story_add', this.key(code), 'HINCRBY', 'signals', count);
   }
 
+  async moved(code: string, replica: string): Promise<void> {
+    await this.run('rv_story_add', this.key(code), 'HSET', `r:${replica}`, 1);
+  }
+
   async finish(code: string): Promise<FlightStoryRecord | null> {
     const flat = await this.run<string[]>('rv_story_take', this.key(code));
     if (!flat.length) return null;
@@ -103,6 +122,7 @@ export class RedisFlightStories implements FlightStories {
       members,
       connectionType: connectionType === 'lan' || connectionType === 'wan' ? connectionType : null,
       signals: Number(fields.get('signals') ?? 0),
+      movedTo: [...fields.keys()].filter((field) => field.startsWith('r:')).map((field) => field.slice(2)),
     };
   }
 }

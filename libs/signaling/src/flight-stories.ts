@@ -13,6 +13,8 @@ export interface FlightStoryRecord {
   members: FlightStoryMember[];
   connectionType: 'lan' | 'wan' | null;
   signals: number;
+  /** Replicas a member moved to during the flight (resumed there after a drain). */
+  movedTo: string[];
 }
 
 /** The "FLIGHT STORY COMPLETE" log entry: one per finished flight, wherever its members sat. */
@@ -38,6 +40,8 @@ export interface FlightStories {
   begin(code: string, creator: FlightStoryMember, ttlMs: number): Promise<void>;
   joined(code: string, member: FlightStoryMember, connectionType: 'lan' | 'wan'): Promise<void>;
   addSignals(code: string, count: number): Promise<void>;
+  /** A member resumed its session, in this flight, on `replica`. */
+  moved(code: string, replica: string): Promise<void>;
   finish(code: string): Promise<FlightStoryRecord | null>;
 }
 
@@ -53,7 +57,7 @@ export function tellFlightStory(
     flightCode: record.code,
     participants: members.map((member) => ({ ...member, joinedAt: new Date(member.joinedAt).toISOString() })),
     connectionType: record.connectionType,
-    replicas: [...new Set(members.map((member) => member.replica))],
+    replicas: [...new Set([...members.map((member) => member.replica), ...record.movedTo])],
     createdAt: new Date(record.createdAt).toISOString(),
     endedAt: new Date(endedAtMs).toISOString(),
     durationMs: Math.max(0, endedAtMs - record.createdAt),

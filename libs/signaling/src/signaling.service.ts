@@ -199,8 +199,16 @@ export class SignalingService {
   }
 
   /** Takes up a parked session on this replica; null when the token is wrong or the grace is over. */
-  resume(sessionId: string, token: string): Promise<ResumedSession | null> {
-    return this.store.resumeSession(sessionId, resumeDigest(token), this.config.cluster.replicaId, Date.now());
+  async resume(sessionId: string, token: string): Promise<ResumedSession | null> {
+    const { replicaId } = this.config.cluster;
+    const resumed = await this.store.resumeSession(sessionId, resumeDigest(token), replicaId, Date.now());
+    const code = resumed?.flight?.code;
+    if (code) {
+      void this.stories
+        ?.moved(code, replicaId)
+        .catch((error: Error) => this.logger.warn(`Flight story of ${code} missed a move: ${error.message}`));
+    }
+    return resumed;
   }
 
   /** Parked sessions nobody came back for leave as disconnected ones do; each is removed by one replica only. */
