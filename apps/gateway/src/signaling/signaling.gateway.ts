@@ -446,8 +446,9 @@ export class SignalingGateway
   /**
    * Rolling-update drain: not ready first (DRAIN_READINESS_DELAY_MS, so load balancers stop sending clients),
    * then new clients are refused and every local one is told `server-shutdown` and disconnected. In a cluster,
-   * flight sessions are parked for RECONNECT_GRACE_MS with a resume token, so a client that reconnects
-   * elsewhere keeps its session and flight and its peer hears nothing; the others leave as usual.
+   * sessions outside transfer and multiparty rooms are parked for RECONNECT_GRACE_MS with a resume token, so a
+   * client that reconnects elsewhere keeps its session and flight and its peer hears nothing; room sockets
+   * leave as usual and re-attach.
    */
   async drain(): Promise<void> {
     this.readiness.startDraining();
