@@ -13,6 +13,7 @@ import type {
   InviteToFlightPayload,
   JoinFlightPayload,
   RegisterDetailsPayload,
+  ResumeCredentials,
   SignalPayload,
 } from './schemas.js';
 
@@ -136,11 +137,6 @@ export interface CallSignalDelivery {
   callId: string;
   from: string;
   signal: unknown;
-}
-/** What a client presents in the handshake's `auth.resume` to take up its session on another replica. */
-export interface ResumeCredentials {
-  sessionId: string;
-  token: string;
 }
 export interface ServerShutdownPayload {
   message: string;

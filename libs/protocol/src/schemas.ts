@@ -69,6 +69,12 @@ export const clientSchemas = {
   'get-ice-servers': empty,
 } as const;
 
+/** The handshake's `auth.resume` after a drain: `server-shutdown`'s session id and token (24 random bytes). */
+export const resumeCredentialsSchema = z.object({
+  sessionId,
+  token: z.string().regex(/^[A-Za-z0-9_-]{32}$/, 'must be a resume token'),
+});
+
 /** Zod issues as `path: message` lines; `root` names the value itself when an issue has no path. */
 export function formatIssues(
   issues: readonly { path: readonly PropertyKey[]; message: string }[],
@@ -94,4 +100,6 @@ export type MemberSignalPayload = { receiver: string; data: unknown };
 export type GreetingPayload = { receiver?: string; data?: unknown };
 export type StartCallPayload = z.infer<(typeof clientSchemas)['start-call']>;
 export type CallIdPayload = z.infer<(typeof clientSchemas)['join-call']>;
+/** What a client presents in the handshake's `auth.resume` to take up its session on another replica. */
+export type ResumeCredentials = z.infer<typeof resumeCredentialsSchema>;
 export type CallSignalPayload = { callId: string; target: string; signal: unknown };

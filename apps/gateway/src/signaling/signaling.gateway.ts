@@ -35,6 +35,7 @@ import {
   type RegisteredPayload,
   type RegisterDetailsPayload,
   type ResumeCredentials,
+  resumeCredentialsSchema,
   type RoomAttachedPayload,
   type SessionResumedPayload,
 } from '@rendezvous/protocol';
@@ -65,11 +66,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The handshake's `auth.resume`, when it has the right shape (anything else starts a new session). */
 function resumeCredentialsOf(auth: unknown): ResumeCredentials | null {
-  const resume = (auth as { resume?: Partial<ResumeCredentials> } | undefined)?.resume;
-  const { sessionId, token } = resume ?? {};
-  if (typeof sessionId !== 'string' || typeof token !== 'string') return null;
-  if (sessionId.length > 64 || token.length > 128) return null;
-  return { sessionId, token };
+  const parsed = resumeCredentialsSchema.safeParse((auth as { resume?: unknown } | undefined)?.resume);
+  return parsed.success ? parsed.data : null;
 }
 
 const ok = <T>(data: T): AckResponse<T> => ({ ok: true, data });
@@ -192,8 +190,7 @@ export class SignalingGateway
       : new MemoryConnectionLimiter(connectionsPerIp);
     const limiter = this.connections;
     server.use((socket, next) => {
-      const { address, headers } = socket.handshake;
-      const clientAddress = resolveClientAddress(address, headers['x-forwarded-for'], this.trustedProxies);
+      const clientAddress = this.resolveAddress(socket as RendezvousSocket);
       void limiter.acquire(clientAddress).then((taken) => {
         if (!taken) {
           this.metrics.rejectedConnections.inc({ reason: 'too_many_connections' });
@@ -208,10 +205,16 @@ export class SignalingGateway
           return;
         }
         // Released in handleDisconnect: no listener of its own per socket.
-        (socket as RendezvousSocket).data.countedAddress = clientAddress;
+        (socket as RendezvousSocket).data.clientAddress = clientAddress;
         next();
       });
     });
+  }
+
+  /** The client's address: X-Forwarded-For when the peer is a trusted proxy, else the peer itself. */
+  private resolveAddress(socket: RendezvousSocket): string {
+    const { address, headers } = socket.handshake;
+    return resolveClientAddress(address, headers['x-forwarded-for'], this.trustedProxies);
   }
 
   handleConnection(socket: RendezvousSocket): void {
@@ -221,8 +224,8 @@ export class SignalingGateway
       socket.disconnect(true);
       return;
     }
-    const { headers, address } = socket.handshake;
-    const clientAddress = resolveClientAddress(address, headers['x-forwarded-for'], this.trustedProxies);
+    // Resolved and counted by the handshake's connection limit, which every connection passes.
+    const clientAddress = socket.data.clientAddress ?? this.resolveAddress(socket);
     releaseUpgradeRequest(socket);
     socket.data.flight = null;
     socket.data.attachment = null;
@@ -289,7 +292,7 @@ export class SignalingGateway
 
   handleDisconnect(socket: RendezvousSocket): void {
     this.delivery.untrackSocket(socket);
-    if (socket.data.countedAddress) void this.connections?.release(socket.data.countedAddress);
+    if (socket.data.clientAddress) void this.connections?.release(socket.data.clientAddress);
     const session = socket.data.session;
     if (!session) return;
     this.metrics.lifecycle.inc({ event: 'disconnection' });

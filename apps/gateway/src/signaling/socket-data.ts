@@ -5,8 +5,8 @@ import { type SessionRecord, SignalingError } from '@rendezvous/signaling';
 
 /** What a replica remembers about one of its own sockets (a cache of its own actions, not cluster truth). */
 export interface SocketData {
-  /** The client address holding one of MAX_CONNECTIONS_PER_IP slots, released when the socket goes. */
-  countedAddress?: string;
+  /** The client address, resolved once in the handshake; it holds one MAX_CONNECTIONS_PER_IP slot until the socket goes. */
+  clientAddress?: string;
   /** The verified token's claims (AUTH_MODE=jwt). */
   auth?: AuthClaims | null;
   session?: SessionRecord;
