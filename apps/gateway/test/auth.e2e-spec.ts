@@ -128,4 +128,43 @@ describe('AUTH_MODE=jwt: tokens checked in the handshake', () => {
     expect(await join('other-room')).toMatchObject({ ok: false, error: { code: 'forbidden' } });
     expect(await join('team-room')).toMatchObject({ ok: true });
   });
+
+  it('matches the `rooms` claim exactly for multiparty rooms: no case or Unicode folding', async () => {
+    const claims = { rooms: ['team', 'secret-board', 'straße', 'ﬀ', 'fıle'] };
+    const { socket } = (await expectIn(hsUrl, await sign(claims, secretKey, 'HS256'))) as {
+      socket: ReturnType<typeof io>;
+    };
+    const join = (roomId: string) =>
+      new Promise<{ ok: boolean; error?: { code: string } }>((resolve) =>
+        socket.emit('join-room', { roomId }, resolve),
+      );
+    for (const foreign of ['TEAM', 'Team', 'SECRET-BOARD', 'STRASSE', 'FF', 'FILE']) {
+      expect(await join(foreign), foreign).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    }
+    expect(await join('team')).toMatchObject({ ok: true });
+    expect(await join('secret-board')).toMatchObject({ ok: true });
+  });
+
+  it('compares transfer room codes without case, in ASCII only', async () => {
+    const { socket } = (await expectIn(hsUrl, await sign({ rooms: ['abc234', 'ﬀﬀﬀ'] }, secretKey, 'HS256'))) as {
+      socket: ReturnType<typeof io>;
+    };
+    const attach = (roomCode: string) =>
+      new Promise<{ ok: boolean; error?: { code: string } }>((resolve) =>
+        socket.emit('attach-room', { roomCode, participantId: 'someone12345' }, resolve),
+      );
+    // Allowed by the claim (the room itself does not exist).
+    expect(await attach('ABC234')).toMatchObject({ ok: false, error: { code: 'room_not_found' } });
+    expect(await attach('aBc234')).toMatchObject({ ok: false, error: { code: 'room_not_found' } });
+    expect(await attach('FFFFFF')).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+  });
+
+  it.each([
+    ['a string', 'team'],
+    ['an object', { team: true }],
+    ['an array with a non-string', ['team', 7]],
+  ])('refuses a token whose `rooms` claim is %s', async (_what, rooms) => {
+    const outcome = await attempt(hsUrl, await sign({ rooms }, secretKey, 'HS256'));
+    expect(outcome).toMatchObject({ connected: false, reason: 'auth_invalid' });
+  });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cleanDisplayName, displayNameSchema } from './names.js';
 
 /** Alphabet of flight codes: no 0/O, 1/I, so codes survive being read aloud. */
 export const FLIGHT_CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
@@ -11,13 +12,23 @@ const flightCode = z
   .length(FLIGHT_CODE_LENGTH, 'flightCode must be 6 characters')
   .regex(/^[ABCDEFGHJKLMNPQRSTUVWXYZ2-9]+$/, 'flightCode has characters outside the code alphabet');
 
+/**
+ * A transfer room code as clients type it: 6 ASCII letters or digits, compared without case. Only ASCII folds
+ * (a Unicode upper-casing turns `ß` into `SS` and `ﬀ` into `FF`, so it would match codes nobody typed).
+ */
+export const roomCodeSchema = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9]{6}$/, 'roomCode must be 6 letters or digits')
+  .transform((value) => value.toUpperCase());
+
 const sessionId = z.string().regex(/^[0-9a-z]{10}$/, 'must be a session id (10 characters, 0-9 a-z)');
 
 /** Room ids become parts of Redis keys and channel names, so they are slugs. */
 export const ROOM_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 const roomId = z.string().trim().regex(ROOM_ID_PATTERN, 'roomId must be 1-64 characters of A-Z a-z 0-9 _ -');
 const callId = z.string().regex(/^[0-9a-z]{16}$/, 'callId must be a call id (16 characters, 0-9 a-z)');
-const username = z.string().trim().min(1).max(50);
+const username = displayNameSchema(50);
 const required = z.unknown().refine((value) => value !== undefined, 'is required');
 /** Camus' envelope, minus `sender`, which the server stamps: one member of the sender's room receives it. */
 const toMember = z.object({ receiver: sessionId, data: required });
@@ -26,18 +37,14 @@ const toMember = z.object({ receiver: sessionId, data: required });
 const empty = z.union([z.undefined(), z.null(), z.object({})]).transform(() => ({}));
 
 export const clientSchemas = {
-  'register-details': z.object({ name: z.string().trim().min(1).max(50) }),
+  'register-details': z.object({ name: displayNameSchema(50) }),
   'create-flight': empty,
   'join-flight': z.object({ flightCode }),
   'invite-to-flight': z.object({ inviteeId: sessionId, flightCode }),
   signal: z.object({ data: z.unknown().refine((value) => value !== undefined, 'data is required') }),
   'leave-flight': empty,
   'attach-room': z.object({
-    roomCode: z
-      .string()
-      .trim()
-      .length(FLIGHT_CODE_LENGTH, 'roomCode must be 6 characters')
-      .transform((value) => value.toUpperCase()),
+    roomCode: roomCodeSchema,
     participantId: z.string().trim().min(1).max(64),
     channel: z.enum(['transfer', 'screen-share', 'chat']).default('transfer'),
   }),
@@ -45,7 +52,7 @@ export const clientSchemas = {
     roomId,
     name: username.optional(),
     password: z.string().min(1).max(256).optional(),
-    roomName: z.string().trim().min(1).max(100).optional(),
+    roomName: displayNameSchema(100).optional(),
     isPublic: z.boolean().optional(),
     guestLimit: z.number().int().min(0).max(10_000).optional(),
   }),
@@ -53,7 +60,7 @@ export const clientSchemas = {
   profile: z.object({ username }),
   text: z.object({
     text: z.string().min(1).max(10_000),
-    from: z.string().max(50).optional(),
+    from: z.string().transform(cleanDisplayName).pipe(z.string().max(50)).optional(),
     time: z.union([z.number(), z.string().max(64)]).optional(),
   }),
   ping: z.object({ data: z.unknown().optional() }).default({}),

@@ -1,13 +1,17 @@
 import type { RendezvousConfig } from '@rendezvous/config';
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
-import { errors, jwtVerify } from 'jose';
+import { cleanDisplayName } from '@rendezvous/protocol';
+import { errors, type JWTPayload, jwtVerify } from 'jose';
 
 /** What a verified token may say about its client. */
 export interface AuthClaims {
   subject: string | null;
   /** Display name (claim `name`), used as the session's name. */
   name: string | null;
-  /** Rooms the client may join or attach to (claim `rooms`); null = any. */
+  /**
+   * Rooms the client may join or attach to (claim `rooms`); null = any. Multiparty room ids match exactly;
+   * transfer room codes (6 ASCII letters or digits) without case.
+   */
   rooms: string[] | null;
 }
 
@@ -42,6 +46,10 @@ export class JwtVerifier {
     if (typeof token !== 'string' || token.length === 0) {
       throw new AuthRejected('auth_missing', 'Authentication required: a token in auth.token');
     }
+    return claimsOf(await this.verifiedPayload(token));
+  }
+
+  private async verifiedPayload(token: string): Promise<JWTPayload> {
     let lastError: unknown = null;
     for (const { key, algorithms } of this.keys) {
       try {
@@ -51,12 +59,7 @@ export class JwtVerifier {
           ...(this.settings.audience ? { audience: this.settings.audience } : {}),
           ...(this.settings.issuer ? { issuer: this.settings.issuer } : {}),
         });
-        const rooms = payload.rooms;
-        return {
-          subject: payload.sub ?? null,
-          name: typeof payload.name === 'string' && payload.name.trim() ? payload.name.trim().slice(0, 50) : null,
-          rooms: Array.isArray(rooms) ? rooms.filter((room): room is string => typeof room === 'string') : null,
-        };
+        return payload;
       } catch (error) {
         lastError = error;
       }
@@ -64,4 +67,17 @@ export class JwtVerifier {
     if (lastError instanceof errors.JWTExpired) throw new AuthRejected('auth_expired', 'Token expired');
     throw new AuthRejected('auth_invalid', 'Invalid token');
   }
+}
+
+/**
+ * The claims we act on. A `rooms` claim that is present but not an array of strings refuses the token: reading
+ * it as "no restriction" would give the holder every room.
+ */
+function claimsOf(payload: JWTPayload): AuthClaims {
+  const { rooms, name } = payload;
+  if (rooms !== undefined && !(Array.isArray(rooms) && rooms.every((room) => typeof room === 'string'))) {
+    throw new AuthRejected('auth_invalid', 'Invalid token: the rooms claim must be an array of strings');
+  }
+  const cleanName = typeof name === 'string' ? cleanDisplayName(name).slice(0, 50) : '';
+  return { subject: payload.sub ?? null, name: cleanName || null, rooms: rooms ?? null };
 }

@@ -28,7 +28,7 @@ import { SocketEventRouter, splitAck } from '@rendezvous/cluster';
 import { SignalingError } from '@rendezvous/signaling';
 import { sendError, toErrorPayload, WsErrorFilter } from '../common/ws-error.filter.js';
 import { validatePayload, ZodWsPipe } from '../common/zod-ws.pipe.js';
-import { assertRoomAllowed, sessionOf } from '../signaling/socket-data.js';
+import { assertMultipartyRoomAllowed, sessionOf } from '../signaling/socket-data.js';
 import { type RendezvousServer, type RendezvousSocket, SocketDelivery } from '../signaling/socket-delivery.js';
 import { multipartyRoom, MultipartySocketDelivery, toRoomInfo } from './multiparty-delivery.js';
 
@@ -83,7 +83,7 @@ export class MultipartyGateway implements OnGatewayInit, OnGatewayConnection {
     @MessageBody(new ZodWsPipe(clientSchemas['join-room'])) body: JoinRoomPayload,
   ): Promise<AckResponse<RoomJoinedPayload>> {
     const session = await sessionOf(socket);
-    assertRoomAllowed(socket, body.roomId);
+    assertMultipartyRoomAllowed(socket, body.roomId);
     const username = body.name ?? socket.data.room?.username ?? session.name;
     const previous = socket.data.room?.id;
     const joined = await this.rooms.join(session.id, { ...body, username }, ({ room }) => {

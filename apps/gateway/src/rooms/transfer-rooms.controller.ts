@@ -13,17 +13,13 @@ import {
   Post,
   Query,
 } from '@nestjs/common';
-import { formatIssues } from '@rendezvous/protocol';
+import { displayNameSchema, formatIssues, roomCodeSchema } from '@rendezvous/protocol';
 import { type RoomSummary, TransferRoomError, TransferRoomService } from '@rendezvous/rooms';
 import { z, type ZodType } from 'zod';
 
-const name = z.string().trim().min(1).max(50);
+const name = displayNameSchema(50);
 const participantId = z.string().trim().min(1).max(64);
-const roomCode = z
-  .string()
-  .trim()
-  .length(6)
-  .transform((value) => value.toUpperCase());
+const roomCode = roomCodeSchema;
 
 const schemas = {
   code: z.object({ code: roomCode }),

@@ -54,7 +54,7 @@ import { ReadinessState } from '../common/readiness.state.js';
 import { MultipartyGateway } from '../rooms/multiparty.gateway.js';
 import { sendError, toErrorPayload, WsErrorFilter } from '../common/ws-error.filter.js';
 import { validatePayload, ZodWsPipe } from '../common/zod-ws.pipe.js';
-import { assertRoomAllowed, sessionOf } from './socket-data.js';
+import { assertTransferRoomAllowed, sessionOf } from './socket-data.js';
 import { AuthRejected, JwtVerifier } from '../auth/jwt-verifier.js';
 import { EventRateLimiter } from '../common/event-rate-limiter.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
@@ -428,7 +428,7 @@ export class SignalingGateway
     @MessageBody(new ZodWsPipe(clientSchemas['attach-room'])) body: AttachRoomPayload,
   ): Promise<AckResponse<RoomAttachedPayload>> {
     const session = await sessionOf(socket);
-    assertRoomAllowed(socket, body.roomCode);
+    assertTransferRoomAllowed(socket, body.roomCode);
     if (socket.data.flight && !socket.data.attachment) throw new SignalingError(ErrorCode.AlreadyInFlight);
     if (socket.data.attachment) await this.attachments.detach(session, socket.data.attachment);
     const attached = await this.attachments.attach(

@@ -37,11 +37,21 @@ export async function sessionOf(socket: { data: SocketData }): Promise<SessionRe
   return session;
 }
 
-/** With a token that names its rooms, only those (transfer room codes compare without case). */
-export function assertRoomAllowed(socket: { data: SocketData }, room: string): void {
+/** With a token that names its rooms: a multiparty room id must be one of them exactly (ids are case-sensitive). */
+export function assertMultipartyRoomAllowed(socket: { data: SocketData }, roomId: string): void {
   const allowed = socket.data.auth?.rooms;
-  if (!allowed) return;
-  if (!allowed.some((entry) => entry === room || entry.toUpperCase() === room.toUpperCase())) {
+  if (allowed && !allowed.includes(roomId)) throw new SignalingError(ErrorCode.Forbidden);
+}
+
+const ASCII_ROOM_CODE = /^[A-Za-z0-9]{6}$/;
+
+/**
+ * With a token that names its rooms: a transfer room code (already upper-cased by its schema) must match one of
+ * them, which compare without case only when they are codes themselves (6 ASCII letters or digits).
+ */
+export function assertTransferRoomAllowed(socket: { data: SocketData }, roomCode: string): void {
+  const allowed = socket.data.auth?.rooms;
+  if (allowed && !allowed.some((entry) => ASCII_ROOM_CODE.test(entry) && entry.toUpperCase() === roomCode)) {
     throw new SignalingError(ErrorCode.Forbidden);
   }
 }
