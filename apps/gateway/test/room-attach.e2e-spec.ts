@@ -3,6 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TestClient } from '../../../test/support/clients.js';
 import { startGatewayApp } from '../../../test/support/gateway-app.js';
 import { pairedTransferRoom } from '../../../test/support/transfer-rooms.js';
+import { publicParticipantId } from '@rendezvous/rooms';
 
 type Client = Awaited<ReturnType<typeof TestClient.connect>>;
 
@@ -33,13 +34,20 @@ describe('attach-room: DropSilk transfer rooms over Socket.IO', () => {
 
     expect(await host.request('attach-room', { roomCode: code.toLowerCase(), participantId: hostId })).toMatchObject({
       ok: true,
-      data: { flightCode: code, role: 'host', peer: { participantId: guestId, name: 'Guest Gina' } },
+      data: {
+        flightCode: code,
+        role: 'host',
+        peer: { participantId: publicParticipantId(guestId), name: 'Guest Gina' },
+      },
     });
     expect(await host.next('room-attached')).toMatchObject({ flightCode: code, role: 'host' });
     expect(host.count('peer-joined')).toBe(0);
 
     await guest.request('attach-room', { roomCode: code, participantId: guestId, channel: 'transfer' });
-    expect(await guest.next('room-attached')).toMatchObject({ role: 'guest', peer: { participantId: hostId } });
+    expect(await guest.next('room-attached')).toMatchObject({
+      role: 'guest',
+      peer: { participantId: publicParticipantId(hostId) },
+    });
     expect(await host.next('peer-joined')).toEqual({
       flightCode: code,
       peer: { id: guest.id, name: 'Guest Gina' },
@@ -102,5 +110,55 @@ describe('attach-room: DropSilk transfer rooms over Socket.IO', () => {
     expect(await guest.next('peer-left')).toEqual({ flightCode: code, peerId: host.id });
     const summary = (await (await fetch(`${url}/api/rooms/${code}?participantId=${guestId}`)).json()) as any;
     expect(summary).toMatchObject({ status: 'waiting', peer: null, self: { role: 'host', name: 'Guest Gina' } });
+  });
+
+  it('never hands the peer a participant id that works as a credential', async () => {
+    const { code, hostId, guestId } = await room();
+    const guest = await connect('10.97.0.2');
+    const attached = await guest.request<{ peer: { participantId: string } }>('attach-room', {
+      roomCode: code,
+      participantId: guestId,
+    });
+    const hostAlias = attached.ok ? attached.data.peer.participantId : '';
+    expect(hostAlias).toMatch(/^[0-9a-z]{12}$/);
+    expect(hostAlias).not.toBe(hostId);
+    const intruder = await connect('10.97.0.3');
+    expect(await intruder.request('attach-room', { roomCode: code, participantId: hostAlias })).toMatchObject({
+      ok: false,
+      error: { code: 'room_not_found' },
+    });
+  });
+
+  it('hands a slot attached again to the newest socket: the old one is told room-detached and changes nothing', async () => {
+    const { code, hostId, guestId } = await room();
+    const host = await connect('10.96.0.1');
+    const guest = await connect('10.96.0.2');
+    await host.request('attach-room', { roomCode: code, participantId: hostId });
+    await guest.request('attach-room', { roomCode: code, participantId: guestId });
+    await host.next('peer-joined');
+
+    const hostAgain = await connect('10.96.0.1');
+    expect(await hostAgain.request('attach-room', { roomCode: code, participantId: hostId })).toMatchObject({
+      ok: true,
+      data: { role: 'host' },
+    });
+    expect(await host.next('room-detached')).toEqual({
+      roomCode: code,
+      channel: 'transfer',
+      reason: 'attached-elsewhere',
+    });
+    await guest.next<{ peer: { id: string } }>('peer-joined', (joined) => joined.peer.id === hostAgain.id);
+    expect(await host.request('signal', { data: 'stale' })).toMatchObject({
+      ok: false,
+      error: { code: 'not_in_flight' },
+    });
+
+    host.close();
+    hostAgain.emit('signal', { data: 'fresh' });
+    expect(await guest.next('signal')).toEqual({ from: hostAgain.id, data: 'fresh' });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(guest.count('peer-left')).toBe(0);
+    const summary = (await (await fetch(`${url}/api/rooms/${code}?participantId=${hostId}`)).json()) as any;
+    expect(summary).toMatchObject({ status: 'paired', self: { role: 'host' }, peer: { name: 'Guest Gina' } });
   });
 });

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGatewayApp } from '../../../test/support/gateway-app.js';
+import { publicParticipantId } from '@rendezvous/rooms';
 
 describe('DropSilk transfer-room API (/api/rooms)', () => {
   let app: INestApplication;
@@ -46,9 +47,11 @@ describe('DropSilk transfer-room API (/api/rooms)', () => {
     expect(joined.body).toMatchObject({
       status: 'paired',
       self: { role: 'guest', name: 'Bob' },
-      peer: { participantId: hostId },
+      peer: { participantId: publicParticipantId(hostId), role: 'host', name: 'Alice' },
     });
     const guestId: string = joined.body.self.participantId;
+    // A participant id is its holder's credential: never shown to the other side, in any answer.
+    expect(JSON.stringify(joined.body)).not.toContain(hostId);
 
     expect(await call('POST', `/${code}/join`, { name: 'Eve' })).toEqual({
       status: 400,
@@ -66,6 +69,10 @@ describe('DropSilk transfer-room API (/api/rooms)', () => {
     const seenByGuest = await call('GET', `/${code}?participantId=${guestId}`);
     expect(seenByGuest.status).toBe(200);
     expect(seenByGuest.body).toMatchObject({ shouldConnect: true, self: { role: 'guest' }, peer: { ready: true } });
+    expect(JSON.stringify(seenByGuest.body)).not.toContain(hostId);
+    // What the guest sees of the host is not a credential.
+    const alias = seenByGuest.body.peer.participantId as string;
+    expect(await call('POST', `/${code}/participants/${alias}/ready`, {})).toMatchObject({ status: 404 });
 
     expect(
       (await call('POST', `/${code}/participants/${guestId}/screen-share`, { active: true })).body.screenShare,
@@ -79,6 +86,9 @@ describe('DropSilk transfer-room API (/api/rooms)', () => {
       status: 400,
       body: { error: 'Peer is already screen sharing' },
     });
+    const seenByHost = await call('GET', `/${code}?participantId=${hostId}`);
+    expect(seenByHost.body.screenShare.activeParticipantId).toBe(publicParticipantId(guestId));
+    expect(JSON.stringify(seenByHost.body)).not.toContain(guestId);
     expect((await call('POST', `/${code}/participants/${hostId}/chat`, { active: true })).body.chat).toEqual({
       requestedBySelf: true,
       requestedByPeer: false,

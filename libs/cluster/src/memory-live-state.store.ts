@@ -9,6 +9,8 @@ import type {
   PresenceEntry,
   RemovedSession,
   ResumedSession,
+  RoomChannelAttached,
+  RoomChannelDetached,
   SessionRecord,
 } from '@rendezvous/signaling';
 
@@ -182,25 +184,30 @@ export class MemoryLiveStateStore implements LiveStateStore {
     sessionId: string,
     ttlMs: number,
     attachment: string,
-  ): Promise<FlightMember | null> {
+  ): Promise<RoomChannelAttached> {
     const now = Date.now();
     const session = this.sessions.get(sessionId);
     if (session) session.attachment = attachment;
     let slots = this.roomChannels.get(key);
     if (!slots || slots.expiresAt <= now) this.roomChannels.set(key, (slots = { expiresAt: 0 }));
+    const previous = slots[role];
     slots[role] = sessionId;
     slots.expiresAt = now + ttlMs;
     const other = slots[role === 'host' ? 'guest' : 'host'];
-    return other && this.sessions.has(other) ? this.member(other) : null;
+    return {
+      displaced: previous && previous !== sessionId && this.sessions.has(previous) ? previous : null,
+      other: other && this.sessions.has(other) ? this.member(other) : null,
+    };
   }
 
-  async detachRoomChannel(key: string, role: 'host' | 'guest', sessionId: string): Promise<FlightMember | null> {
+  async detachRoomChannel(key: string, role: 'host' | 'guest', sessionId: string): Promise<RoomChannelDetached> {
     const slots = this.roomChannels.get(key);
-    if (!slots || slots[role] !== sessionId) return null;
+    const holder = slots && slots.expiresAt > Date.now() ? slots[role] : undefined;
+    if (!slots || holder !== sessionId) return { displaced: holder !== undefined, other: null };
     delete slots[role];
     const other = slots[role === 'host' ? 'guest' : 'host'];
     if (!other) this.roomChannels.delete(key);
-    return other && this.sessions.has(other) ? this.member(other) : null;
+    return { displaced: false, other: other && this.sessions.has(other) ? this.member(other) : null };
   }
 
   async attachmentOf(sessionId: string): Promise<string | null> {

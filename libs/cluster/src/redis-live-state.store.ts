@@ -10,6 +10,8 @@ import type {
   PresenceEntry,
   RemovedSession,
   ResumedSession,
+  RoomChannelAttached,
+  RoomChannelDetached,
   SessionRecord,
 } from '@rendezvous/signaling';
 
@@ -172,21 +174,32 @@ const ATTACH_ROOM_CHANNEL = `${LUA_HELPERS}
 local key, role, sid, ttl, attachment = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6]
 local ckey = p .. 'rc:' .. key
 if redis.call('EXISTS', p .. 's:' .. sid) == 1 then redis.call('HSET', p .. 's:' .. sid, 'attach', attachment) end
+local previous = redis.call('HGET', ckey, role)
+local displaced = ''
+if previous and previous ~= sid and redis.call('EXISTS', p .. 's:' .. previous) == 1 then displaced = previous end
 redis.call('HSET', ckey, role, sid)
 redis.call('PEXPIRE', ckey, ttl)
 local other = redis.call('HGET', ckey, role == 'host' and 'guest' or 'host')
-if other and redis.call('EXISTS', p .. 's:' .. other) == 1 then return member(other) end
-return nil
+local result = {displaced}
+if other and redis.call('EXISTS', p .. 's:' .. other) == 1 then
+  for _, v in ipairs(member(other)) do result[#result + 1] = v end
+end
+return result
 `;
 
 const DETACH_ROOM_CHANNEL = `${LUA_HELPERS}
 local key, role, sid = ARGV[2], ARGV[3], ARGV[4]
 local ckey = p .. 'rc:' .. key
-if redis.call('HGET', ckey, role) ~= sid then return nil end
+local holder = redis.call('HGET', ckey, role)
+if holder and holder ~= sid then return {1} end
+if not holder then return {0} end
 redis.call('HDEL', ckey, role)
 local other = redis.call('HGET', ckey, role == 'host' and 'guest' or 'host')
-if other and redis.call('EXISTS', p .. 's:' .. other) == 1 then return member(other) end
-return nil
+local result = {0}
+if other and redis.call('EXISTS', p .. 's:' .. other) == 1 then
+  for _, v in ipairs(member(other)) do result[#result + 1] = v end
+end
+return result
 `;
 
 const HIDE_FROM_PRESENCE = `
@@ -429,14 +442,14 @@ export class RedisLiveStateStore implements LiveStateStore {
     sessionId: string,
     ttlMs: number,
     attachment: string,
-  ): Promise<FlightMember | null> {
-    const reply = (await this.run('attachRoom', key, role, sessionId, ttlMs, attachment)) as LuaReply[] | null;
-    return reply ? (members(reply, 0)[0] ?? null) : null;
+  ): Promise<RoomChannelAttached> {
+    const reply = (await this.run('attachRoom', key, role, sessionId, ttlMs, attachment)) as LuaReply[];
+    return { displaced: reply[0] ? String(reply[0]) : null, other: members(reply, 1)[0] ?? null };
   }
 
-  async detachRoomChannel(key: string, role: 'host' | 'guest', sessionId: string): Promise<FlightMember | null> {
-    const reply = (await this.run('detachRoom', key, role, sessionId)) as LuaReply[] | null;
-    return reply ? (members(reply, 0)[0] ?? null) : null;
+  async detachRoomChannel(key: string, role: 'host' | 'guest', sessionId: string): Promise<RoomChannelDetached> {
+    const reply = (await this.run('detachRoom', key, role, sessionId)) as LuaReply[];
+    return { displaced: reply[0] === 1, other: members(reply, 1)[0] ?? null };
   }
 
   async attachmentOf(sessionId: string): Promise<string | null> {

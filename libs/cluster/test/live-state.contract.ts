@@ -181,22 +181,44 @@ export function describeLiveStateContract(name: string, create: () => Promise<Co
       const guest = session();
       const hostAgain = session();
       for (const s of [host, guest, hostAgain]) await store.registerSession(s);
-      expect(await store.attachRoomChannel('ABCDEF:transfer', 'host', host.id, TTL, 'h1')).toBeNull();
-      expect(await store.attachRoomChannel('ABCDEF:transfer', 'guest', guest.id, TTL, 'g1')).toEqual({
-        id: host.id,
-        name: host.name,
-        address: host.address,
-        group: host.group,
+      expect(await store.attachRoomChannel('ABCDEF:transfer', 'host', host.id, TTL, 'h1')).toEqual({
+        displaced: null,
+        other: null,
       });
-      expect((await store.attachRoomChannel('ABCDEF:transfer', 'host', hostAgain.id, TTL, 'h2'))?.id).toBe(guest.id);
-      expect(await store.detachRoomChannel('ABCDEF:transfer', 'host', host.id)).toBeNull();
-      expect((await store.detachRoomChannel('ABCDEF:transfer', 'host', hostAgain.id))?.id).toBe(guest.id);
-      expect(await store.attachRoomChannel('ABCDEF:chat', 'host', host.id, TTL, 'h3')).toBeNull();
+      expect(await store.attachRoomChannel('ABCDEF:transfer', 'guest', guest.id, TTL, 'g1')).toEqual({
+        displaced: null,
+        other: { id: host.id, name: host.name, address: host.address, group: host.group },
+      });
+      // Taking a held slot names the session it was taken from.
+      const takeover = await store.attachRoomChannel('ABCDEF:transfer', 'host', hostAgain.id, TTL, 'h2');
+      expect({ displaced: takeover.displaced, other: takeover.other?.id }).toEqual({
+        displaced: host.id,
+        other: guest.id,
+      });
+      expect((await store.attachRoomChannel('ABCDEF:transfer', 'host', hostAgain.id, TTL, 'h2')).displaced).toBeNull();
+      // The displaced session's detach changes nothing and says so.
+      expect(await store.detachRoomChannel('ABCDEF:transfer', 'host', host.id)).toEqual({
+        displaced: true,
+        other: null,
+      });
+      const detached = await store.detachRoomChannel('ABCDEF:transfer', 'host', hostAgain.id);
+      expect({ displaced: detached.displaced, other: detached.other?.id }).toEqual({
+        displaced: false,
+        other: guest.id,
+      });
+      expect(await store.detachRoomChannel('ABCDEF:transfer', 'host', hostAgain.id)).toEqual({
+        displaced: false,
+        other: null,
+      });
+      expect((await store.attachRoomChannel('ABCDEF:chat', 'host', host.id, TTL, 'h3')).other).toBeNull();
       expect(await store.attachmentOf(host.id)).toBe('h3');
       expect(await store.attachmentOf(guest.id)).toBe('g1');
       await store.removeSession(guest.id, TTL, Date.now());
       expect(await store.attachmentOf(guest.id)).toBeNull();
-      expect(await store.attachRoomChannel('ABCDEF:transfer', 'host', host.id, TTL, 'h4')).toBeNull();
+      expect(await store.attachRoomChannel('ABCDEF:transfer', 'host', host.id, TTL, 'h4')).toEqual({
+        displaced: null,
+        other: null,
+      });
     });
 
     it('hides a session from its network presence', async () => {

@@ -71,6 +71,15 @@ export interface RoomAttachedPayload {
 export interface RoomExpiredPayload {
   roomCode: string;
 }
+/**
+ * The same participant's channel was attached from another socket (a reload, a new connection after a network
+ * change): this socket no longer holds it and relays nothing more to the peer.
+ */
+export interface RoomDetachedPayload {
+  roomCode: string;
+  channel: 'transfer' | 'screen-share' | 'chat';
+  reason: 'attached-elsewhere';
+}
 export interface IceServer {
   urls: string | string[];
   username?: string;
@@ -170,6 +179,7 @@ export interface ServerToClientEvents {
   'session-resumed': (payload: SessionResumedPayload) => void;
   'room-attached': (payload: RoomAttachedPayload) => void;
   'room-expired': (payload: RoomExpiredPayload) => void;
+  'room-detached': (payload: RoomDetachedPayload) => void;
   'room-info': (payload: RoomInfoPayload) => void;
   text: (payload: RoomTextPayload) => void;
   pong: (payload: PongPayload) => void;
@@ -214,6 +224,8 @@ export interface ClientToServerEvents {
 export interface InterServerEvents {
   'presence-changed': (groups: string[]) => void;
   'flight-peer': (link: { sessionId: string; peerId: string | null }) => void;
+  /** A transfer-room channel slot was taken from this session by another socket of the same participant. */
+  'room-slot-taken': (taken: { sessionId: string; roomCode: string; channel: RoomDetachedPayload['channel'] }) => void;
   /** A multiparty room's members changed: each replica tells its own members (newest version wins). */
   'room-roster': (roster: { roomId: string; version: number; members: { id: string; username: string }[] }) => void;
   /** A call changed (`started` on its first state): each replica tells its members of the call's room. */

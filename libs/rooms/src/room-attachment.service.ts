@@ -6,6 +6,7 @@ import {
   type FlightMember,
   LIVE_STATE_STORE,
   type LiveStateStore,
+  type RoomChannelAttached,
   type SessionRecord,
   SIGNALING_DELIVERY,
   type SignalingDelivery,
@@ -58,7 +59,9 @@ export class RoomAttachmentService {
       channel,
       key: `${summary.roomCode}:${channel}`,
     };
-    const other = await this.occupy(session.id, attachment);
+    const { other, displaced } = await this.occupy(session.id, attachment);
+    // The participant attached again from another socket (a reload, a new connection): the old one lets go.
+    if (displaced) this.delivery.roomSlotTaken(displaced, attachment.code, channel);
     beforeAnnounce(attachment, renamed);
     const attached: RoomAttachedPayload = { flightCode: attachment.code, role: attachment.role, peer: summary.peer };
     this.delivery.toSession(session.id, 'room-attached', attached);
@@ -67,13 +70,17 @@ export class RoomAttachmentService {
     return attached;
   }
 
-  /** The attached socket is gone: its channel peer is told, and a transfer departure updates the room. */
+  /**
+   * The attached socket is gone: its channel peer is told, and a transfer departure updates the room. A socket
+   * whose slot another socket of the same participant has taken changes nothing.
+   */
   async detach(session: Pick<SessionRecord, 'id'>, attachment: RoomAttachment): Promise<void> {
+    const { displaced, other } = await this.store.detachRoomChannel(attachment.key, attachment.role, session.id);
+    if (displaced) return;
     try {
-      // The room changes first, so a peer that reads it after `peer-left` sees the departure.
+      // The room changes before the peer is told, so a peer that reads it after `peer-left` sees the departure.
       if (attachment.channel === 'transfer') await this.rooms.leave(attachment.code, attachment.participantId);
     } finally {
-      const other = await this.store.detachRoomChannel(attachment.key, attachment.role, session.id);
       if (other) {
         this.delivery.flightPeerChanged(other.id, null);
         this.delivery.toSession(other.id, 'peer-left', { flightCode: attachment.code, peerId: session.id });
@@ -99,7 +106,7 @@ export class RoomAttachmentService {
   }
 
   /** Takes the attachment's slot, storing its description with the session for a survivor's reaping. */
-  private occupy(sessionId: string, attachment: RoomAttachment): Promise<FlightMember | null> {
+  private occupy(sessionId: string, attachment: RoomAttachment): Promise<RoomChannelAttached> {
     const { key, role } = attachment;
     return this.store.attachRoomChannel(key, role, sessionId, this.config.rooms.ttlMs, JSON.stringify(attachment));
   }

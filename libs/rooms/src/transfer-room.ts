@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { generateFlightCode, randomBase36Id } from '@rendezvous/signaling';
 
 export type RoomRole = 'host' | 'guest';
@@ -116,6 +117,19 @@ export function generateParticipantId(): string {
   return randomBase36Id(12);
 }
 
+/**
+ * What a participant's peer sees as its id: a one-way digest of it, in the same 12-character form. A participant
+ * id is its holder's credential (it attaches sockets and changes readiness), so it is only ever shown to its
+ * holder; the peer still gets a stable id that changes when the peer does (DropSilk's client compares them).
+ */
+export function publicParticipantId(participantId: string): string {
+  const digest = createHash('sha256').update(`rendezvous-participant:${participantId}`).digest();
+  return BigInt(`0x${digest.subarray(0, 10).toString('hex')}`)
+    .toString(36)
+    .padStart(12, '0')
+    .slice(-12);
+}
+
 function participant(room: TransferRoomRecord, role: RoomRole): ParticipantSummary {
   return role === 'host'
     ? {
@@ -149,15 +163,20 @@ export function summarize(room: TransferRoomRecord, participantId: string): Room
       ? room.guestParticipantId
       : null;
   const isHost = role === 'host';
+  const self = participant(room, role);
+  const peer = isHost ? (hasPeer ? participant(room, 'guest') : null) : participant(room, 'host');
   return {
     roomCode: room.code,
     status: !hasPeer ? 'waiting' : shouldConnect ? 'ready' : 'paired',
     shouldConnect,
     expiresAt: room.expiresAt.toISOString(),
-    self: participant(room, role),
-    peer: isHost ? (hasPeer ? participant(room, 'guest') : null) : participant(room, 'host'),
+    self,
+    peer: peer && { ...peer, participantId: publicParticipantId(peer.participantId) },
     screenShare: {
-      activeParticipantId,
+      activeParticipantId:
+        activeParticipantId === null || activeParticipantId === participantId
+          ? activeParticipantId
+          : publicParticipantId(activeParticipantId),
       requestedBySelf: isHost ? room.hostScreenShareActive : room.guestScreenShareActive,
       requestedByPeer: isHost ? room.guestScreenShareActive : room.hostScreenShareActive,
       isActive: activeParticipantId !== null,

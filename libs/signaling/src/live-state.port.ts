@@ -55,6 +55,18 @@ export interface ResumedSession {
   flight: { code: string; room: string; peer: FlightMember | null } | null;
 }
 
+/** A room channel's slot taken: the session it was taken from (still live), and the one in the other slot. */
+export interface RoomChannelAttached {
+  displaced: string | null;
+  other: FlightMember | null;
+}
+
+/** A room channel's slot given up: `displaced` when another session had taken it meanwhile (nothing changed). */
+export interface RoomChannelDetached {
+  displaced: boolean;
+  other: FlightMember | null;
+}
+
 export interface ClusterCounts {
   sessions: number;
   flights: number;
@@ -88,7 +100,8 @@ export interface LiveStateStore {
 
   /**
    * Puts a session in the `role` slot of a room channel (a DropSilk room's transfer, screen-share or chat
-   * pairing), replacing whichever session held that slot. Returns the session in the other slot, if it is live.
+   * pairing), replacing whichever session held that slot (returned as `displaced`, so it can be told), and the
+   * session in the other slot, if it is live.
    */
   attachRoomChannel(
     key: string,
@@ -97,11 +110,11 @@ export interface LiveStateStore {
     ttlMs: number,
     /** Opaque description kept with the session, so a survivor can detach it when the session's replica dies. */
     attachment: string,
-  ): Promise<FlightMember | null>;
+  ): Promise<RoomChannelAttached>;
   /** The description stored by the session's last attachRoomChannel, while the session exists. */
   attachmentOf(sessionId: string): Promise<string | null>;
   /** Empties the slot if this session holds it; the session in the other slot, if any. */
-  detachRoomChannel(key: string, role: 'host' | 'guest', sessionId: string): Promise<FlightMember | null>;
+  detachRoomChannel(key: string, role: 'host' | 'guest', sessionId: string): Promise<RoomChannelDetached>;
   /** Keeps a session out of its network's presence list (DropSilk's screen-share and chat sockets). */
   hideFromPresence(sessionId: string): Promise<void>;
 

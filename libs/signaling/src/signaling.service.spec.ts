@@ -18,6 +18,9 @@ class RecordingDelivery implements SignalingDelivery {
   presenceChanged(groups: string[]): void {
     this.presence.push(groups);
   }
+  roomSlotTaken(sessionId: string, roomCode: string): void {
+    this.sent.push({ to: sessionId, event: 'room-detached', payload: { roomCode } });
+  }
 }
 
 describe('SignalingService flight state machine', () => {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import { createHash, randomBytes } from 'node:crypto';
-import { type ConnectionType, ErrorCode, type ServerToClientEvents } from '@rendezvous/protocol';
+import { type ConnectionType, ErrorCode, type RoomChannel, type ServerToClientEvents } from '@rendezvous/protocol';
 import { generateDisplayName, generateFlightCode, generateRoomToken, generateSessionId } from './identifiers.js';
 import {
   type FlightMember,
@@ -36,6 +36,11 @@ export interface SignalingDelivery {
    * Sent before the matching `peer-joined` / `peer-left`, on the same ordered channel.
    */
   flightPeerChanged(sessionId: string, peerId: string | null): void;
+  /**
+   * Tells the replica that holds `sessionId` that another socket took its transfer-room channel slot: that socket
+   * forgets its attachment (its relay stops) and is told `room-detached`.
+   */
+  roomSlotTaken(sessionId: string, roomCode: string, channel: RoomChannel): void;
 }
 export const SIGNALING_DELIVERY = Symbol('SIGNALING_DELIVERY');
 

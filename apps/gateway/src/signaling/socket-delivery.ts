@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
-import type { InterServerEvents, ServerToClientEvents } from '@rendezvous/protocol';
+import type { InterServerEvents, RoomChannel, ServerToClientEvents } from '@rendezvous/protocol';
 import { LIVE_STATE_STORE, type LiveStateStore, type SignalingDelivery } from '@rendezvous/signaling';
 import type { Server, Socket } from 'socket.io';
 import type { SocketData } from './socket-data.js';
@@ -42,6 +42,30 @@ export class SocketDelivery implements SignalingDelivery {
         this.applyFlightPeer(link.sessionId, typeof link.peerId === 'string' ? link.peerId : null);
       }
     });
+    server.on('room-slot-taken', (taken: { sessionId?: unknown; roomCode?: unknown; channel?: unknown }) => {
+      if (typeof taken?.sessionId === 'string' && typeof taken.roomCode === 'string') {
+        this.applyRoomSlotTaken(taken.sessionId, taken.roomCode, taken.channel as RoomChannel);
+      }
+    });
+  }
+
+  roomSlotTaken(sessionId: string, roomCode: string, channel: RoomChannel): void {
+    if (this.applyRoomSlotTaken(sessionId, roomCode, channel)) return;
+    if (this.config.mode === 'cluster') this.server?.serverSideEmit('room-slot-taken', { sessionId, roomCode, channel });
+  }
+
+  /** The socket forgets the attachment (so it relays nothing more and its close changes nothing) and is told. */
+  private applyRoomSlotTaken(sessionId: string, roomCode: string, channel: RoomChannel): boolean {
+    const socket = this.localBySession.get(sessionId);
+    if (!socket) return false;
+    const attachment = socket.data.attachment;
+    if (attachment?.code === roomCode && attachment.channel === channel) {
+      socket.data.attachment = null;
+      socket.data.flight = null;
+      socket.data.peerId = null;
+      socket.emit('room-detached', { roomCode, channel, reason: 'attached-elsewhere' });
+    }
+    return true;
   }
 
   flightPeerChanged(sessionId: string, peerId: string | null): void {
