@@ -12,6 +12,7 @@ export default defineConfig({
       '@rendezvous/signaling': lib('signaling'),
       '@rendezvous/cluster': lib('cluster'),
       '@rendezvous/logging': lib('logging'),
+      '@rendezvous/limits': lib('limits'),
       '@rendezvous/persistence': lib('persistence'),
       '@rendezvous/rooms': lib('rooms'),
       '@rendezvous/ice': lib('ice'),

@@ -1,4 +1,5 @@
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
 import {
   ClusterModule,
   createMetricsRegistry,
@@ -41,6 +42,8 @@ import { HealthController } from './health/health.controller.js';
 import { TurnCredentialsController } from './ice/turn-credentials.controller.js';
 import { StatusController } from './http/status.controller.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
+import { ApiRequestLimit, HttpClientAddress, LimitExceededFilter } from './http/http-limits.js';
+import { ForeignOriginWrites } from './http/foreign-origin-writes.js';
 import { MultipartySocketDelivery } from './rooms/multiparty-delivery.js';
 import { ExpiredRoomsListener } from './rooms/expired-rooms.listener.js';
 import { MultipartyGateway } from './rooms/multiparty.gateway.js';
@@ -52,7 +55,12 @@ import { SignalingGateway } from './signaling/signaling.gateway.js';
 import { SocketDelivery } from './signaling/socket-delivery.js';
 
 @Module({})
-export class AppModule {
+export class AppModule implements NestModule {
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(ForeignOriginWrites).forRoutes('*path');
+    consumer.apply(ApiRequestLimit).forRoutes('api/*path');
+  }
+
   /** `config` overrides the environment (e2e tests); otherwise the environment is validated at start. */
   static forRoot(config?: RendezvousConfig): DynamicModule {
     return {
@@ -78,6 +86,8 @@ export class AppModule {
       ],
       providers: [
         ReadinessState,
+        HttpClientAddress,
+        { provide: APP_FILTER, useClass: LimitExceededFilter },
         { provide: METRICS_REGISTRY, useFactory: createMetricsRegistry },
         GatewayMetrics,
         IceServersService,

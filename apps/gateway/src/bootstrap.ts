@@ -1,4 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
+import type { Server as HttpServer } from 'node:http';
+import { HttpClientAddress } from './http/http-limits.js';
 import { REDIS_CONNECTIONS, type RedisConnections, RendezvousIoAdapter } from '@rendezvous/cluster';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { OriginPolicy, RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
@@ -11,7 +13,8 @@ export function configureGateway(app: INestApplication): RendezvousConfig {
   const config = app.get<RendezvousConfig>(RENDEZVOUS_CONFIG);
   const redis = app.get<RedisConnections | null>(REDIS_CONNECTIONS);
   const origins = new OriginPolicy(config);
-  const adapter = new RendezvousIoAdapter(app, config, redis, origins);
+  const addresses = app.get(HttpClientAddress);
+  const adapter = new RendezvousIoAdapter(app, config, redis, origins, (request) => addresses.of(request));
   const metrics = app.get(GatewayMetrics);
   adapter.rejected = (reason) => metrics.rejectedConnections.inc({ reason });
   app.useWebSocketAdapter(adapter);
@@ -25,5 +28,18 @@ export function configureGateway(app: INestApplication): RendezvousConfig {
   });
   const http = app.getHttpAdapter().getInstance() as { disable?: (setting: string) => void };
   http.disable?.('x-powered-by');
+  limitSlowClients(app.getHttpServer() as HttpServer, config);
   return config;
+}
+
+/**
+ * A client that sends its headers (or its request) slowly holds a connection: HTTP_HEADERS_TIMEOUT_MS and
+ * HTTP_REQUEST_TIMEOUT_MS end it with 408, checked every second rather than Node's default 30 s. Upgraded
+ * WebSockets are not requests any more and are not affected.
+ */
+function limitSlowClients(server: HttpServer, config: RendezvousConfig): void {
+  server.headersTimeout = config.limits.httpHeadersTimeoutMs;
+  server.requestTimeout = Math.max(config.limits.httpRequestTimeoutMs, config.limits.httpHeadersTimeoutMs);
+  // Read when the server starts listening.
+  (server as HttpServer & { connectionsCheckingInterval: number }).connectionsCheckingInterval = 1_000;
 }

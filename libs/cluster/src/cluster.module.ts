@@ -1,5 +1,6 @@
 import { type DynamicModule, Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
+import { CLIENT_LIMITS, ClientLimits } from '@rendezvous/limits';
 import { MULTIPARTY_STATE } from '@rendezvous/rooms';
 import { FLIGHT_STORIES, LIVE_STATE_STORE } from '@rendezvous/signaling';
 import { MemoryFlightStories, RedisFlightStories } from './flight-stories.store.js';
@@ -45,8 +46,14 @@ export class ClusterModule implements OnApplicationShutdown {
           useFactory: (config: RendezvousConfig, redis: RedisConnections | null) =>
             redis ? new RedisFlightStories(redis.command, config.redis.keyPrefix) : new MemoryFlightStories(),
         },
+        {
+          provide: CLIENT_LIMITS,
+          inject: [RENDEZVOUS_CONFIG, REDIS_CONNECTIONS],
+          useFactory: (config: RendezvousConfig, redis: RedisConnections | null) =>
+            new ClientLimits(config.limits, redis?.command ?? null, config.redis.keyPrefix),
+        },
       ],
-      exports: [REDIS_CONNECTIONS, LIVE_STATE_STORE, MULTIPARTY_STATE, FLIGHT_STORIES],
+      exports: [REDIS_CONNECTIONS, LIVE_STATE_STORE, MULTIPARTY_STATE, FLIGHT_STORIES, CLIENT_LIMITS],
     };
   }
 

@@ -1,6 +1,12 @@
 import { Encoder, type Packet, PacketType } from 'socket.io-parser';
 import { describe, expect, it } from 'vitest';
-import { createGuardedParser, OVERSIZE_EVENT } from './guarded-parser.js';
+import {
+  createGuardedParser,
+  MAX_PAYLOAD_DEPTH,
+  nestsDeeperThan,
+  OVERDEEP_EVENT,
+  OVERSIZE_EVENT,
+} from './guarded-parser.js';
 
 function decode(limit: number, chunk: string): Packet[] {
   const { Decoder } = createGuardedParser(limit);
@@ -36,5 +42,31 @@ describe('guarded Socket.IO parser', () => {
     const chunk = encode({ type: PacketType.EVENT, nsp: '/', data: ['signal', { data: '€'.repeat(400) }] });
     expect(chunk.length).toBeLessThan(1_000);
     expect(decode(1_000, chunk)[0]?.data[0]).toBe(OVERSIZE_EVENT);
+  });
+});
+
+describe('guarded Socket.IO parser: nesting depth', () => {
+  const nested = (depth: number) => {
+    let value: unknown = 'leaf';
+    for (let i = 0; i < depth; i++) value = i % 2 ? { a: value } : [value];
+    return value;
+  };
+
+  it('lets messages nested up to the limit through', () => {
+    const chunk = encode({ type: PacketType.EVENT, nsp: '/', data: ['signal', { data: nested(60) }], id: 3 });
+    expect(decode(1_000_000, chunk)[0]?.data[0]).toBe('signal');
+  });
+
+  it.each([70, 6_000, 25_000])('replaces a message nested %i deep with an error event keeping its ack id', (depth) => {
+    // Written by hand: the encoder itself is recursive and would overflow first.
+    const chunk = `29["signal",{"data":${'['.repeat(depth)}"leaf"${']'.repeat(depth)}}]`;
+    expect(decode(10_000_000, chunk)).toEqual([
+      { type: PacketType.EVENT, nsp: '/', data: [OVERDEEP_EVENT, { limit: MAX_PAYLOAD_DEPTH }], id: 9 },
+    ]);
+  });
+
+  it('judges depth without recursion', () => {
+    expect(nestsDeeperThan(nested(200_000), 64)).toBe(true);
+    expect(nestsDeeperThan({ a: [1, { b: 'x' }], c: Buffer.alloc(3) }, 3)).toBe(false);
   });
 });

@@ -12,6 +12,8 @@ import { createGuardedParser } from './guarded-parser.js';
 import type { RedisConnections } from './redis.connections.js';
 import { SocketEventRouter } from './socket-event-router.js';
 
+const TOO_MANY_CONNECTIONS_MESSAGE = 'Too many connections from your address';
+
 /** Frames this much over MAX_PAYLOAD_BYTES are cut at the transport (close 1009) instead of answered. */
 const hardLimit = (maxPayloadBytes: number) => maxPayloadBytes * 2 + 4096;
 
@@ -30,17 +32,49 @@ export class RendezvousIoAdapter extends IoAdapter {
     private readonly config: RendezvousConfig,
     private readonly redis: RedisConnections | null,
     private readonly origins: OriginPolicy,
+    /** The client address of a request (X-Forwarded-For from trusted proxies), as the gateway resolves it. */
+    private readonly addressOf: (request: IncomingMessage) => string,
   ) {
     super(app);
   }
 
-  /** Handshakes from origins we do not trust are refused before a socket exists: 403 "Forbidden: Invalid Origin". */
+  /**
+   * Handshakes from origins we do not trust are refused before a socket exists: 403 "Forbidden: Invalid Origin".
+   * So is an address that already holds MAX_CONNECTIONS_PER_IP Engine.IO connections on this replica, counted
+   * from the transport's handshake on: connections that never finish Socket.IO's own handshake count too (and are
+   * closed after HANDSHAKE_TIMEOUT_MS), so they cannot get around the cluster-wide limit.
+   */
   private allowRequest(request: IncomingMessage, callback: (error: string | null | undefined, ok: boolean) => void) {
     const verdict = this.origins.verdict(request.headers.origin, request.headers.host);
-    if (verdict === 'allowed') return callback(null, true);
-    if (!this.refusedUpgrades.has(request))
-      this.rejected?.(verdict === 'missing' ? 'origin_missing' : 'origin_forbidden');
-    callback(INVALID_ORIGIN_MESSAGE, false);
+    if (verdict !== 'allowed') {
+      if (!this.refusedUpgrades.has(request))
+        this.rejected?.(verdict === 'missing' ? 'origin_missing' : 'origin_forbidden');
+      return callback(INVALID_ORIGIN_MESSAGE, false);
+    }
+    const address = this.addressOf(request);
+    if ((this.transportConnections.get(address) ?? 0) >= this.config.limits.connectionsPerIp) {
+      this.rejected?.('too_many_connections');
+      return callback(TOO_MANY_CONNECTIONS_MESSAGE, false);
+    }
+    callback(null, true);
+  }
+
+  /** Engine.IO connections by client address on this replica (the transport level, below Socket.IO's limit). */
+  private readonly transportConnections = new Map<string, number>();
+
+  private countTransportConnections(server: Server): void {
+    server.engine.on(
+      'connection',
+      (connection: { request: IncomingMessage; once(event: 'close', f: () => void): void }) => {
+        const address = this.addressOf(connection.request);
+        this.transportConnections.set(address, (this.transportConnections.get(address) ?? 0) + 1);
+        connection.once('close', () => {
+          const left = (this.transportConnections.get(address) ?? 1) - 1;
+          if (left > 0) this.transportConnections.set(address, left);
+          else this.transportConnections.delete(address);
+        });
+      },
+    );
   }
 
   private readonly refusedUpgrades = new WeakSet<IncomingMessage>();
@@ -74,6 +108,7 @@ export class RendezvousIoAdapter extends IoAdapter {
       transports: serverConfig.transports,
       pingInterval: serverConfig.pingIntervalMs,
       pingTimeout: serverConfig.pingTimeoutMs,
+      connectTimeout: this.config.limits.handshakeTimeoutMs,
       maxHttpBufferSize: hardLimit(serverConfig.maxPayloadBytes),
       perMessageDeflate: false,
       httpCompression: false,
@@ -83,6 +118,7 @@ export class RendezvousIoAdapter extends IoAdapter {
       allowRequest: (request, callback) => this.allowRequest(request, callback),
     }) as Server;
     if (this.httpServer) this.refuseForeignUpgrades(this.httpServer as HttpServer, server.path());
+    this.countTransportConnections(server);
     SocketEventRouter.attach(server, this.log);
     if (this.redis) {
       const { pub, sub } = this.redis;

@@ -86,6 +86,23 @@ const envSchema = z
     JWT_ISSUER: z.string().min(1).optional(),
     MAX_CONNECTIONS_PER_IP: int(1).default(100),
     INVITES_PER_MINUTE: int(1).default(10),
+    INVITES_PER_MINUTE_PER_IP: int(1).default(30),
+    INVITES_RECEIVED_PER_MINUTE: int(1).default(10),
+    FAILED_JOINS_PER_MINUTE: int(1).default(20),
+    JOIN_LOCKOUT_SECONDS: int(1, 86_400).default(30),
+    JOIN_LOCKOUT_MAX_SECONDS: int(1, 86_400).default(900),
+    ROOM_PASSWORD_FAILURES_PER_MINUTE: int(1).default(10),
+    PASSWORD_CHECK_CONCURRENCY: int(1, 64).default(2),
+    PASSWORD_CHECK_QUEUE: int(0, 10_000).default(32),
+    HTTP_REQUESTS_PER_MINUTE: int(1).default(600),
+    ROOMS_CREATED_PER_HOUR: int(1).default(60),
+    TURN_CREDENTIALS_PER_MINUTE: int(1).default(30),
+    UPLOADS_PER_HOUR: int(1).default(20),
+    UPLOAD_BYTES_PER_HOUR: int(1).default(256 * 1024 * 1024),
+    PREVIEW_DISK_BUDGET_BYTES: int(1).default(10 * 1024 * 1024 * 1024),
+    HANDSHAKE_TIMEOUT_MS: int(500, 60_000).default(5_000),
+    HTTP_HEADERS_TIMEOUT_MS: int(1_000, 600_000).default(10_000),
+    HTTP_REQUEST_TIMEOUT_MS: int(1_000, 3_600_000).default(120_000),
     RATE_LIMIT_EVENTS_PER_SECOND: int(1).default(50),
     RATE_LIMIT_BURST: int(1).default(100),
     RATE_LIMIT_MAX_DROPS: int(1).default(200),
@@ -163,6 +180,10 @@ const envSchema = z
       .regex(/^(file:.+|postgres(ql)?:\/\/.+)$/, 'must be file:<path> (SQLite) or postgres://… (PostgreSQL)')
       .default('file:./data/rendezvous.db'),
   })
+  .refine((env) => env.JOIN_LOCKOUT_MAX_SECONDS >= env.JOIN_LOCKOUT_SECONDS, {
+    path: ['JOIN_LOCKOUT_MAX_SECONDS'],
+    message: 'must be at least JOIN_LOCKOUT_SECONDS',
+  })
   .refine((env) => env.REPLICA_TIMEOUT_MS >= env.REPLICA_HEARTBEAT_MS * 2, {
     path: ['REPLICA_TIMEOUT_MS'],
     message: 'must be at least twice REPLICA_HEARTBEAT_MS',
@@ -230,6 +251,34 @@ export interface RendezvousConfig {
     connectionsPerIp: number;
     /** Flight invitations one socket may send per minute. */
     invitesPerMinute: number;
+    /** Flight invitations one client address may send per minute, cluster-wide. */
+    invitesPerMinutePerAddress: number;
+    /** Flight invitations one session may receive per minute, cluster-wide. */
+    invitesReceivedPerMinute: number;
+    /** Failed joins (flight and room codes, participant ids, room passwords) per address per minute before a lockout. */
+    failedJoinsPerMinute: number;
+    /** The first lockout; each further one within a day doubles, up to `lockoutMaxSeconds`. */
+    lockoutSeconds: number;
+    lockoutMaxSeconds: number;
+    /** Wrong passwords for one multiparty room per minute, from anyone, before its password checks pause. */
+    roomPasswordFailuresPerMinute: number;
+    /** Password checks (scrypt) running at once on a replica, and how many may wait for one. */
+    passwordCheckConcurrency: number;
+    passwordCheckQueue: number;
+    /** HTTP API requests per address per minute, cluster-wide. */
+    httpRequestsPerMinute: number;
+    /** Transfer rooms and new multiparty rooms one address may create per hour. */
+    roomsCreatedPerHour: number;
+    turnCredentialsPerMinute: number;
+    uploadsPerHour: number;
+    uploadBytesPerHour: number;
+    /** Bytes all stored previews may take together. */
+    previewDiskBudgetBytes: number;
+    /** Time a new connection has to finish the Socket.IO handshake (CONNECT) before it is closed. */
+    handshakeTimeoutMs: number;
+    /** Time a client has to send an HTTP request's headers, and its whole request. */
+    httpHeadersTimeoutMs: number;
+    httpRequestTimeoutMs: number;
   };
   redis: {
     /** Sensitive: may carry a password. Never log it; use `redactedUrl`. */
@@ -364,6 +413,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       maxDrops: e.RATE_LIMIT_MAX_DROPS,
       connectionsPerIp: e.MAX_CONNECTIONS_PER_IP,
       invitesPerMinute: e.INVITES_PER_MINUTE,
+      invitesPerMinutePerAddress: e.INVITES_PER_MINUTE_PER_IP,
+      invitesReceivedPerMinute: e.INVITES_RECEIVED_PER_MINUTE,
+      failedJoinsPerMinute: e.FAILED_JOINS_PER_MINUTE,
+      lockoutSeconds: e.JOIN_LOCKOUT_SECONDS,
+      lockoutMaxSeconds: e.JOIN_LOCKOUT_MAX_SECONDS,
+      roomPasswordFailuresPerMinute: e.ROOM_PASSWORD_FAILURES_PER_MINUTE,
+      passwordCheckConcurrency: e.PASSWORD_CHECK_CONCURRENCY,
+      passwordCheckQueue: e.PASSWORD_CHECK_QUEUE,
+      httpRequestsPerMinute: e.HTTP_REQUESTS_PER_MINUTE,
+      roomsCreatedPerHour: e.ROOMS_CREATED_PER_HOUR,
+      turnCredentialsPerMinute: e.TURN_CREDENTIALS_PER_MINUTE,
+      uploadsPerHour: e.UPLOADS_PER_HOUR,
+      uploadBytesPerHour: e.UPLOAD_BYTES_PER_HOUR,
+      previewDiskBudgetBytes: e.PREVIEW_DISK_BUDGET_BYTES,
+      handshakeTimeoutMs: e.HANDSHAKE_TIMEOUT_MS,
+      httpHeadersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      httpRequestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
     },
     redis: {
       url: e.REDIS_URL ?? null,

@@ -7,14 +7,23 @@ export type OriginVerdict = 'allowed' | 'missing' | 'forbidden';
 
 /**
  * Who may open a socket or call the HTTP API from a browser: the configured origins (ALLOWED_ORIGINS,
- * ALLOWED_ORIGIN_REGEX, --allow-local-port) and the server's own pages (an Origin naming the Host it asked,
- * e.g. /demo). Without an Origin (not a browser) a request is accepted outside production, as DropSilk does.
+ * ALLOWED_ORIGIN_REGEX, --allow-local-port) and the server's own pages (e.g. /demo). The server's own origin is
+ * PUBLIC_SERVER_URL's; without it, and only outside production, the Host the request named (a Host header is
+ * the attacker's to choose under DNS rebinding). Without an Origin (not a browser) a request is accepted outside
+ * production, as DropSilk does.
  */
 export class OriginPolicy {
   private readonly pattern: RegExp | null;
+  private readonly ownOrigin: string | null;
 
-  constructor(private readonly config: Pick<RendezvousConfig, 'origins' | 'server'>) {
+  constructor(private readonly config: Pick<RendezvousConfig, 'origins' | 'server' | 'previews'>) {
     this.pattern = config.origins.pattern ? new RegExp(config.origins.pattern) : null;
+    this.ownOrigin = config.previews.publicUrl ? new URL(config.previews.publicUrl).origin : null;
+  }
+
+  /** Whether any browser origin is configured (ALLOWED_ORIGINS, the regex or --allow-local-port). */
+  get configured(): boolean {
+    return this.config.origins.allowed.length > 0 || this.pattern !== null;
   }
 
   /** A cross-origin browser caller this server trusts. */
@@ -27,6 +36,8 @@ export class OriginPolicy {
       return this.config.server.nodeEnv === 'production' ? 'missing' : 'allowed';
     }
     if (this.isAllowed(origin)) return 'allowed';
+    if (this.ownOrigin) return origin === this.ownOrigin ? 'allowed' : 'forbidden';
+    if (this.config.server.nodeEnv === 'production') return 'forbidden';
     try {
       if (host !== undefined && new URL(origin).host === host.toLowerCase()) return 'allowed';
     } catch {

@@ -22,6 +22,15 @@ describe('LogRingBuffer', () => {
 });
 
 describe('censorUrl', () => {
+  it('hides transfer-room participant ids in paths and queries', () => {
+    expect(censorUrl('/api/rooms/ABC234?participantId=abc123def456')).toBe(
+      '/api/rooms/ABC234?participantId=[redacted]',
+    );
+    expect(censorUrl('/api/rooms/ABC234/participants/abc123def456/ready')).toBe(
+      '/api/rooms/ABC234/participants/[redacted]/ready',
+    );
+  });
+
   it('hides the values of secret query parameters and nothing else', () => {
     expect(censorUrl('/logs?key=hunter2hunter2&x=1')).toBe('/logs?key=[redacted]&x=1');
     expect(censorUrl('/a?x=1&token=abc#frag')).toBe('/a?x=1&token=[redacted]#frag');

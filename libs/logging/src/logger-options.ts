@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
 import pino, { type DestinationStream, type Level } from 'pino';
 import type { LogRingBuffer } from './log-ring-buffer.js';
+import { RefusalDigest } from './refusal-digest.js';
 
 const PINO_LEVELS: Record<RendezvousConfig['server']['logLevel'], Level> = {
   error: 'error',
@@ -34,14 +35,21 @@ export const REDACTED_PATHS = [
   '*.authorization',
 ];
 
-/** Query parameters whose values never reach a log line (e.g. the /logs access key itself), `key[x]` included. */
-const SECRET_PARAMETER_NAME = /^(?:key|token|access_token|secret|password)(?:\[|%5B|$)/i;
+/**
+ * Query parameters whose values never reach a log line (the /logs access key itself, a transfer-room participant
+ * id, which is its holder's credential), `key[x]` included.
+ */
+const SECRET_PARAMETER_NAME = /^(?:key|token|access_token|secret|password|participantId)(?:\[|%5B|$)/i;
 const SECRET_QUERY_PARAMETERS = /([?&])([^=&#]*)=([^&#]*)/g;
+/** Path segments that are credentials: `/api/rooms/:code/participants/:participantId/...`. */
+const SECRET_PATH_SEGMENT = /(\/participants\/)[^/?#]+/gi;
 
 export function censorUrl(url: string): string {
-  return url.replace(SECRET_QUERY_PARAMETERS, (parameter: string, separator: string, name: string) =>
-    SECRET_PARAMETER_NAME.test(name) ? `${separator}${name}=${REDACTED}` : parameter,
-  );
+  return url
+    .replace(SECRET_PATH_SEGMENT, `$1${REDACTED}`)
+    .replace(SECRET_QUERY_PARAMETERS, (parameter: string, separator: string, name: string) =>
+      SECRET_PARAMETER_NAME.test(name) ? `${separator}${name}=${REDACTED}` : parameter,
+    );
 }
 
 /** A copy of a parsed query with the values of secret parameters replaced. */
@@ -71,6 +79,7 @@ class TeeDestination implements DestinationStream {
 /** One JSON object per line: level as a word, ISO time, the app and replica on every line, secrets redacted. */
 export function loggerParams(config: RendezvousConfig, app: string, buffer: LogRingBuffer): Params {
   const destination = new TeeDestination(pino.destination({ dest: 1, sync: true }), buffer);
+  const refusals = new RefusalDigest();
   return {
     pinoHttp: [
       {
@@ -80,13 +89,24 @@ export function loggerParams(config: RendezvousConfig, app: string, buffer: LogR
         formatters: { level: (label) => ({ level: label }) },
         redact: { paths: REDACTED_PATHS, censor: REDACTED },
         autoLogging: { ignore: (request: IncomingMessage) => QUIET_PATHS.test(request.url ?? '') },
-        customLogLevel: (_request: IncomingMessage, response: ServerResponse, error?: Error) =>
-          error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
+        // 501 is "not configured" (TURN, UploadThing) and 507 a full preview budget, not faults; refusals (4xx) are
+        // counted, not logged one by one.
+        customLogLevel: (_request: IncomingMessage, response: ServerResponse, error?: Error) => {
+          const status = response.statusCode;
+          if (status === 501) return 'info';
+          if (status === 507) return 'warn';
+          if (error || status >= 500) return 'error';
+          if (status < 400) return 'info';
+          refusals.count(status);
+          return 'debug';
+        },
         serializers: {
           // `request` is pino's serialized copy; its `query` is Express's object, so that one is replaced, not edited.
-          req: (request: { url?: string; query?: unknown }) => {
+          // `params` repeats the path (and a middleware's wildcard splits it into segments): the censored url says it.
+          req: (request: { url?: string; query?: unknown; params?: unknown }) => {
             if (request.url) request.url = censorUrl(request.url);
             if (request.query) request.query = censorQuery(request.query);
+            delete request.params;
             return request;
           },
         },

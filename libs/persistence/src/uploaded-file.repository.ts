@@ -27,4 +27,9 @@ export class PrismaUploadedFileStore implements UploadedFileStore {
     const { count } = await this.db.uploadedFile.deleteMany({ where: { fileKey: { in: keys } } });
     return count;
   }
+
+  async totalBytes(storage: string): Promise<number> {
+    const { _sum } = await this.db.uploadedFile.aggregate({ where: { storage }, _sum: { fileSize: true } });
+    return Number(_sum.fileSize ?? 0);
+  }
 }

@@ -3,6 +3,7 @@ export const ErrorCode = {
   InvalidPayload: 'invalid_payload',
   UnknownEvent: 'unknown_event',
   PayloadTooLarge: 'payload_too_large',
+  PayloadTooDeep: 'payload_too_deep',
   AlreadyInFlight: 'already_in_flight',
   FlightNotFound: 'flight_not_found',
   NotInFlight: 'not_in_flight',
@@ -17,6 +18,8 @@ export const ErrorCode = {
   NotInCall: 'not_in_call',
   TargetNotInCall: 'target_not_in_call',
   RateLimited: 'rate_limited',
+  TooManyAttempts: 'too_many_attempts',
+  Busy: 'busy',
   Forbidden: 'forbidden',
   Unavailable: 'unavailable',
   Internal: 'internal_error',
@@ -29,6 +32,7 @@ export const ErrorMessage: Record<ErrorCode, string> = {
   invalid_payload: 'Invalid message payload',
   unknown_event: 'Unknown message type',
   payload_too_large: 'Message too large',
+  payload_too_deep: 'Message nested too deeply (at most 64 levels of arrays and objects)',
   already_in_flight: 'Already in a flight',
   flight_not_found: 'Flight not found or full',
   not_in_flight: 'Not in a flight',
@@ -43,6 +47,8 @@ export const ErrorMessage: Record<ErrorCode, string> = {
   not_in_call: 'Not in this call',
   target_not_in_call: 'Target is not in this call',
   rate_limited: 'Too many messages; slow down',
+  too_many_attempts: 'Too many failed attempts; try again later',
+  busy: 'The server is busy; try again shortly',
   forbidden: 'Your token does not allow this room',
   unavailable: 'Service temporarily unavailable, try again shortly',
   internal_error: 'Server error processing your request',
@@ -55,4 +61,6 @@ export interface ErrorPayload {
   event?: string;
   /** For `invalid_payload`: which fields failed and why. */
   details?: string[];
+  /** For `rate_limited` and `too_many_attempts` from a limit with a window: when a retry can succeed. */
+  retryAfterMs?: number;
 }

@@ -1,4 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { attemptLimited, CLIENT_LIMITS, type ClientLimiter } from '@rendezvous/limits';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import { ErrorCode, type RoomAttachedPayload, type RoomChannel } from '@rendezvous/protocol';
 import {
@@ -36,20 +37,32 @@ export class RoomAttachmentService {
     @Inject(SIGNALING_DELIVERY) private readonly delivery: SignalingDelivery,
     @Inject(TransferRoomService) private readonly rooms: TransferRoomService,
     @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
+    @Optional() @Inject(CLIENT_LIMITS) private readonly limits: ClientLimiter | null = null,
   ) {}
 
-  /** `beforeAnnounce` runs once the slot is taken and before anyone is told, so the socket can relay at once. */
+  /**
+   * `beforeAnnounce` runs once the slot is taken and before anyone is told, so the socket can relay at once. The
+   * session takes the participant's name, unless its name is bound (`boundName`, a token's `name` claim).
+   */
   async attach(
     session: SessionRecord,
     code: string,
     participantId: string,
     channel: RoomChannel,
     beforeAnnounce: (attachment: RoomAttachment, session: SessionRecord) => void,
+    boundName: string | null = null,
   ): Promise<RoomAttachedPayload> {
-    const summary = await this.rooms.get(code, participantId).catch((error: unknown) => {
-      throw error instanceof TransferRoomError ? new SignalingError(ErrorCode.RoomNotFound) : error;
-    });
-    const renamed = await this.store.renameSession(session.id, summary.self.name);
+    // A wrong room code or participant id is a missed guess, counted against the address like a flight code.
+    const summary = await attemptLimited(
+      this.limits,
+      [['failed-joins', session.address]],
+      () =>
+        this.rooms.get(code, participantId).catch((error: unknown) => {
+          throw error instanceof TransferRoomError ? new SignalingError(ErrorCode.RoomNotFound) : error;
+        }),
+      (error) => error instanceof SignalingError && error.code === ErrorCode.RoomNotFound,
+    );
+    const renamed = await this.store.renameSession(session.id, boundName ?? summary.self.name);
     if (!renamed) throw new SignalingError(ErrorCode.Unavailable);
     if (channel !== 'transfer') await this.store.hideFromPresence(session.id);
     const attachment: RoomAttachment = {

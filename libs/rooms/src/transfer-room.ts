@@ -109,6 +109,7 @@ export class TransferRoomError extends Error {
   }
 }
 export const NOT_A_PARTICIPANT = 'Room not found or participant is not part of it.';
+export const ROOM_NOT_FOUND = 'Room not found or expired';
 
 const CODE_ATTEMPTS = 10;
 
@@ -227,7 +228,7 @@ export class TransferRoomService {
     const now = this.clock();
     const guestId = generateParticipantId();
     const result = await this.store.addGuest(code, guestId, guestName, this.expiry(now), now);
-    if (result === 'not-found') throw new TransferRoomError('Room not found or expired', 400);
+    if (result === 'not-found') throw new TransferRoomError(ROOM_NOT_FOUND, 400);
     if (result === 'full') throw new TransferRoomError('Room already has two participants', 400);
     return summarize(result, guestId) as RoomSummary;
   }

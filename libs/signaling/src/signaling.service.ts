@@ -20,6 +20,7 @@ import {
   tellFlightStory,
 } from './flight-stories.js';
 import { networkGroup } from './network.js';
+import { attemptLimited, CLIENT_LIMITS, type ClientLimiter } from '@rendezvous/limits';
 import { SignalingError } from './signaling.errors.js';
 
 /** How the domain reaches clients; implemented by the transport (Socket.IO rooms), never by the domain. */
@@ -73,6 +74,7 @@ export class SignalingService {
     @Inject(SIGNALING_DELIVERY) private readonly delivery: SignalingDelivery,
     @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
     @Optional() @Inject(FLIGHT_STORIES) private readonly stories: FlightStories | null = null,
+    @Optional() @Inject(CLIENT_LIMITS) private readonly limits: ClientLimiter | null = null,
   ) {}
 
   async connect(address: string): Promise<SessionRecord> {
@@ -128,12 +130,20 @@ export class SignalingService {
     code: string,
     beforeAnnounce: (room: string) => void = () => {},
   ): Promise<JoinedFlight> {
-    const result = await this.store.joinFlight(code, session.id);
+    // Codes are guessable by volume: an address whose joins keep failing is locked out for a while.
+    const result = await attemptLimited(
+      this.limits,
+      [['failed-joins', session.address]],
+      async () => {
+        const attempt = await this.store.joinFlight(code, session.id);
+        if (attempt.status === 'not-found-or-full') throw new SignalingError(ErrorCode.FlightNotFound);
+        return attempt;
+      },
+      (error) => error instanceof SignalingError && error.code === ErrorCode.FlightNotFound,
+    );
     switch (result.status) {
       case 'already-in-flight':
         throw new SignalingError(ErrorCode.AlreadyInFlight);
-      case 'not-found-or-full':
-        throw new SignalingError(ErrorCode.FlightNotFound);
       case 'no-session':
         throw new SignalingError(ErrorCode.Unavailable);
       case 'joined':
@@ -167,6 +177,9 @@ export class SignalingService {
     if (!flight || !flight.members.includes(session.id)) throw new SignalingError(ErrorCode.NotFlightMember);
     const invitee = await this.store.getSession(inviteeId);
     if (!invitee || invitee.id === session.id) throw new SignalingError(ErrorCode.InviteeNotFound);
+    // Invitations pop up on someone's screen: limited per sending address and per invitee, cluster-wide.
+    await this.limits?.take('invites-sent', session.address);
+    await this.limits?.take('invites-received', invitee.id);
     this.delivery.toSession(invitee.id, 'flight-invitation', {
       flightCode: code,
       fromId: session.id,

@@ -14,4 +14,6 @@ export interface UploadedFileStore {
   /** Up to `limit` keys of files uploaded before `cutoff`, oldest first. */
   keysUploadedBefore(cutoff: Date, limit: number): Promise<string[]>;
   deleteByKeys(keys: string[]): Promise<number>;
+  /** Bytes of every recorded file in `storage` together. */
+  totalBytes(storage: string): Promise<number>;
 }

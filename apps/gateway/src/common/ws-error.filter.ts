@@ -3,6 +3,7 @@ import { ErrorCode, ErrorMessage, type ErrorPayload } from '@rendezvous/protocol
 import { SignalingError } from '@rendezvous/signaling';
 import type { Socket } from 'socket.io';
 import { InvalidPayloadError } from './zod-ws.pipe.js';
+import { LimitExceeded } from '@rendezvous/limits';
 
 /** Every failure of a handler becomes `error {code, message}` to that client only, and the ack's error. */
 @Catch()
@@ -27,12 +28,27 @@ export function toErrorPayload(exception: unknown, event: string, logger: Logger
     return { code: exception.code, message: exception.message, event, details: exception.details };
   }
   if (exception instanceof SignalingError) return { code: exception.code, message: exception.message, event };
+  if (exception instanceof LimitExceeded) return limitPayload(exception, event);
   if (isRedisUnavailable(exception)) {
     logger.warn(`${event}: live state unavailable: ${(exception as Error).message}`);
     return { code: ErrorCode.Unavailable, message: ErrorMessage.unavailable, event };
   }
   logger.error(`${event}: ${(exception as Error)?.stack ?? String(exception)}`);
   return { code: ErrorCode.Internal, message: ErrorMessage.internal_error, event };
+}
+
+/** A lockout (failed joins, room passwords) is `too_many_attempts`; any other limit is `rate_limited`. */
+function limitPayload(exception: LimitExceeded, event: string): ErrorPayload {
+  const code =
+    exception.limit === 'failed-joins' || exception.limit === 'room-password'
+      ? ErrorCode.TooManyAttempts
+      : ErrorCode.RateLimited;
+  const seconds = exception.retryAfterSeconds;
+  const message =
+    code === ErrorCode.TooManyAttempts
+      ? `Too many failed attempts; try again in ${seconds} s`
+      : `Too many requests; try again in ${seconds} s`;
+  return { code, message, event, retryAfterMs: exception.retryAfterMs };
 }
 
 export function sendError(socket: Socket, error: ErrorPayload, ack?: (response: unknown) => void): void {

@@ -1,19 +1,28 @@
-import { Controller, Get, HttpException, Inject, Logger } from '@nestjs/common';
+import { Controller, Get, HttpException, Inject, Logger, Req } from '@nestjs/common';
 import type { IceServerConfig } from '@rendezvous/config';
 import { IceServersService } from '@rendezvous/ice';
+import { CLIENT_LIMITS, type ClientLimiter } from '@rendezvous/limits';
+import type { Request } from 'express';
+import { HttpClientAddress } from '../http/http-limits.js';
 
 /**
  * DropSilk's `GET /api/turn-credentials`: Cloudflare's `{iceServers}` (cached until shortly before they expire),
- * 501 when Cloudflare TURN is not configured, 500 when it fails (the cause is logged, not sent).
+ * 501 when Cloudflare TURN is not configured, 500 when it fails (the cause is logged, not sent). Each call may
+ * cost a Cloudflare API call: TURN_CREDENTIALS_PER_MINUTE per address (429 beyond).
  */
 @Controller('api/turn-credentials')
 export class TurnCredentialsController {
   private readonly logger = new Logger('TurnCredentials');
 
-  constructor(@Inject(IceServersService) private readonly ice: IceServersService) {}
+  constructor(
+    @Inject(IceServersService) private readonly ice: IceServersService,
+    @Inject(CLIENT_LIMITS) private readonly limits: ClientLimiter,
+    @Inject(HttpClientAddress) private readonly addresses: HttpClientAddress,
+  ) {}
 
   @Get()
-  async credentials(): Promise<{ iceServers: IceServerConfig[] }> {
+  async credentials(@Req() request: Request): Promise<{ iceServers: IceServerConfig[] }> {
+    await this.limits.take('turn-credentials', this.addresses.of(request));
     const cloudflare = this.ice.cloudflare;
     if (!cloudflare) throw new HttpException({ error: 'TURN service is not configured on the server.' }, 501);
     try {

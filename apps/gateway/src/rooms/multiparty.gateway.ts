@@ -28,7 +28,7 @@ import { SocketEventRouter, splitAck } from '@rendezvous/cluster';
 import { SignalingError } from '@rendezvous/signaling';
 import { sendError, toErrorPayload, WsErrorFilter } from '../common/ws-error.filter.js';
 import { validatePayload, ZodWsPipe } from '../common/zod-ws.pipe.js';
-import { assertMultipartyRoomAllowed, sessionOf } from '../signaling/socket-data.js';
+import { assertMultipartyRoomAllowed, nameFor, sessionOf } from '../signaling/socket-data.js';
 import { type RendezvousServer, type RendezvousSocket, SocketDelivery } from '../signaling/socket-delivery.js';
 import { multipartyRoom, MultipartySocketDelivery, toRoomInfo } from './multiparty-delivery.js';
 
@@ -84,9 +84,10 @@ export class MultipartyGateway implements OnGatewayInit, OnGatewayConnection {
   ): Promise<AckResponse<RoomJoinedPayload>> {
     const session = await sessionOf(socket);
     assertMultipartyRoomAllowed(socket, body.roomId);
-    const username = body.name ?? socket.data.room?.username ?? session.name;
+    const username = nameFor(socket, body.name ?? socket.data.room?.username ?? session.name);
     const previous = socket.data.room?.id;
-    const joined = await this.rooms.join(session.id, { ...body, username }, ({ room }) => {
+    const request = { ...body, username, clientAddress: session.address };
+    const joined = await this.rooms.join(session.id, request, ({ room }) => {
       if (previous && previous !== room.id) {
         void socket.leave(multipartyRoom(previous));
         socket.data.call = null;
@@ -133,8 +134,9 @@ export class MultipartyGateway implements OnGatewayInit, OnGatewayConnection {
   ): Promise<AckResponse<RoomInfoPayload>> {
     const session = await sessionOf(socket);
     const room = this.roomOf(socket);
-    const roster = await this.rooms.rename(session.id, body.username);
-    socket.data.room = { id: room.id, username: body.username };
+    const username = nameFor(socket, body.username);
+    const roster = await this.rooms.rename(session.id, username);
+    socket.data.room = { id: room.id, username };
     return ok(toRoomInfo(roster));
   }
 

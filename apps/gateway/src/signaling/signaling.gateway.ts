@@ -12,6 +12,7 @@ import type { Server } from 'socket.io';
 import {
   type ConnectionLimiter,
   MemoryConnectionLimiter,
+  OVERDEEP_EVENT,
   OVERSIZE_EVENT,
   REDIS_CONNECTIONS,
   RedisConnectionLimiter,
@@ -54,7 +55,7 @@ import { ReadinessState } from '../common/readiness.state.js';
 import { MultipartyGateway } from '../rooms/multiparty.gateway.js';
 import { sendError, toErrorPayload, WsErrorFilter } from '../common/ws-error.filter.js';
 import { validatePayload, ZodWsPipe } from '../common/zod-ws.pipe.js';
-import { assertTransferRoomAllowed, sessionOf } from './socket-data.js';
+import { assertTransferRoomAllowed, nameFor, sessionOf } from './socket-data.js';
 import { AuthRejected, JwtVerifier } from '../auth/jwt-verifier.js';
 import { EventRateLimiter } from '../common/event-rate-limiter.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
@@ -315,7 +316,7 @@ export class SignalingGateway
     @MessageBody(new ZodWsPipe(clientSchemas['register-details'])) body: RegisterDetailsPayload,
   ): Promise<AckResponse<RegisteredPayload>> {
     const session = await sessionOf(socket);
-    const updated = await this.signaling.rename(session, body.name);
+    const updated = await this.signaling.rename(session, nameFor(socket, body.name));
     socket.data.session = updated;
     return ok({ id: updated.id, name: updated.name });
   }
@@ -442,6 +443,7 @@ export class SignalingGateway
         socket.data.flight = { code: attachment.code, token: `room-${attachment.channel}` };
         socket.data.peerId = null;
       },
+      socket.data.auth?.name ?? null,
     );
     return ok(attached);
   }
@@ -553,7 +555,12 @@ export class SignalingGateway
 
   private rejectUnknown(socket: RendezvousSocket, event: string, args: unknown[]): void {
     const { ack } = splitAck(args);
-    const code = event === OVERSIZE_EVENT ? ErrorCode.PayloadTooLarge : ErrorCode.UnknownEvent;
+    const code =
+      event === OVERSIZE_EVENT
+        ? ErrorCode.PayloadTooLarge
+        : event === OVERDEEP_EVENT
+          ? ErrorCode.PayloadTooDeep
+          : ErrorCode.UnknownEvent;
     sendError(socket, { code, message: ErrorMessage[code], event: event.slice(0, 64) }, ack);
   }
 

@@ -55,3 +55,8 @@ export function assertTransferRoomAllowed(socket: { data: SocketData }, roomCode
     throw new SignalingError(ErrorCode.Forbidden);
   }
 }
+
+/** The name a client goes by: its token's `name` when it has one (bound to the token), else the one it asks for. */
+export function nameFor(socket: { data: SocketData }, requested: string): string {
+  return socket.data.auth?.name ?? requested;
+}

@@ -51,7 +51,8 @@ export class SocketDelivery implements SignalingDelivery {
 
   roomSlotTaken(sessionId: string, roomCode: string, channel: RoomChannel): void {
     if (this.applyRoomSlotTaken(sessionId, roomCode, channel)) return;
-    if (this.config.mode === 'cluster') this.server?.serverSideEmit('room-slot-taken', { sessionId, roomCode, channel });
+    if (this.config.mode === 'cluster')
+      this.server?.serverSideEmit('room-slot-taken', { sessionId, roomCode, channel });
   }
 
   /** The socket forgets the attachment (so it relays nothing more and its close changes nothing) and is told. */

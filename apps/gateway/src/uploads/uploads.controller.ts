@@ -1,5 +1,7 @@
 import { Controller, Get, Inject, Logger, NotFoundException, Param, Post, Req, Res } from '@nestjs/common';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
+import { CLIENT_LIMITS, type ClientLimiter, LimitExceeded } from '@rendezvous/limits';
+import { HttpClientAddress } from '../http/http-limits.js';
 import { PrismaUploadedFileStore } from '@rendezvous/persistence';
 import {
   LocalDiskStorage,
@@ -34,24 +36,34 @@ interface Received {
 /**
  * Preview uploads (DropSilk keeps short-lived previews of files browsers cannot render): one file per request,
  * streamed to the preview storage with PREVIEW_MAX_BYTES and PREVIEW_ALLOWED_EXTENSIONS enforced while it arrives.
- * A refused, failed or aborted upload leaves no file and no row; a stored file always gets its row.
+ * A refused, failed or aborted upload leaves no file and no row; a stored file always gets its row. Each address
+ * has UPLOADS_PER_HOUR uploads and UPLOAD_BYTES_PER_HOUR bytes (counted by the announced length, which is
+ * required), and all local previews together stay under PREVIEW_DISK_BUDGET_BYTES.
  */
 @Controller()
 export class UploadsController {
   private readonly logger = new Logger('Uploads');
 
+  /** Bytes of uploads in progress on this replica, not yet in the table the budget is read from. */
+  private pendingBytes = 0;
+
   constructor(
     @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
     @Inject(PREVIEW_STORAGE) private readonly storage: PreviewStorage,
     @Inject(PrismaUploadedFileStore) private readonly files: PrismaUploadedFileStore,
+    @Inject(CLIENT_LIMITS) private readonly limits: ClientLimiter,
+    @Inject(HttpClientAddress) private readonly addresses: HttpClientAddress,
   ) {}
 
   @Post('api/uploads')
   async upload(@Req() request: Request, @Res() response: Response): Promise<void> {
     let received: Received;
+    let reserved = 0;
     try {
+      reserved = await this.admit(request);
       received = await this.receive(request);
     } catch (error) {
+      if (error instanceof LimitExceeded) throw error;
       const refused =
         error instanceof UploadRefused
           ? error
@@ -65,6 +77,8 @@ export class UploadsController {
         response.status(refused?.status ?? 500).json({ error: refused?.message ?? 'Upload failed.' });
       }
       return;
+    } finally {
+      this.pendingBytes -= reserved;
     }
     const { name, stored } = received;
     const base = this.config.previews.publicUrl ?? `${request.protocol}://${request.get('host')}`;
@@ -97,7 +111,34 @@ export class UploadsController {
       throw new NotFoundException();
     }
     if (!existsSync(path)) throw new NotFoundException();
+    // Served from our own origin: never rendered or sniffed as a page, always downloaded.
+    response.setHeader('X-Content-Type-Options', 'nosniff');
+    response.attachment(key.replace(/^[0-9a-f]{16}-/, ''));
     response.sendFile(path);
+  }
+
+  /**
+   * Before a byte is read: the address's upload count and bytes (by Content-Length), and the disk budget. Returns
+   * the bytes reserved against the budget until the upload ends.
+   */
+  private async admit(request: Request): Promise<number> {
+    const length = Number(request.headers['content-length']);
+    if (!Number.isSafeInteger(length) || length <= 0) {
+      throw new UploadRefused(411, 'An upload needs a Content-Length.');
+    }
+    const { maxBytes } = this.config.previews;
+    if (length > maxBytes + MULTIPART_OVERHEAD_BYTES) {
+      throw new UploadRefused(413, `The file is larger than ${maxBytes} bytes.`);
+    }
+    const address = this.addresses.of(request);
+    await this.limits.take('uploads', address);
+    await this.limits.take('upload-bytes', address, length);
+    if (this.storage.kind !== 'local') return 0;
+    const budget = this.config.limits.previewDiskBudgetBytes;
+    const used = (await this.files.totalBytes('local')) + this.pendingBytes;
+    if (used + length > budget) throw new UploadRefused(507, 'Preview storage is full; try again later.');
+    this.pendingBytes += length;
+    return length;
   }
 
   private receive(request: Request): Promise<Received> {

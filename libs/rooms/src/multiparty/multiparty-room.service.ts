@@ -1,4 +1,5 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { attemptLimited, CLIENT_LIMITS, type ClientLimiter } from '@rendezvous/limits';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import { ErrorCode } from '@rendezvous/protocol';
 import { randomBase36Id, SignalingError } from '@rendezvous/signaling';
@@ -11,7 +12,7 @@ import {
   type RoomMember,
   type Roster,
 } from './multiparty-state.port.js';
-import { hashPassword, verifyPassword } from './password.js';
+import { hashPassword, PasswordWork, verifyPassword } from './password.js';
 
 /** How room and call changes reach members, on whichever replica they sit. */
 export interface MultipartyDelivery {
@@ -24,6 +25,8 @@ export const MULTIPARTY_DELIVERY = Symbol('MULTIPARTY_DELIVERY');
 export interface JoinRoomRequest {
   roomId: string;
   username: string;
+  /** The joining client's address: its failed passwords and the rooms it creates are counted by it. */
+  clientAddress: string;
   password?: string;
   /** Used only when this join creates the room. */
   roomName?: string;
@@ -54,13 +57,17 @@ const PUBLIC_LIST_LIMIT = 100;
 @Injectable()
 export class MultipartyRoomService {
   private readonly logger = new Logger('MultipartyRooms');
+  private readonly passwords: PasswordWork;
 
   constructor(
     @Inject(MULTIPARTY_STATE) private readonly state: MultipartyState,
     @Inject(MULTIPARTY_ROOM_STORE) private readonly store: MultipartyRoomStore,
     @Inject(MULTIPARTY_DELIVERY) private readonly delivery: MultipartyDelivery,
     @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
-  ) {}
+    @Optional() @Inject(CLIENT_LIMITS) private readonly limits: ClientLimiter | null = null,
+  ) {
+    this.passwords = new PasswordWork(config.limits.passwordCheckConcurrency, config.limits.passwordCheckQueue);
+  }
 
   /**
    * Creates the room on its first join. `beforeAnnounce` runs once the member holds its slot and before anyone is
@@ -72,9 +79,7 @@ export class MultipartyRoomService {
     beforeAnnounce: (joined: JoinedRoom) => void,
   ): Promise<JoinedRoom> {
     const room = await this.findOrCreate(request);
-    if (room.passwordHash && !(request.password && (await verifyPassword(request.password, room.passwordHash)))) {
-      throw new SignalingError(ErrorCode.WrongPassword);
-    }
+    if (room.passwordHash) await this.checkPassword(room.id, room.passwordHash, request);
     const maxMembers = this.config.rooms.maxMembers;
     const cap = room.guestLimit > 0 ? Math.min(room.guestLimit, maxMembers) : maxMembers;
     const member: RoomMember = { id: sessionId, username: request.username };
@@ -166,6 +171,27 @@ export class MultipartyRoomService {
     if (restored.call) this.delivery.callChanged(restored.call, false);
   }
 
+  /**
+   * A wrong password counts against the address and against the room (guesses spread over many addresses); either
+   * locked out refuses before any scrypt work, which runs a few at a time.
+   */
+  private async checkPassword(roomId: string, hash: string, request: JoinRoomRequest): Promise<void> {
+    await attemptLimited(
+      this.limits,
+      [
+        ['failed-joins', request.clientAddress],
+        ['room-password', roomId],
+      ],
+      async () => {
+        const { password } = request;
+        if (!password || !(await this.passwords.run(() => verifyPassword(password, hash)))) {
+          throw new SignalingError(ErrorCode.WrongPassword);
+        }
+      },
+      (error) => error instanceof SignalingError && error.code === ErrorCode.WrongPassword,
+    );
+  }
+
   private announceDeparture(departure: RoomDeparture): void {
     if (departure.call) this.delivery.callChanged(departure.call, false);
     this.delivery.rosterChanged(departure.roster);
@@ -174,11 +200,14 @@ export class MultipartyRoomService {
   private async findOrCreate(request: JoinRoomRequest): Promise<MultipartyRoomRecord> {
     const existing = await this.store.find(request.roomId);
     if (existing) return existing;
+    // Creating rooms writes rows (and may list them publicly): ROOMS_CREATED_PER_HOUR per address.
+    await this.limits?.take('rooms-created', request.clientAddress);
+    const password = request.password;
     const now = new Date();
     const created: MultipartyRoomRecord = {
       id: request.roomId,
       name: request.roomName ?? request.roomId,
-      passwordHash: request.password ? await hashPassword(request.password) : null,
+      passwordHash: password ? await this.passwords.run(() => hashPassword(password)) : null,
       guestLimit: request.guestLimit ?? 0,
       isPublic: request.isPublic ?? false,
       createdAt: now,

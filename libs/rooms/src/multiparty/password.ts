@@ -1,3 +1,5 @@
+import { ErrorCode } from '@rendezvous/protocol';
+import { SignalingError } from '@rendezvous/signaling';
 import { randomBytes, scrypt, type ScryptOptions, timingSafeEqual } from 'node:crypto';
 
 /**
@@ -35,4 +37,36 @@ export async function verifyPassword(password: string, stored: string): Promise<
   if (!sane || expected.length !== KEY_LENGTH) return false;
   const actual = await derive(password, Buffer.from(salt, 'base64url'), options);
   return timingSafeEqual(actual, expected);
+}
+
+/**
+ * Runs password hashing and checks (scrypt: tens of milliseconds of a thread-pool thread and 16 MiB each) at most
+ * `concurrency` at once, with at most `queueLimit` waiting; one more is refused with `busy` rather than letting a
+ * flood of guesses take the thread pool (and with it file and DNS work) from everyone else.
+ */
+export class PasswordWork {
+  private running = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(
+    private readonly concurrency: number,
+    private readonly queueLimit: number,
+  ) {}
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.running < this.concurrency) {
+      this.running++;
+    } else {
+      if (this.waiting.length >= this.queueLimit) throw new SignalingError(ErrorCode.Busy);
+      // The finishing check hands its slot over, so `running` stays counted.
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    }
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running--;
+    }
+  }
 }

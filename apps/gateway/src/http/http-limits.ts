@@ -1,0 +1,66 @@
+import {
+  type ArgumentsHost,
+  Catch,
+  type ExceptionFilter,
+  Inject,
+  Injectable,
+  type NestMiddleware,
+} from '@nestjs/common';
+import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
+import { CLIENT_LIMITS, type ClientLimiter, LimitExceeded } from '@rendezvous/limits';
+import { resolveClientAddress, TrustedProxies } from '@rendezvous/signaling';
+import type { NextFunction, Request, Response } from 'express';
+import type { IncomingMessage } from 'node:http';
+
+/** A request's client address: X-Forwarded-For when the peer is a trusted proxy (HTTP and transport handshakes). */
+@Injectable()
+export class HttpClientAddress {
+  private readonly trusted: TrustedProxies;
+
+  constructor(@Inject(RENDEZVOUS_CONFIG) config: RendezvousConfig) {
+    this.trusted = new TrustedProxies(config.server.trustedProxies);
+  }
+
+  of(request: IncomingMessage): string {
+    return resolveClientAddress(request.socket.remoteAddress ?? '', request.headers['x-forwarded-for'], this.trusted);
+  }
+}
+
+/** HTTP_REQUESTS_PER_MINUTE for everything under /api, per client address, cluster-wide. */
+@Injectable()
+export class ApiRequestLimit implements NestMiddleware {
+  constructor(
+    @Inject(CLIENT_LIMITS) private readonly limits: ClientLimiter,
+    @Inject(HttpClientAddress) private readonly addresses: HttpClientAddress,
+  ) {}
+
+  use(request: Request, response: Response, next: NextFunction): void {
+    if (request.method === 'OPTIONS') return next();
+    this.limits.take('http-requests', this.addresses.of(request)).then(
+      () => next(),
+      (error: unknown) => (error instanceof LimitExceeded ? answerLimited(response, error) : next()),
+    );
+  }
+}
+
+/** 429 with Retry-After, in DropSilk's `{error}` shape. */
+export function answerLimited(response: Response, limited: LimitExceeded): void {
+  const seconds = limited.retryAfterSeconds;
+  const lockout = limited.limit === 'failed-joins' || limited.limit === 'room-password';
+  response
+    .status(429)
+    .setHeader('Retry-After', String(seconds))
+    .json({
+      error: lockout
+        ? `Too many failed attempts; try again in ${seconds} seconds.`
+        : `Too many requests; try again in ${seconds} seconds.`,
+    });
+}
+
+/** A limit reached anywhere in an HTTP handler answers 429. */
+@Catch(LimitExceeded)
+export class LimitExceededFilter implements ExceptionFilter {
+  catch(limited: LimitExceeded, host: ArgumentsHost): void {
+    answerLimited(host.switchToHttp().getResponse<Response>(), limited);
+  }
+}
