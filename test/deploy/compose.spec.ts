@@ -82,6 +82,15 @@ describe('docker-compose.yml', () => {
     for (const image of images) expect(image).toMatch(/:(\d[\w.-]*|\$\{RENDEZVOUS_VERSION:-\d[\w.-]*\})$/);
   });
 
+  it('trusts only nginx’s fixed address as a proxy, not the whole container network', () => {
+    const { services } = compose;
+    const nginxAddress = services.nginx!.networks.default.ipv4_address as string;
+    expect((compose as Record<string, any>).networks.default.ipam.config[0].subnet).toBe('172.30.0.0/24');
+    for (const name of Object.keys(services).filter((each) => each.startsWith('gateway'))) {
+      expect(services[name]!.environment.TRUSTED_PROXIES, name).toBe(`${'$'}{TRUSTED_PROXIES:-${nginxAddress}}`);
+    }
+  });
+
   it('ships an nginx configuration nginx accepts, proxying WebSocket upgrades to every gateway', () => {
     const config = readFileSync(join(ROOT, 'deploy/nginx/nginx.conf'), 'utf8');
     for (const name of Object.keys(compose.services).filter((each) => each.startsWith('gateway'))) {

@@ -46,6 +46,7 @@ describe('k8s/ (kubectl apply -k k8s)', () => {
         'Ingress/rendezvous',
         'Job/rendezvous-migrate-0-1-0',
         'Namespace/rendezvous',
+        'NetworkPolicy/rendezvous-gateway-ingress-only',
         'PodDisruptionBudget/rendezvous-gateway',
         'Secret/rendezvous-secrets',
         'Service/rendezvous-gateway',
@@ -55,6 +56,19 @@ describe('k8s/ (kubectl apply -k k8s)', () => {
         'StatefulSet/rendezvous-redis',
       ].sort(),
     );
+  });
+
+  it('lets only the ingress controller reach the gateway pods, and trusts no whole private range as proxies', () => {
+    const policy = find('NetworkPolicy', 'rendezvous-gateway-ingress-only');
+    const gatewayLabels = find('Deployment', 'rendezvous-gateway').spec.template.metadata.labels;
+    expect(matches(policy.spec.podSelector.matchLabels, gatewayLabels)).toBe(true);
+    expect(policy.spec.policyTypes).toEqual(['Ingress']);
+    expect(policy.spec.ingress).toHaveLength(1);
+    expect(policy.spec.ingress[0].from).toEqual([
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } },
+    ]);
+    const trusted = String(find('ConfigMap', 'rendezvous-config').data.TRUSTED_PROXIES).split(',');
+    for (const range of ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16']) expect(trusted).not.toContain(range);
   });
 
   it('validates every object against the Kubernetes schemas', () => {

@@ -167,4 +167,21 @@ describe('AUTH_MODE=jwt: tokens checked in the handshake', () => {
     const outcome = await attempt(hsUrl, await sign({ rooms }, secretKey, 'HS256'));
     expect(outcome).toMatchObject({ connected: false, reason: 'auth_invalid' });
   });
+
+  it('binds the session name to the token: register-details and room names keep the `name` claim', async () => {
+    const { socket } = (await expectIn(hsUrl, await sign({ name: 'Ada\u202e\u0000' }, secretKey, 'HS256'))) as {
+      socket: ReturnType<typeof io>;
+    };
+    const request = (event: string, payload: unknown) =>
+      new Promise<{ ok: boolean; data?: Record<string, unknown> }>((resolve) => socket.emit(event, payload, resolve));
+    expect(await request('register-details', { name: 'Mallory' })).toMatchObject({ ok: true, data: { name: 'Ada' } });
+    expect(await request('join-room', { roomId: 'named-room', name: 'Mallory' })).toMatchObject({
+      ok: true,
+      data: { self: { username: 'Ada' } },
+    });
+    expect(await request('profile', { username: 'Mallory' })).toMatchObject({
+      ok: true,
+      data: { clients: [{ username: 'Ada' }] },
+    });
+  });
 });
