@@ -20,6 +20,7 @@ const SECURITY_ENV = {
   TURN_CREDENTIALS_PER_MINUTE: '3',
   INVITES_PER_MINUTE_PER_IP: '3',
   INVITES_RECEIVED_PER_MINUTE: '2',
+  HTTP_REQUESTS_PER_MINUTE: '40',
 };
 
 /**
@@ -128,6 +129,20 @@ describe('security e2e: cluster-wide limits on two replicas + redis-server', () 
     const owner = await connect(on(1), '192.0.2.6');
     await owner.request('join-room', { roomId: 'existing-room' });
     expect(await client.request('join-room', { roomId: 'existing-room' })).toMatchObject({ ok: true });
+  });
+
+  it('limits HTTP API requests per address across replicas (429 with Retry-After), and only that address', async () => {
+    const address = '203.0.113.45';
+    const statuses = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => http(i, '/api/status', address).then((r) => r.status)),
+    );
+    expect(statuses.every((status) => status === 200)).toBe(true);
+    const refused = await http(1, '/api/status', address);
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect((await http(0, '/api/status', '192.0.2.45')).status).toBe(200);
+    // Health and metrics are not the API: probes are never limited.
+    expect((await http(0, '/health/live', address)).status).toBe(200);
   });
 
   it('limits TURN credential requests per address across replicas', async () => {
