@@ -47,9 +47,12 @@ local function inFlight(sid)
   if contains(list, sid) then return code, list end
   return nil
 end
+-- Only for a session on its network's list: a hidden one (a screen-share or chat socket) stays hidden.
 local function setBusy(sid, busy)
   local s = redis.call('HMGET', p .. 's:' .. sid, 'group', 'name')
-  if s[1] then redis.call('HSET', p .. 'n:' .. s[1], sid, (busy and '1' or '0') .. s[2]) end
+  if s[1] and redis.call('HEXISTS', p .. 'n:' .. s[1], sid) == 1 then
+    redis.call('HSET', p .. 'n:' .. s[1], sid, (busy and '1' or '0') .. s[2])
+  end
 end
 local function member(sid)
   local s = redis.call('HMGET', p .. 's:' .. sid, 'name', 'address', 'group')
@@ -141,7 +144,7 @@ local s = redis.call('HMGET', skey, 'replica', 'address', 'group')
 if not s[1] then return nil end
 redis.call('HSET', skey, 'name', name)
 local flag = redis.call('HGET', p .. 'n:' .. s[3], sid)
-redis.call('HSET', p .. 'n:' .. s[3], sid, (flag and string.sub(flag, 1, 1) or '0') .. name)
+if flag then redis.call('HSET', p .. 'n:' .. s[3], sid, string.sub(flag, 1, 1) .. name) end
 return s
 `;
 

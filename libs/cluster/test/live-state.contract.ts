@@ -221,12 +221,17 @@ export function describeLiveStateContract(name: string, create: () => Promise<Co
       });
     });
 
-    it('hides a session from its network presence', async () => {
+    it('hides a session from its network presence, also after it is renamed or its flight fills', async () => {
       const visible = session();
       const hidden = session();
       await store.registerSession(visible);
       await store.registerSession(hidden);
       await store.hideFromPresence(hidden.id);
+      expect((await store.listNetwork(visible.group)).map((entry) => entry.id)).toEqual([visible.id]);
+      await store.renameSession(hidden.id, 'Renamed');
+      await store.createFlight('HIDDEN', 'room-h', visible.id, TTL, Date.now());
+      await store.joinFlight('HIDDEN', hidden.id);
+      await store.leaveFlight(hidden.id, TTL, Date.now());
       expect((await store.listNetwork(visible.group)).map((entry) => entry.id)).toEqual([visible.id]);
     });
 
