@@ -1,11 +1,21 @@
 import type { FlightStories, FlightStoryMember, FlightStoryRecord } from '@rendezvous/signaling';
 import type { Redis } from 'ioredis';
 
-/** Standalone: one process sees the whole flight. */
-export class MemoryFlightStories implements FlightStories {
-  private readonly stories = new Map<string, FlightStoryRecord>();
+/** How often the in-memory stories look for ones whose flight faded away unjoined or unended. */
+const SWEEP_INTERVAL_MS = 60_000;
 
-  async begin(code: string, creator: FlightStoryMember): Promise<void> {
+/**
+ * Standalone: one process sees the whole flight. Like the Redis twin, a story outlives its flight's longest idle
+ * life by a margin (twice the flight TTL), so one nobody ends (a flight that expired unjoined) is dropped.
+ */
+export class MemoryFlightStories implements FlightStories {
+  private readonly stories = new Map<string, FlightStoryRecord & { expiresAt: number }>();
+  private lastSweep = 0;
+
+  constructor(private readonly clock: () => number = Date.now) {}
+
+  async begin(code: string, creator: FlightStoryMember, ttlMs: number): Promise<void> {
+    this.sweep();
     this.stories.set(code, {
       code,
       createdAt: creator.joinedAt,
@@ -13,30 +23,54 @@ export class MemoryFlightStories implements FlightStories {
       connectionType: null,
       signals: 0,
       movedTo: [],
+      expiresAt: this.clock() + ttlMs * 2,
     });
   }
 
-  async joined(code: string, member: FlightStoryMember, connectionType: 'lan' | 'wan'): Promise<void> {
+  /** How many stories are kept (for tests and metrics). */
+  get size(): number {
+    return this.stories.size;
+  }
+
+  private sweep(): void {
+    const now = this.clock();
+    if (now - this.lastSweep < SWEEP_INTERVAL_MS) return;
+    this.lastSweep = now;
+    for (const [code, story] of this.stories) if (story.expiresAt <= now) this.stories.delete(code);
+  }
+
+  private live(code: string): (FlightStoryRecord & { expiresAt: number }) | undefined {
     const story = this.stories.get(code);
+    if (story && story.expiresAt <= this.clock()) {
+      this.stories.delete(code);
+      return undefined;
+    }
+    return story;
+  }
+
+  async joined(code: string, member: FlightStoryMember, connectionType: 'lan' | 'wan'): Promise<void> {
+    const story = this.live(code);
     if (!story) return;
     story.members.push(member);
     story.connectionType = connectionType;
   }
 
   async addSignals(code: string, count: number): Promise<void> {
-    const story = this.stories.get(code);
+    const story = this.live(code);
     if (story) story.signals += count;
   }
 
   async moved(code: string, replica: string): Promise<void> {
-    const story = this.stories.get(code);
+    const story = this.live(code);
     if (story && !story.movedTo.includes(replica)) story.movedTo.push(replica);
   }
 
   async finish(code: string): Promise<FlightStoryRecord | null> {
-    const story = this.stories.get(code) ?? null;
+    const story = this.live(code);
     this.stories.delete(code);
-    return story;
+    if (!story) return null;
+    const { expiresAt: _expiresAt, ...record } = story;
+    return record;
   }
 }
 
