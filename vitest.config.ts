@@ -22,14 +22,28 @@ export default defineConfig({
     },
   },
   test: {
-    include: [
-      'libs/**/*.spec.ts',
-      'apps/**/*.spec.ts',
-      'apps/**/*.e2e-spec.ts',
-      'test/**/*.spec.ts',
-      'test/**/*.e2e-spec.ts',
+    // Unit tests sit beside the code (src/) and need nothing running; everything else (contract suites on Redis,
+    // e2e, deployment files) needs the build and real servers. `npm run test:unit` runs the first project only.
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['libs/*/src/**/*.spec.ts', 'apps/*/src/**/*.spec.ts'] },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: [
+            'libs/*/test/**/*.spec.ts',
+            'apps/*/test/**/*.spec.ts',
+            'apps/**/*.e2e-spec.ts',
+            'test/**/*.spec.ts',
+            'test/**/*.e2e-spec.ts',
+          ],
+          globalSetup: ['test/support/global-setup.ts'],
+        },
+      },
     ],
-    globalSetup: ['test/support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',
