@@ -18,3 +18,4 @@ export * from './metrics-registry.js';
 export * from './metrics.controller.js';
 export * from './connection-limiter.js';
 export * from './flight-stories.store.js';
+export * from './serialized.js';

@@ -18,6 +18,7 @@ import {
   RedisConnectionLimiter,
   RedisConnections,
   ReplicaMonitor,
+  serialized,
   SocketEventRouter,
   splitAck,
 } from '@rendezvous/cluster';
@@ -564,8 +565,11 @@ export class SignalingGateway
     sendError(socket, { code, message: ErrorMessage[code], event: event.slice(0, 64) }, ack);
   }
 
+  /** One restore at a time: a Redis reconnect and an unrecognised heartbeat may both ask for one. */
+  private readonly restoreLocalState = serialized(() => this.restoreNow());
+
   /** After Redis lost or missed our state: write back local sessions and flights, drop what is no longer here. */
-  private async restoreLocalState(): Promise<void> {
+  private async restoreNow(): Promise<void> {
     const now = Date.now();
     // What the live state still attributes to this replica from before: read first, so a client that connects
     // while the rest is written back is never taken for a leftover.
