@@ -8,6 +8,15 @@ import { SchedulerModule } from './scheduler.module.js';
 async function main(): Promise<void> {
   const logger = new Logger('Scheduler');
   const config = loadConfigOrExit();
+  if (config.mode !== 'cluster') {
+    // Its jobs read the cluster's live state (who is in which room); an empty in-memory one would delete rooms in
+    // use. A standalone gateway runs the same jobs itself.
+    process.stderr.write(
+      "Invalid configuration:\n  - REDIS_URL: the scheduler needs the cluster's Redis; " +
+        'a standalone gateway (no REDIS_URL) runs the cleanup jobs itself\n',
+    );
+    process.exit(78);
+  }
   const module = SchedulerModule.forRoot(config);
   const options = { bufferLogs: true };
   const { schedulerPort } = config.server;

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import {
   applyMigrations,
@@ -33,6 +34,18 @@ interface Report {
 
 const reportsOf = (output: string): Report[] =>
   logLinesOf(output).filter((line): line is Report => typeof line.job === 'string' && 'durationMs' in line);
+
+describe('scheduler: start-up', () => {
+  it('refuses to start without REDIS_URL, naming it (exit 78)', () => {
+    const result = spawnSync(process.execPath, [ENTRYPOINT], {
+      env: { PATH: process.env.PATH, SCHEDULER_PORT: '0', DATABASE_URL: 'file:./data/never-used.db' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    expect(result.status).toBe(78);
+    expect(result.stderr).toMatch(/REDIS_URL: the scheduler needs the cluster's Redis/);
+  });
+});
 
 describe('scheduler: two processes against one Redis and one PostgreSQL', () => {
   let redis: RedisServer;
