@@ -34,7 +34,7 @@ export class MemoryLiveStateStore implements LiveStateStore {
   private readonly flights = new Map<string, StoredFlight>();
   private readonly networks = new Map<string, Set<string>>();
   private readonly replicas = new Map<string, number>();
-  private readonly reapLocks = new Map<string, number>();
+  private readonly reapLocks = new Map<string, { holder: string; untilMs: number }>();
   private readonly roomChannels = new Map<string, { host?: string; guest?: string; expiresAt: number }>();
   /** Session id -> resume token digest and end of grace. */
   private readonly parked = new Map<string, { digest: string; untilMs: number }>();
@@ -229,11 +229,19 @@ export class MemoryLiveStateStore implements LiveStateStore {
     return [...this.replicas].filter(([, seen]) => seen < nowMs - timeoutMs).map(([id]) => id);
   }
 
-  async claimDeadReplica(replicaId: string, lockMs: number): Promise<string[] | null> {
+  async claimDeadReplica(replicaId: string, lockMs: number, holder: string): Promise<string[] | null> {
     const now = Date.now();
-    if ((this.reapLocks.get(replicaId) ?? 0) > now) return null;
-    this.reapLocks.set(replicaId, now + lockMs);
+    if ((this.reapLocks.get(replicaId)?.untilMs ?? 0) > now) return null;
+    this.reapLocks.set(replicaId, { holder, untilMs: now + lockMs });
     return this.sessionsOf(replicaId);
+  }
+
+  async renewReapLock(replicaId: string, lockMs: number, holder: string): Promise<boolean> {
+    const lock = this.reapLocks.get(replicaId);
+    const now = Date.now();
+    if (!lock || lock.holder !== holder || lock.untilMs <= now) return false;
+    lock.untilMs = now + lockMs;
+    return true;
   }
 
   async forgetReplica(replicaId: string): Promise<void> {

@@ -247,9 +247,16 @@ return result
 `;
 
 const CLAIM_REPLICA = `
-local p, rid, lockMs, token = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-if not redis.call('SET', p .. 'reap:' .. rid, token, 'NX', 'PX', lockMs) then return false end
+local p, rid, lockMs, holder = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+if not redis.call('SET', p .. 'reap:' .. rid, holder, 'NX', 'PX', lockMs) then return false end
 return redis.call('SMEMBERS', p .. 'r:' .. rid)
+`;
+
+const RENEW_REAP_LOCK = `
+local p, rid, lockMs, holder = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
+if redis.call('GET', p .. 'reap:' .. rid) ~= holder then return 0 end
+redis.call('PEXPIRE', p .. 'reap:' .. rid, lockMs)
+return 1
 `;
 
 type ScriptName =
@@ -260,6 +267,7 @@ type ScriptName =
   | 'rename'
   | 'restore'
   | 'claim'
+  | 'renewReap'
   | 'attachRoom'
   | 'detachRoom'
   | 'hide'
@@ -273,6 +281,7 @@ const SCRIPTS: Record<ScriptName, string> = {
   rename: RENAME_SESSION,
   restore: RESTORE_FLIGHT,
   claim: CLAIM_REPLICA,
+  renewReap: RENEW_REAP_LOCK,
   attachRoom: ATTACH_ROOM_CHANNEL,
   detachRoom: DETACH_ROOM_CHANNEL,
   hide: HIDE_FROM_PRESENCE,
@@ -476,9 +485,13 @@ export class RedisLiveStateStore implements LiveStateStore {
     return this.redis.zrangebyscore(this.key('replicas'), '-inf', nowMs - timeoutMs);
   }
 
-  async claimDeadReplica(replicaId: string, lockMs: number): Promise<string[] | null> {
-    const reply = (await this.run('claim', replicaId, lockMs, `${process.pid}`)) as string[] | null;
+  async claimDeadReplica(replicaId: string, lockMs: number, holder: string): Promise<string[] | null> {
+    const reply = (await this.run('claim', replicaId, lockMs, holder)) as string[] | null;
     return reply ?? null;
+  }
+
+  async renewReapLock(replicaId: string, lockMs: number, holder: string): Promise<boolean> {
+    return (await this.run('renewReap', replicaId, lockMs, holder)) === 1;
   }
 
   async forgetReplica(replicaId: string): Promise<void> {

@@ -2,6 +2,9 @@ import { Logger } from '@nestjs/common';
 import type { RendezvousConfig } from '@rendezvous/config';
 import type { LiveStateStore } from '@rendezvous/signaling';
 
+/** Sessions of a dead replica reaped at once (each is a few live-state and database round trips). */
+const REAP_BATCH = 32;
+
 export interface ReplicaLifecycleHandlers {
   /** Treat a session of a dead replica as disconnected. */
   reapSession(sessionId: string): Promise<void>;
@@ -18,7 +21,8 @@ export interface ReplicaLifecycleHandlers {
 export class ReplicaMonitor {
   private readonly logger = new Logger(ReplicaMonitor.name);
   private timer: NodeJS.Timeout | null = null;
-  private running = false;
+  private beating = false;
+  private reaping: Promise<void> | null = null;
   private knownToStore = false;
 
   constructor(
@@ -39,37 +43,65 @@ export class ReplicaMonitor {
     this.timer = null;
   }
 
-  /** One heartbeat and one reaping pass (dead replicas, unclaimed parked sessions); skipped while one runs. */
+  /**
+   * One heartbeat, then a reaping pass (dead replicas, unclaimed parked sessions) unless one is still going on.
+   * A long reaping pass never holds up the heartbeat, or this replica would look dead while it reaps.
+   */
   async tick(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    const { replicaId, replicaTimeoutMs } = this.config.cluster;
-    try {
-      const known = await this.store.heartbeat(replicaId, Date.now());
-      if (!known && this.knownToStore) {
-        this.logger.warn('Live state lost this replica (Redis restart or reaped); restoring local sessions');
-        await this.handlers.restoreLocalState();
+    if (!this.beating) {
+      this.beating = true;
+      try {
+        await this.beat();
+      } catch (error) {
+        this.logger.warn(`Heartbeat failed: ${(error as Error).message}`);
+        return;
+      } finally {
+        this.beating = false;
       }
-      this.knownToStore = true;
-      const dead = await this.store.deadReplicas(Date.now(), replicaTimeoutMs);
-      for (const deadId of dead) {
-        if (deadId !== replicaId) await this.reap(deadId);
-      }
-      const expired = await this.handlers.expireParkedSessions();
-      if (expired > 0) this.logger.log(`${expired} drained sessions were not resumed in time; ended`);
-    } catch (error) {
-      this.logger.warn(`Heartbeat failed: ${(error as Error).message}`);
-    } finally {
-      this.running = false;
     }
+    if (this.reaping) return;
+    this.reaping = this.reapPass()
+      .catch((error: Error) => this.logger.warn(`Reaping failed: ${error.message}`))
+      .finally(() => {
+        this.reaping = null;
+      });
+    await this.reaping;
   }
 
+  private async beat(): Promise<void> {
+    const known = await this.store.heartbeat(this.config.cluster.replicaId, Date.now());
+    if (!known && this.knownToStore) {
+      this.logger.warn('Live state lost this replica (Redis restart or reaped); restoring local sessions');
+      await this.handlers.restoreLocalState();
+    }
+    this.knownToStore = true;
+  }
+
+  private async reapPass(): Promise<void> {
+    const { replicaId, replicaTimeoutMs } = this.config.cluster;
+    const dead = await this.store.deadReplicas(Date.now(), replicaTimeoutMs);
+    for (const deadId of dead) {
+      if (deadId !== replicaId) await this.reap(deadId);
+    }
+    const expired = await this.handlers.expireParkedSessions();
+    if (expired > 0) this.logger.log(`${expired} drained sessions were not resumed in time; ended`);
+  }
+
+  /**
+   * Reaps a dead replica's sessions a batch at a time, renewing the reaping lock between batches: a large replica
+   * takes longer than the lock's first lease, and another survivor must not start over on the same sessions.
+   */
   private async reap(deadId: string): Promise<void> {
-    const sessions = await this.store.claimDeadReplica(deadId, this.config.cluster.replicaTimeoutMs);
+    const { replicaTimeoutMs: lockMs, replicaId: holder } = this.config.cluster;
+    const sessions = await this.store.claimDeadReplica(deadId, lockMs, holder);
     if (!sessions) return;
     this.logger.warn(`Replica ${deadId} stopped heartbeating; disconnecting its ${sessions.length} sessions`);
-    for (const sessionId of sessions) {
-      await this.handlers.reapSession(sessionId);
+    for (let start = 0; start < sessions.length; start += REAP_BATCH) {
+      if (start > 0 && !(await this.store.renewReapLock(deadId, lockMs, holder))) {
+        this.logger.warn(`Lost the reaping lock of ${deadId} after ${start} sessions; another replica goes on`);
+        return;
+      }
+      await Promise.all(sessions.slice(start, start + REAP_BATCH).map((id) => this.handlers.reapSession(id)));
     }
     await this.store.forgetReplica(deadId);
   }

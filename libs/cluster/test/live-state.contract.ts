@@ -165,8 +165,11 @@ export function describeLiveStateContract(name: string, create: () => Promise<Co
 
       expect(await store.deadReplicas(now, 10_000)).toEqual(['replica-a']);
       expect(await store.sessionsOf('replica-a')).toEqual([a1.id]);
-      expect(await store.claimDeadReplica('replica-a', 5_000)).toEqual([a1.id]);
-      expect(await store.claimDeadReplica('replica-a', 5_000)).toBeNull();
+      expect(await store.claimDeadReplica('replica-a', 5_000, 'replica-b')).toEqual([a1.id]);
+      expect(await store.claimDeadReplica('replica-a', 5_000, 'replica-c')).toBeNull();
+      // Only the holder extends its lease.
+      expect(await store.renewReapLock('replica-a', 5_000, 'replica-c')).toBe(false);
+      expect(await store.renewReapLock('replica-a', 5_000, 'replica-b')).toBe(true);
       await store.removeSession(a1.id, TTL, now);
       await store.forgetReplica('replica-a');
       expect(await store.deadReplicas(now, 10_000)).toEqual([]);
@@ -174,6 +177,13 @@ export function describeLiveStateContract(name: string, create: () => Promise<Co
       const counts = await store.counts(now);
       expect(counts.sessions).toBe(1);
       expect(counts.replicas).toEqual([{ id: 'replica-b', sessions: 1, lastHeartbeat: now }]);
+    });
+
+    it('lets a reaping lock lapse when its holder stops renewing it, and not be renewed after', async () => {
+      expect(await store.claimDeadReplica('replica-z', 100, 'replica-b')).toEqual([]);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      expect(await store.renewReapLock('replica-z', 5_000, 'replica-b')).toBe(false);
+      expect(await store.claimDeadReplica('replica-z', 5_000, 'replica-c')).toEqual([]);
     });
 
     it('pairs the host and guest slots of a room channel, replacing a re-attached participant', async () => {

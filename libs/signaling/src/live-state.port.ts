@@ -141,8 +141,13 @@ export interface LiveStateStore {
   /** Records a heartbeat; false when the replica was unknown (new, reaped, or Redis lost its state). */
   heartbeat(replicaId: string, nowMs: number): Promise<boolean>;
   deadReplicas(nowMs: number, timeoutMs: number): Promise<string[]>;
-  /** Takes the reaping lock of a dead replica; its session ids, or null when another replica holds the lock. */
-  claimDeadReplica(replicaId: string, lockMs: number): Promise<string[] | null>;
+  /**
+   * Takes the reaping lock of a dead replica for `holder` (the reaping replica's id); its session ids, or null when
+   * another replica holds the lock.
+   */
+  claimDeadReplica(replicaId: string, lockMs: number, holder: string): Promise<string[] | null>;
+  /** Extends `holder`'s reaping lock of a dead replica; false when the lock is no longer its own. */
+  renewReapLock(replicaId: string, lockMs: number, holder: string): Promise<boolean>;
   forgetReplica(replicaId: string): Promise<void>;
   /** Session ids the live state attributes to a replica. */
   sessionsOf(replicaId: string): Promise<string[]>;
