@@ -71,7 +71,7 @@ describe('npm run cluster: three replicas behind nginx, with Redis, PostgreSQL a
           }
         });
       });
-      expect(await host.signal({ tag })).toMatchObject({ delivered: true });
+      expect(await host.signal({ tag })).toMatchObject({ forwarded: true });
       await received;
     };
     for (const [index, flight] of flights.entries()) {

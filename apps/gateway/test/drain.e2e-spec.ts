@@ -117,7 +117,7 @@ describe('graceful drain: SIGTERM one of two replicas behind nginx during active
     for (const [host, guest, flightCode] of flights) {
       await expect(host.client.signal({ after: 'drain', from: host.id })).resolves.toEqual({
         flightCode,
-        delivered: true,
+        forwarded: true,
       });
       await guest.client.signal({ after: 'drain', from: guest.id });
     }

@@ -104,7 +104,7 @@ describe('multiparty rooms and calls over Socket.IO', () => {
     const offer = { type: 'offer', sdp: 'v=0\r\n' };
     expect(await alice.request('offer', { receiver: bob.id, data: offer, sender: carol.id })).toEqual({
       ok: true,
-      data: { delivered: true },
+      data: { forwarded: true },
     });
     expect(await bob.next('offer')).toEqual({ sender: alice.id, receiver: bob.id, data: offer });
     bob.emit('answer', { receiver: alice.id, data: { type: 'answer', sdp: 'v=0\r\n' } });
@@ -114,7 +114,7 @@ describe('multiparty rooms and calls over Socket.IO', () => {
     expect(await bob.next('icecandidate')).toEqual({ sender: alice.id, receiver: bob.id, data: candidate });
     carol.emit('greeting', { receiver: alice.id, data: { hello: true } });
     expect(await alice.next('greeting')).toEqual({ sender: carol.id, receiver: alice.id, data: { hello: true } });
-    expect(await carol.request('greeting', {})).toEqual({ ok: true, data: { delivered: false } });
+    expect(await carol.request('greeting', {})).toEqual({ ok: true, data: { forwarded: false } });
     await sleep(100);
     expect(carol.count('offer') + carol.count('answer') + carol.count('icecandidate')).toBe(0);
   });
@@ -255,7 +255,7 @@ describe('multiparty rooms and calls over Socket.IO', () => {
       const signal = { sdp: { type: 'offer', sdp: 'v=0' }, channelId: 'voice' };
       expect(await alice.request('call-signal', { callId, target: bob.id, signal })).toEqual({
         ok: true,
-        data: { delivered: true },
+        data: { forwarded: true },
       });
       expect(await bob.next('call-signal')).toEqual({ callId, from: alice.id, signal });
       expect(await alice.request('call-signal', { callId, target: carol.id, signal })).toEqual(

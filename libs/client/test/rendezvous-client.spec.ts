@@ -37,7 +37,7 @@ describe('RendezvousClient (libs/client) against a gateway', () => {
     expect(joined.peer).toEqual({ id: host.session?.id, name: 'Typed Host' });
     expect((await hostJoined).peer.id).toBe(guest.session?.id);
     const received = nextEvent<{ from: string; data: unknown }>(guest, 'signal');
-    expect(await host.signal({ sdp: 'offer' })).toEqual({ flightCode, delivered: true });
+    expect(await host.signal({ sdp: 'offer' })).toEqual({ flightCode, forwarded: true });
     expect(await received).toEqual({ from: host.session?.id, data: { sdp: 'offer' } });
   });
 

@@ -200,7 +200,7 @@ export interface ClientToServerEvents {
   'create-flight': (payload?: Record<string, never>, ack?: Ack<FlightCreatedPayload>) => void;
   'join-flight': (payload: JoinFlightPayload, ack?: Ack<PeerJoinedPayload>) => void;
   'invite-to-flight': (payload: InviteToFlightPayload, ack?: Ack<{ invited: string }>) => void;
-  signal: (payload: SignalPayload, ack?: Ack<{ flightCode: string; delivered: boolean }>) => void;
+  signal: (payload: SignalPayload, ack?: Ack<{ flightCode: string; forwarded: boolean }>) => void;
   'leave-flight': (payload?: Record<string, never>, ack?: Ack<{ left: string | null }>) => void;
   'attach-room': (payload: AttachRoomPayload, ack?: Ack<RoomAttachedPayload>) => void;
   'join-room': (payload: JoinRoomPayload, ack?: Ack<RoomJoinedPayload>) => void;
@@ -208,14 +208,14 @@ export interface ClientToServerEvents {
   profile: (payload: ProfilePayload, ack?: Ack<RoomInfoPayload>) => void;
   text: (payload: TextPayload, ack?: Ack<{ roomId: string }>) => void;
   ping: (payload?: PingPayload, ack?: Ack<PongPayload>) => void;
-  offer: (payload: MemberSignalPayload, ack?: Ack<{ delivered: true }>) => void;
-  answer: (payload: MemberSignalPayload, ack?: Ack<{ delivered: true }>) => void;
-  icecandidate: (payload: MemberSignalPayload, ack?: Ack<{ delivered: true }>) => void;
-  greeting: (payload?: GreetingPayload, ack?: Ack<{ delivered: boolean }>) => void;
+  offer: (payload: MemberSignalPayload, ack?: Ack<{ forwarded: true }>) => void;
+  answer: (payload: MemberSignalPayload, ack?: Ack<{ forwarded: true }>) => void;
+  icecandidate: (payload: MemberSignalPayload, ack?: Ack<{ forwarded: true }>) => void;
+  greeting: (payload?: GreetingPayload, ack?: Ack<{ forwarded: boolean }>) => void;
   bye: (payload?: Record<string, never>, ack?: Ack<{ left: string | null }>) => void;
   'start-call': (payload: StartCallPayload, ack?: Ack<CallStartedPayload>) => void;
   'join-call': (payload: CallIdPayload, ack?: Ack<CallStatePayload>) => void;
-  'call-signal': (payload: CallSignalPayload, ack?: Ack<{ delivered: true }>) => void;
+  'call-signal': (payload: CallSignalPayload, ack?: Ack<{ forwarded: true }>) => void;
   'end-call': (payload: CallIdPayload, ack?: Ack<CallStatePayload>) => void;
   'get-ice-servers': (payload?: Record<string, never>, ack?: Ack<IceServer[]>) => void;
 }

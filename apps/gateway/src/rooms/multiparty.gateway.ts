@@ -253,12 +253,12 @@ export class MultipartyGateway implements OnGatewayInit, OnGatewayConnection {
       if (!session || !room) throw new SignalingError(ErrorCode.NotInRoom);
       if (!receiver) {
         // A greeting to nobody in particular is only acknowledged.
-        ack?.(ok({ delivered: false }));
+        ack?.(ok({ forwarded: false }));
         return;
       }
       const deliver = () => {
         this.sessions.sessionTarget(receiver).emit(event, { sender: session.id, receiver, data: data ?? null });
-        ack?.(ok({ delivered: true }));
+        ack?.(ok({ forwarded: true }));
       };
       this.checkThenDeliver(
         socket,
@@ -313,7 +313,7 @@ export class MultipartyGateway implements OnGatewayInit, OnGatewayConnection {
       if (!session || socket.data.call?.callId !== callId) throw new SignalingError(ErrorCode.NotInCall);
       const deliver = () => {
         this.sessions.sessionTarget(target).emit('call-signal', { callId, from: session.id, signal });
-        ack?.(ok({ delivered: true }));
+        ack?.(ok({ forwarded: true }));
       };
       this.checkThenDeliver(
         socket,

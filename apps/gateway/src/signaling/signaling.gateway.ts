@@ -388,7 +388,7 @@ export class SignalingGateway
         this.delivery.sessionTarget(peerId).emit('signal', { from: session.id, data });
         socket.data.signalsSent = (socket.data.signalsSent ?? 0) + 1;
       }
-      ack?.(ok({ flightCode: flight.code, delivered: peerId !== null && peerId !== undefined }));
+      ack?.(ok({ flightCode: flight.code, forwarded: peerId !== null && peerId !== undefined }));
     } catch (error) {
       sendError(socket, toErrorPayload(error, 'signal', this.logger), ack);
     }
