@@ -42,7 +42,8 @@ import { HealthController } from './health/health.controller.js';
 import { TurnCredentialsController } from './ice/turn-credentials.controller.js';
 import { StatusController } from './http/status.controller.js';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
-import { ApiRequestLimit, HttpClientAddress, LimitExceededFilter } from './http/http-limits.js';
+import { ApiRequestLimit, LimitExceededFilter } from './http/http-limits.js';
+import { ClientAddress } from './common/client-address.js';
 import { ForeignOriginWrites } from './http/foreign-origin-writes.js';
 import { MultipartySocketDelivery } from './rooms/multiparty-delivery.js';
 import { ExpiredRoomsListener } from './rooms/expired-rooms.listener.js';
@@ -52,6 +53,7 @@ import { TransferRoomsController } from './rooms/transfer-rooms.controller.js';
 import { UploadThingController } from './uploads/uploadthing.controller.js';
 import { UploadsController } from './uploads/uploads.controller.js';
 import { SignalingGateway } from './signaling/signaling.gateway.js';
+import { HandshakeChecks } from './signaling/handshake-checks.js';
 import { SocketDelivery } from './signaling/socket-delivery.js';
 
 @Module({})
@@ -86,7 +88,7 @@ export class AppModule implements NestModule {
       ],
       providers: [
         ReadinessState,
-        HttpClientAddress,
+        ClientAddress,
         { provide: APP_FILTER, useClass: LimitExceededFilter },
         { provide: METRICS_REGISTRY, useFactory: createMetricsRegistry },
         GatewayMetrics,
@@ -94,6 +96,7 @@ export class AppModule implements NestModule {
         SocketDelivery,
         { provide: SIGNALING_DELIVERY, useExisting: SocketDelivery },
         SignalingService,
+        HandshakeChecks,
         SignalingGateway,
         {
           provide: TransferRoomService,

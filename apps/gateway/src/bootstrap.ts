@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import type { Server as HttpServer } from 'node:http';
-import { HttpClientAddress } from './http/http-limits.js';
+import { ClientAddress } from './common/client-address.js';
 import { REDIS_CONNECTIONS, type RedisConnections, RendezvousIoAdapter } from '@rendezvous/cluster';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { OriginPolicy, RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
@@ -13,7 +13,7 @@ export function configureGateway(app: INestApplication): RendezvousConfig {
   const config = app.get<RendezvousConfig>(RENDEZVOUS_CONFIG);
   const redis = app.get<RedisConnections | null>(REDIS_CONNECTIONS);
   const origins = new OriginPolicy(config);
-  const addresses = app.get(HttpClientAddress);
+  const addresses = app.get(ClientAddress);
   const adapter = new RendezvousIoAdapter(app, config, redis, origins, (request) => addresses.of(request));
   const metrics = app.get(GatewayMetrics);
   adapter.rejected = (reason) => metrics.rejectedConnections.inc({ reason });

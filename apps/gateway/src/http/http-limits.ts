@@ -6,32 +6,16 @@ import {
   Injectable,
   type NestMiddleware,
 } from '@nestjs/common';
-import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import { CLIENT_LIMITS, type ClientLimiter, LimitExceeded } from '@rendezvous/limits';
-import { resolveClientAddress, TrustedProxies } from '@rendezvous/signaling';
 import type { NextFunction, Request, Response } from 'express';
-import type { IncomingMessage } from 'node:http';
-
-/** A request's client address: X-Forwarded-For when the peer is a trusted proxy (HTTP and transport handshakes). */
-@Injectable()
-export class HttpClientAddress {
-  private readonly trusted: TrustedProxies;
-
-  constructor(@Inject(RENDEZVOUS_CONFIG) config: RendezvousConfig) {
-    this.trusted = new TrustedProxies(config.server.trustedProxies);
-  }
-
-  of(request: IncomingMessage): string {
-    return resolveClientAddress(request.socket.remoteAddress ?? '', request.headers['x-forwarded-for'], this.trusted);
-  }
-}
+import { ClientAddress } from '../common/client-address.js';
 
 /** HTTP_REQUESTS_PER_MINUTE for everything under /api, per client address, cluster-wide. */
 @Injectable()
 export class ApiRequestLimit implements NestMiddleware {
   constructor(
     @Inject(CLIENT_LIMITS) private readonly limits: ClientLimiter,
-    @Inject(HttpClientAddress) private readonly addresses: HttpClientAddress,
+    @Inject(ClientAddress) private readonly addresses: ClientAddress,
   ) {}
 
   use(request: Request, response: Response, next: NextFunction): void {

@@ -3,7 +3,7 @@ import type { IceServerConfig } from '@rendezvous/config';
 import { IceServersService } from '@rendezvous/ice';
 import { CLIENT_LIMITS, type ClientLimiter } from '@rendezvous/limits';
 import type { Request } from 'express';
-import { HttpClientAddress } from '../http/http-limits.js';
+import { ClientAddress } from '../common/client-address.js';
 
 /**
  * DropSilk's `GET /api/turn-credentials`: Cloudflare's `{iceServers}` (cached until shortly before they expire),
@@ -17,7 +17,7 @@ export class TurnCredentialsController {
   constructor(
     @Inject(IceServersService) private readonly ice: IceServersService,
     @Inject(CLIENT_LIMITS) private readonly limits: ClientLimiter,
-    @Inject(HttpClientAddress) private readonly addresses: HttpClientAddress,
+    @Inject(ClientAddress) private readonly addresses: ClientAddress,
   ) {}
 
   @Get()

@@ -16,7 +16,7 @@ import {
 } from '@nestjs/common';
 import { attemptLimited, CLIENT_LIMITS, type ClientLimiter, LimitExceeded } from '@rendezvous/limits';
 import type { Request } from 'express';
-import { HttpClientAddress } from '../http/http-limits.js';
+import { ClientAddress } from '../common/client-address.js';
 import { displayNameSchema, formatIssues, roomCodeSchema } from '@rendezvous/protocol';
 import {
   NOT_A_PARTICIPANT,
@@ -81,7 +81,7 @@ export class TransferRoomsController {
   constructor(
     @Inject(TransferRoomService) private readonly rooms: TransferRoomService,
     @Inject(CLIENT_LIMITS) private readonly limits: ClientLimiter,
-    @Inject(HttpClientAddress) private readonly addresses: HttpClientAddress,
+    @Inject(ClientAddress) private readonly addresses: ClientAddress,
   ) {}
 
   @Post()

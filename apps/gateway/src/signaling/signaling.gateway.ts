@@ -10,12 +10,9 @@ import {
 } from '@nestjs/websockets';
 import type { Server } from 'socket.io';
 import {
-  type ConnectionLimiter,
-  MemoryConnectionLimiter,
   OVERDEEP_EVENT,
   OVERSIZE_EVENT,
   REDIS_CONNECTIONS,
-  RedisConnectionLimiter,
   RedisConnections,
   ReplicaMonitor,
   serialized,
@@ -46,18 +43,16 @@ import { RoomAttachmentService } from '@rendezvous/rooms';
 import {
   LIVE_STATE_STORE,
   type LiveStateStore,
-  resolveClientAddress,
   type SessionRecord,
   SignalingError,
   SignalingService,
-  TrustedProxies,
 } from '@rendezvous/signaling';
 import { ReadinessState } from '../common/readiness.state.js';
 import { MultipartyGateway } from '../rooms/multiparty.gateway.js';
 import { sendError, toErrorPayload, WsErrorFilter } from '../common/ws-error.filter.js';
 import { validatePayload, ZodWsPipe } from '../common/zod-ws.pipe.js';
 import { assertTransferRoomAllowed, nameFor, sessionOf } from './socket-data.js';
-import { AuthRejected, JwtVerifier } from '../auth/jwt-verifier.js';
+import { HandshakeChecks } from './handshake-checks.js';
 import { EventRateLimiter } from '../common/event-rate-limiter.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { type RendezvousServer, type RendezvousSocket, sessionRoom, SocketDelivery } from './socket-delivery.js';
@@ -103,10 +98,8 @@ export class SignalingGateway
   implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnApplicationShutdown
 {
   private readonly logger = new Logger(SignalingGateway.name);
-  private readonly trustedProxies: TrustedProxies;
   private server!: RendezvousServer;
   private monitor: ReplicaMonitor | null = null;
-  private connections: ConnectionLimiter | null = null;
   private readonly pendingDisconnects = new Set<Promise<void>>();
 
   constructor(
@@ -120,9 +113,8 @@ export class SignalingGateway
     @Inject(MultipartyGateway) private readonly multiparty: MultipartyGateway,
     @Inject(IceServersService) private readonly ice: IceServersService,
     @Inject(GatewayMetrics) private readonly metrics: GatewayMetrics,
-  ) {
-    this.trustedProxies = new TrustedProxies(config.server.trustedProxies);
-  }
+    @Inject(HandshakeChecks) private readonly handshake: HandshakeChecks,
+  ) {}
 
   afterInit(server: RendezvousServer): void {
     this.server = server;
@@ -132,8 +124,7 @@ export class SignalingGateway
     router.admitWith((socket, event, args) => limiter.admit(socket, event, args));
     router.observeRelays(this.metrics.relayObserver());
     this.metrics.readLocalFrom({ sockets: () => this.localSocketCount(), flights: () => this.localFlightCount() });
-    if (this.config.auth) this.requireTokens(server, new JwtVerifier(this.config.auth));
-    this.limitConnectionsPerAddress(server);
+    this.handshake.install(server);
     router.relay<RendezvousSocket>('signal', (socket, args) => this.relaySignal(socket, args));
     router.onUnknown<RendezvousSocket>((socket, [event, ...args]) => this.rejectUnknown(socket, String(event), args));
     server.engine.on('connection_error', (error: { message: string }) => {
@@ -158,67 +149,6 @@ export class SignalingGateway
     }
   }
 
-  /** AUTH_MODE=jwt: a socket without a valid token never connects (its client gets `connect_error`). */
-  private requireTokens(server: RendezvousServer, verifier: JwtVerifier): void {
-    server.use((socket, next) => {
-      const auth = socket.handshake.auth as { token?: unknown } | undefined;
-      verifier.verify(auth?.token).then(
-        (claims) => {
-          (socket as RendezvousSocket).data.auth = claims;
-          next();
-        },
-        (error: unknown) => {
-          const rejected = error instanceof AuthRejected ? error : new AuthRejected('auth_invalid', 'Invalid token');
-          this.metrics.rejectedConnections.inc({ reason: rejected.reason });
-          next(Object.assign(new Error(rejected.message), { data: { code: 'unauthorized', reason: rejected.reason } }));
-        },
-      );
-    });
-  }
-
-  /** MAX_CONNECTIONS_PER_IP, cluster-wide: one connection too many never connects (`connect_error`). */
-  private limitConnectionsPerAddress(server: RendezvousServer): void {
-    const { connectionsPerIp } = this.config.limits;
-    this.connections = this.redis
-      ? new RedisConnectionLimiter(
-          this.redis.command,
-          this.config.redis.keyPrefix,
-          this.config.cluster.replicaId,
-          connectionsPerIp,
-          this.config.cluster.replicaTimeoutMs,
-          this.config.cluster.heartbeatMs,
-          this.logger,
-        )
-      : new MemoryConnectionLimiter(connectionsPerIp);
-    const limiter = this.connections;
-    server.use((socket, next) => {
-      const clientAddress = this.resolveAddress(socket as RendezvousSocket);
-      void limiter.acquire(clientAddress).then((taken) => {
-        if (!taken) {
-          this.metrics.rejectedConnections.inc({ reason: 'too_many_connections' });
-          const refusal = new Error(`Too many connections from your address (at most ${connectionsPerIp})`);
-          next(Object.assign(refusal, { data: { code: 'too_many_connections' } }));
-          return;
-        }
-        // A client gone while its slot was taken never reaches handleDisconnect: its slot is given back here.
-        if (socket.conn.readyState !== 'open') {
-          void limiter.release(clientAddress);
-          next(new Error('Connection closed during the handshake'));
-          return;
-        }
-        // Released in handleDisconnect: no listener of its own per socket.
-        (socket as RendezvousSocket).data.clientAddress = clientAddress;
-        next();
-      });
-    });
-  }
-
-  /** The client's address: X-Forwarded-For when the peer is a trusted proxy, else the peer itself. */
-  private resolveAddress(socket: RendezvousSocket): string {
-    const { address, headers } = socket.handshake;
-    return resolveClientAddress(address, headers['x-forwarded-for'], this.trustedProxies);
-  }
-
   handleConnection(socket: RendezvousSocket): void {
     if (this.readiness.isDraining) {
       this.metrics.rejectedConnections.inc({ reason: 'draining' });
@@ -226,8 +156,7 @@ export class SignalingGateway
       socket.disconnect(true);
       return;
     }
-    // Resolved and counted by the handshake's connection limit, which every connection passes.
-    const clientAddress = socket.data.clientAddress ?? this.resolveAddress(socket);
+    const clientAddress = this.handshake.addressOf(socket);
     releaseUpgradeRequest(socket);
     socket.data.flight = null;
     socket.data.attachment = null;
@@ -294,7 +223,7 @@ export class SignalingGateway
 
   handleDisconnect(socket: RendezvousSocket): void {
     this.delivery.untrackSocket(socket);
-    if (socket.data.clientAddress) void this.connections?.release(socket.data.clientAddress);
+    this.handshake.release(socket);
     const session = socket.data.session;
     if (!session) return;
     this.metrics.lifecycle.inc({ event: 'disconnection' });
@@ -506,7 +435,6 @@ export class SignalingGateway
 
   onApplicationShutdown(): void {
     this.monitor?.stop();
-    this.connections?.stop();
   }
 
   localSocketCount(): number {

@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Logger, NotFoundException, Param, Post, Req, Res } from '@nestjs/common';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import { CLIENT_LIMITS, type ClientLimiter, LimitExceeded } from '@rendezvous/limits';
-import { HttpClientAddress } from '../http/http-limits.js';
+import { ClientAddress } from '../common/client-address.js';
 import { PrismaUploadedFileStore } from '@rendezvous/persistence';
 import {
   LocalDiskStorage,
@@ -52,7 +52,7 @@ export class UploadsController {
     @Inject(PREVIEW_STORAGE) private readonly storage: PreviewStorage,
     @Inject(PrismaUploadedFileStore) private readonly files: PrismaUploadedFileStore,
     @Inject(CLIENT_LIMITS) private readonly limits: ClientLimiter,
-    @Inject(HttpClientAddress) private readonly addresses: HttpClientAddress,
+    @Inject(ClientAddress) private readonly addresses: ClientAddress,
   ) {}
 
   @Post('api/uploads')
