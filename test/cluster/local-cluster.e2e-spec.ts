@@ -74,9 +74,20 @@ describe('npm run cluster: three replicas behind nginx, with Redis, PostgreSQL a
       expect(await host.signal({ tag })).toMatchObject({ forwarded: true });
       await received;
     };
+    // As a real client does, the host signals once it has heard `peer-joined` (its replica then knows the peer).
+    const pair = async (host: RendezvousClient, guest: RendezvousClient) => {
+      const joined = new Promise<void>((resolve) => {
+        const stop = host.on('peer-joined', () => {
+          stop();
+          resolve();
+        });
+      });
+      const { flightCode } = await host.createFlight();
+      await guest.joinFlight(flightCode);
+      await joined;
+    };
     for (const [index, flight] of flights.entries()) {
-      const { flightCode } = await flight[0].createFlight();
-      await flight[1].joinFlight(flightCode);
+      await pair(flight[0], flight[1]);
       await exchange(flight, `before-${index}`);
     }
 
@@ -104,8 +115,7 @@ describe('npm run cluster: three replicas behind nginx, with Redis, PostgreSQL a
     const partner = members[after.findIndex((replica) => replica !== movedTo)]!;
     // The partner may still sit in a flight with a member of the killed replica: it leaves it first.
     await partner.leaveFlight();
-    const { flightCode } = await moved.createFlight();
-    await partner.joinFlight(flightCode);
+    await pair(moved, partner);
     await exchange([moved, partner], 'after-kill');
   });
 });

@@ -54,6 +54,7 @@ import { UploadThingController } from './uploads/uploadthing.controller.js';
 import { UploadsController } from './uploads/uploads.controller.js';
 import { SignalingGateway } from './signaling/signaling.gateway.js';
 import { HandshakeChecks } from './signaling/handshake-checks.js';
+import { ReplicaLifecycle } from './signaling/replica-lifecycle.js';
 import { SocketDelivery } from './signaling/socket-delivery.js';
 
 @Module({})
@@ -97,6 +98,7 @@ export class AppModule implements NestModule {
         { provide: SIGNALING_DELIVERY, useExisting: SocketDelivery },
         SignalingService,
         HandshakeChecks,
+        ReplicaLifecycle,
         SignalingGateway,
         {
           provide: TransferRoomService,

@@ -1,4 +1,4 @@
-import { Inject, Logger, type OnApplicationShutdown, UseFilters } from '@nestjs/common';
+import { Inject, Logger, UseFilters } from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -9,16 +9,7 @@ import {
   WebSocketGateway,
 } from '@nestjs/websockets';
 import type { Server } from 'socket.io';
-import {
-  OVERDEEP_EVENT,
-  OVERSIZE_EVENT,
-  REDIS_CONNECTIONS,
-  RedisConnections,
-  ReplicaMonitor,
-  serialized,
-  SocketEventRouter,
-  splitAck,
-} from '@rendezvous/cluster';
+import { OVERDEEP_EVENT, OVERSIZE_EVENT, SocketEventRouter, splitAck } from '@rendezvous/cluster';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import {
   type AckResponse,
@@ -53,6 +44,7 @@ import { sendError, toErrorPayload, WsErrorFilter } from '../common/ws-error.fil
 import { validatePayload, ZodWsPipe } from '../common/zod-ws.pipe.js';
 import { assertTransferRoomAllowed, nameFor, sessionOf } from './socket-data.js';
 import { HandshakeChecks } from './handshake-checks.js';
+import { ReplicaLifecycle } from './replica-lifecycle.js';
 import { EventRateLimiter } from '../common/event-rate-limiter.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { type RendezvousServer, type RendezvousSocket, sessionRoom, SocketDelivery } from './socket-delivery.js';
@@ -94,12 +86,9 @@ function releaseUpgradeRequest(socket: RendezvousSocket): void {
 /** The native Socket.IO protocol: sessions, presence, flights and the signal relay. */
 @WebSocketGateway()
 @UseFilters(WsErrorFilter)
-export class SignalingGateway
-  implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnApplicationShutdown
-{
+export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger(SignalingGateway.name);
   private server!: RendezvousServer;
-  private monitor: ReplicaMonitor | null = null;
   private readonly pendingDisconnects = new Set<Promise<void>>();
 
   constructor(
@@ -108,12 +97,12 @@ export class SignalingGateway
     @Inject(ReadinessState) private readonly readiness: ReadinessState,
     @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
     @Inject(LIVE_STATE_STORE) private readonly store: LiveStateStore,
-    @Inject(REDIS_CONNECTIONS) private readonly redis: RedisConnections | null,
     @Inject(RoomAttachmentService) private readonly attachments: RoomAttachmentService,
     @Inject(MultipartyGateway) private readonly multiparty: MultipartyGateway,
     @Inject(IceServersService) private readonly ice: IceServersService,
     @Inject(GatewayMetrics) private readonly metrics: GatewayMetrics,
     @Inject(HandshakeChecks) private readonly handshake: HandshakeChecks,
+    @Inject(ReplicaLifecycle) private readonly lifecycle: ReplicaLifecycle,
   ) {}
 
   afterInit(server: RendezvousServer): void {
@@ -130,23 +119,7 @@ export class SignalingGateway
     server.engine.on('connection_error', (error: { message: string }) => {
       this.logger.debug(`Connection refused: ${error.message}`);
     });
-    if (this.config.mode === 'cluster') {
-      this.monitor = new ReplicaMonitor(this.store, this.config, {
-        reapSession: async (sessionId) => {
-          await this.attachments
-            .reap(sessionId)
-            .catch((error: Error) => this.logger.warn(`Room detach of reaped ${sessionId}: ${error.message}`));
-          await this.multiparty
-            .reap(sessionId)
-            .catch((error: Error) => this.logger.warn(`Room departure of reaped ${sessionId}: ${error.message}`));
-          await this.signaling.disconnect(sessionId, undefined, true);
-        },
-        restoreLocalState: () => this.restoreLocalState(),
-        expireParkedSessions: () => this.signaling.expireParked(),
-      });
-      void this.monitor.start().catch((error: Error) => this.logger.error(`Heartbeat start: ${error.message}`));
-      this.redis?.onReconnect(() => void this.restoreLocalState().catch(() => undefined));
-    }
+    this.lifecycle.start();
   }
 
   handleConnection(socket: RendezvousSocket): void {
@@ -389,7 +362,7 @@ export class SignalingGateway
     this.readiness.startDraining();
     const { drainReadinessDelayMs, reconnectGraceMs } = this.config.server;
     if (drainReadinessDelayMs > 0) await sleep(drainReadinessDelayMs);
-    this.monitor?.stop();
+    this.lifecycle.stop();
     const resumable = this.config.mode === 'cluster' && reconnectGraceMs > 0;
     const sockets = [...this.server.of('/').sockets.values()] as RendezvousSocket[];
     const parked = await Promise.all(
@@ -418,7 +391,7 @@ export class SignalingGateway
   async closeExpiredRooms(codes: string[]): Promise<void> {
     const expired = new Set(codes);
     const released: Promise<void>[] = [];
-    for (const socket of this.localSessions().values()) {
+    for (const socket of this.delivery.localSockets().values()) {
       const { attachment, session } = socket.data;
       if (!attachment || !session || !expired.has(attachment.code)) continue;
       socket.data.attachment = null;
@@ -431,10 +404,6 @@ export class SignalingGateway
       );
     }
     await Promise.all(released);
-  }
-
-  onApplicationShutdown(): void {
-    this.monitor?.stop();
   }
 
   localSocketCount(): number {
@@ -491,44 +460,5 @@ export class SignalingGateway
           ? ErrorCode.PayloadTooDeep
           : ErrorCode.UnknownEvent;
     sendError(socket, { code, message: ErrorMessage[code], event: event.slice(0, 64) }, ack);
-  }
-
-  /** One restore at a time: a Redis reconnect and an unrecognised heartbeat may both ask for one. */
-  private readonly restoreLocalState = serialized(() => this.restoreNow());
-
-  /** After Redis lost or missed our state: write back local sessions and flights, drop what is no longer here. */
-  private async restoreNow(): Promise<void> {
-    const now = Date.now();
-    // What the live state still attributes to this replica from before: read first, so a client that connects
-    // while the rest is written back is never taken for a leftover.
-    const before = await this.store.sessionsOf(this.config.cluster.replicaId);
-    const local = this.localSessions();
-    for (const socket of local.values()) {
-      const session = socket.data.session as SessionRecord;
-      const { flight, attachment } = socket.data;
-      await this.store.restoreSession(
-        session,
-        flight && !attachment ? { code: flight.code, room: flight.token } : null,
-        this.config.flights.ttlMs,
-        now,
-      );
-      if (attachment) await this.attachments.restore(session, attachment);
-      await this.multiparty.restore(socket);
-    }
-    const stillLocal = this.localSessions();
-    for (const sessionId of before) {
-      if (!stillLocal.has(sessionId)) await this.signaling.disconnect(sessionId);
-    }
-    this.delivery.presenceChanged(this.delivery.localGroups());
-    this.logger.log(`Restored ${local.size} local sessions into the live state`);
-  }
-
-  private localSessions(): Map<string, RendezvousSocket> {
-    const local = new Map<string, RendezvousSocket>();
-    for (const socket of this.server.of('/').sockets.values()) {
-      const typed = socket as RendezvousSocket;
-      if (typed.data.session) local.set(typed.data.session.id, typed);
-    }
-    return local;
   }
 }

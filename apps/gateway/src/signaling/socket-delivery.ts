@@ -124,6 +124,11 @@ export class SocketDelivery implements SignalingDelivery {
     if (sockets?.size === 0) this.localByGroup.delete(group);
   }
 
+  /** This replica's sockets with a session, by session id (a copy). */
+  localSockets(): Map<string, RendezvousSocket> {
+    return new Map(this.localBySession);
+  }
+
   localGroups(): string[] {
     return [...this.localByGroup.keys()];
   }
