@@ -1,5 +1,6 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
-import { loadConfig, type RendezvousConfig } from './config.js';
+import { loadConfig } from './config.js';
+import type { RendezvousConfig } from './rendezvous-config.js';
 
 export const RENDEZVOUS_CONFIG = Symbol('RENDEZVOUS_CONFIG');
 

@@ -1,4 +1,4 @@
-import type { RendezvousConfig } from './config.js';
+import type { RendezvousConfig } from './rendezvous-config.js';
 
 /** DropSilk's answer to a refused handshake, kept word for word. */
 export const INVALID_ORIGIN_MESSAGE = 'Forbidden: Invalid Origin';
