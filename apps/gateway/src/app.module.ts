@@ -55,6 +55,7 @@ import { UploadsController } from './uploads/uploads.controller.js';
 import { SignalingGateway } from './signaling/signaling.gateway.js';
 import { HandshakeChecks } from './signaling/handshake-checks.js';
 import { ReplicaLifecycle } from './signaling/replica-lifecycle.js';
+import { Drain } from './signaling/drain.js';
 import { SocketDelivery } from './signaling/socket-delivery.js';
 
 @Module({})
@@ -99,6 +100,7 @@ export class AppModule implements NestModule {
         SignalingService,
         HandshakeChecks,
         ReplicaLifecycle,
+        Drain,
         SignalingGateway,
         {
           provide: TransferRoomService,

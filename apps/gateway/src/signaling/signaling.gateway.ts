@@ -31,27 +31,18 @@ import {
 } from '@rendezvous/protocol';
 import { IceServersService } from '@rendezvous/ice';
 import { RoomAttachmentService } from '@rendezvous/rooms';
-import {
-  LIVE_STATE_STORE,
-  type LiveStateStore,
-  type SessionRecord,
-  SignalingError,
-  SignalingService,
-} from '@rendezvous/signaling';
+import { type SessionRecord, SignalingError, SignalingService } from '@rendezvous/signaling';
 import { ReadinessState } from '../common/readiness.state.js';
 import { MultipartyGateway } from '../rooms/multiparty.gateway.js';
 import { sendError, toErrorPayload, WsErrorFilter } from '../common/ws-error.filter.js';
 import { validatePayload, ZodWsPipe } from '../common/zod-ws.pipe.js';
-import { assertTransferRoomAllowed, nameFor, sessionOf } from './socket-data.js';
+import { assertTransferRoomAllowed, nameFor, sessionOf, signalsSentBy } from './socket-data.js';
+import { Drain, SHUTDOWN_MESSAGE } from './drain.js';
 import { HandshakeChecks } from './handshake-checks.js';
 import { ReplicaLifecycle } from './replica-lifecycle.js';
 import { EventRateLimiter } from '../common/event-rate-limiter.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { type RendezvousServer, type RendezvousSocket, sessionRoom, SocketDelivery } from './socket-delivery.js';
-
-const SHUTDOWN_MESSAGE = 'Server is shutting down for maintenance.';
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The handshake's `auth.resume`, when it has the right shape (anything else starts a new session). */
 function resumeCredentialsOf(auth: unknown): ResumeCredentials | null {
@@ -96,13 +87,13 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
     @Inject(SocketDelivery) private readonly delivery: SocketDelivery,
     @Inject(ReadinessState) private readonly readiness: ReadinessState,
     @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
-    @Inject(LIVE_STATE_STORE) private readonly store: LiveStateStore,
     @Inject(RoomAttachmentService) private readonly attachments: RoomAttachmentService,
     @Inject(MultipartyGateway) private readonly multiparty: MultipartyGateway,
     @Inject(IceServersService) private readonly ice: IceServersService,
     @Inject(GatewayMetrics) private readonly metrics: GatewayMetrics,
     @Inject(HandshakeChecks) private readonly handshake: HandshakeChecks,
     @Inject(ReplicaLifecycle) private readonly lifecycle: ReplicaLifecycle,
+    @Inject(Drain) private readonly drainer: Drain,
   ) {}
 
   afterInit(server: RendezvousServer): void {
@@ -207,7 +198,7 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
       .catch((error: Error) => this.logger.warn(`Room detach of ${session.id} not recorded: ${error.message}`))
       .then(() => (room ? this.multiparty.leaveRoom(socket, session.id, room.id) : undefined))
       .catch((error: Error) => this.logger.warn(`Room departure of ${session.id} not recorded: ${error.message}`))
-      .then(() => this.signaling.disconnect(session.id, this.signalsSent(socket)))
+      .then(() => this.signaling.disconnect(session.id, signalsSentBy(socket)))
       .catch((error: Error) => this.logger.warn(`Disconnect of ${session.id} not recorded: ${error.message}`))
       .finally(() => this.pendingDisconnects.delete(pending));
     this.pendingDisconnects.add(pending);
@@ -309,7 +300,7 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
       this.exitFlight(socket);
       return ok({ left: attachment.code });
     }
-    const left = await this.signaling.leaveFlight(session, this.signalsSent(socket));
+    const left = await this.signaling.leaveFlight(session, signalsSentBy(socket));
     this.exitFlight(socket);
     return ok({ left: left?.code ?? null });
   }
@@ -351,37 +342,9 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
     return ok(attached);
   }
 
-  /**
-   * Rolling-update drain: not ready first (DRAIN_READINESS_DELAY_MS, so load balancers stop sending clients),
-   * then new clients are refused and every local one is told `server-shutdown` and disconnected. In a cluster,
-   * sessions outside transfer and multiparty rooms are parked for RECONNECT_GRACE_MS with a resume token, so a
-   * client that reconnects elsewhere keeps its session and flight and its peer hears nothing; room sockets
-   * leave as usual and re-attach.
-   */
+  /** SIGTERM: see Drain. */
   async drain(): Promise<void> {
-    this.readiness.startDraining();
-    const { drainReadinessDelayMs, reconnectGraceMs } = this.config.server;
-    if (drainReadinessDelayMs > 0) await sleep(drainReadinessDelayMs);
-    this.lifecycle.stop();
-    const resumable = this.config.mode === 'cluster' && reconnectGraceMs > 0;
-    const sockets = [...this.server.of('/').sockets.values()] as RendezvousSocket[];
-    const parked = await Promise.all(
-      sockets.map(async (socket) => {
-        const resume = resumable ? await this.park(socket, reconnectGraceMs) : null;
-        socket.emit('server-shutdown', resume ? { message: SHUTDOWN_MESSAGE, resume } : { message: SHUTDOWN_MESSAGE });
-        return resume !== null;
-      }),
-    );
-    this.logger.log(
-      `Draining: ${sockets.length} clients told to reconnect, ${parked.filter(Boolean).length} sessions kept ` +
-        `for ${reconnectGraceMs} ms`,
-    );
-    await sleep(50);
-    this.server.local.disconnectSockets(true);
-    await Promise.allSettled([...this.pendingDisconnects]);
-    if (this.config.mode === 'cluster') {
-      await this.store.forgetReplica(this.config.cluster.replicaId).catch(() => undefined);
-    }
+    await this.drainer.run(this.server, () => Promise.allSettled([...this.pendingDisconnects]));
   }
 
   /**
@@ -417,27 +380,6 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
       if (flight) codes.add(flight.code);
     }
     return codes.size;
-  }
-
-  /** A session that can wait for its client elsewhere: one in no transfer or multiparty room (those re-attach). */
-  private async park(
-    socket: RendezvousSocket,
-    graceMs: number,
-  ): Promise<(ResumeCredentials & { graceMs: number }) | null> {
-    const { session, attachment, room } = socket.data;
-    if (!session || attachment || room) return null;
-    const token = await this.signaling.park(session, this.signalsSent(socket), graceMs).catch((error: Error) => {
-      this.logger.warn(`Session ${session.id} not kept for resumption: ${error.message}`);
-      return null;
-    });
-    if (!token) return null;
-    socket.data.parked = true;
-    return { sessionId: session.id, token, graceMs };
-  }
-
-  private signalsSent(socket: RendezvousSocket): { code: string; count: number } | undefined {
-    const { flight, attachment, signalsSent } = socket.data;
-    return flight && !attachment && signalsSent ? { code: flight.code, count: signalsSent } : undefined;
   }
 
   private enterFlight(socket: RendezvousSocket, code: string, token: string): void {

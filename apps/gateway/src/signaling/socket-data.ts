@@ -60,3 +60,9 @@ export function assertTransferRoomAllowed(socket: { data: SocketData }, roomCode
 export function nameFor(socket: { data: SocketData }, requested: string): string {
   return socket.data.auth?.name ?? requested;
 }
+
+/** Signals a socket sent in its current flight (for the flight's story); none for a transfer-room attachment. */
+export function signalsSentBy(socket: { data: SocketData }): { code: string; count: number } | undefined {
+  const { flight, attachment, signalsSent } = socket.data;
+  return flight && !attachment && signalsSent ? { code: flight.code, count: signalsSent } : undefined;
+}
