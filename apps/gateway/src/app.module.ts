@@ -3,7 +3,8 @@ import { APP_FILTER } from '@nestjs/core';
 import {
   ClusterModule,
   createMetricsRegistry,
-  MemoryJobLock,
+  JOB_LOCK,
+  type JobLock,
   METRICS_REGISTRY,
   MetricsController,
   ProcessJobTimers,
@@ -135,16 +136,16 @@ export class AppModule implements NestModule {
           useFactory: (config: RendezvousConfig, files: PrismaUploadedFileStore) =>
             createPreviewUploadRoute(config, files),
         },
-        // Standalone, the gateway runs the cleanup jobs itself (one in-process lock); in a cluster the scheduler does.
-        { provide: MemoryJobLock, useFactory: () => new MemoryJobLock() },
+        // Standalone, the gateway runs the cleanup jobs itself (JOB_LOCK is in-process then); in a cluster the
+        // scheduler does.
         {
           provide: ROOM_EXPIRY_JOB,
-          inject: [RENDEZVOUS_CONFIG, PrismaService, MULTIPARTY_STATE, MemoryJobLock, SignalingGateway],
+          inject: [RENDEZVOUS_CONFIG, PrismaService, MULTIPARTY_STATE, JOB_LOCK, SignalingGateway],
           useFactory: (
             config: RendezvousConfig,
             database: PrismaService,
             live: MultipartyState,
-            localLock: MemoryJobLock,
+            localLock: JobLock,
             gateway: SignalingGateway,
           ) =>
             config.mode === 'standalone'
@@ -158,12 +159,12 @@ export class AppModule implements NestModule {
         },
         {
           provide: PREVIEW_CLEANUP_JOB,
-          inject: [RENDEZVOUS_CONFIG, PrismaService, PREVIEW_STORAGE, MemoryJobLock],
+          inject: [RENDEZVOUS_CONFIG, PrismaService, PREVIEW_STORAGE, JOB_LOCK],
           useFactory: (
             config: RendezvousConfig,
             database: PrismaService,
             storage: PreviewStorage,
-            localLock: MemoryJobLock,
+            localLock: JobLock,
           ) =>
             config.mode === 'standalone'
               ? new PeriodicJob(previewCleanupJob(config, database.client, storage), localLock, new ProcessJobTimers())

@@ -9,11 +9,10 @@ import {
   JobMetrics,
   type JobLock,
   type JobTimers,
-  MemoryJobLock,
+  JOB_LOCK,
   publishExpiredRooms,
   REDIS_CONNECTIONS,
   RedisConnections,
-  RedisJobLock,
 } from '@rendezvous/cluster';
 import { ConfigModule, RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import { LoggingModule } from '@rendezvous/logging';
@@ -23,8 +22,6 @@ import { PersistenceModule, PrismaService } from '@rendezvous/persistence';
 import { type ExpiredRoomsNotice, MULTIPARTY_STATE, type MultipartyState } from '@rendezvous/rooms';
 import type { Registry } from 'prom-client';
 import { SchedulerHealthController } from './scheduler-health.controller.js';
-
-export const JOB_LOCK = Symbol('JOB_LOCK');
 
 /** The scheduler: no public HTTP, only the cleanup jobs (room expiry, preview cleanup), each guarded by Redis locks. */
 @Module({})
@@ -46,12 +43,6 @@ export class SchedulerModule {
           provide: JobMetrics,
           inject: [METRICS_REGISTRY],
           useFactory: (registry: Registry) => new JobMetrics(registry),
-        },
-        {
-          provide: JOB_LOCK,
-          inject: [RENDEZVOUS_CONFIG, REDIS_CONNECTIONS],
-          useFactory: (settings: RendezvousConfig, redis: RedisConnections | null) =>
-            redis ? new RedisJobLock(redis.command, settings.redis.keyPrefix) : new MemoryJobLock(),
         },
         {
           provide: JOB_TIMERS,

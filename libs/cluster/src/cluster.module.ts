@@ -1,9 +1,11 @@
-import { type DynamicModule, Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { type DynamicModule, Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import { CLIENT_LIMITS, ClientLimits } from '@rendezvous/limits';
 import { MULTIPARTY_STATE } from '@rendezvous/rooms';
 import { FLIGHT_STORIES, LIVE_STATE_STORE } from '@rendezvous/signaling';
+import { type ConnectionLimiter, MemoryConnectionLimiter, RedisConnectionLimiter } from './connection-limiter.js';
 import { MemoryFlightStories, RedisFlightStories } from './flight-stories.store.js';
+import { MemoryJobLock, RedisJobLock } from './job-lock.js';
 import { MemoryLiveStateStore } from './memory-live-state.store.js';
 import { MemoryMultipartyState } from './memory-multiparty.state.js';
 import { RedisLiveStateStore } from './redis-live-state.store.js';
@@ -11,12 +13,22 @@ import { RedisMultipartyState } from './redis-multiparty.state.js';
 import { RedisConnections } from './redis.connections.js';
 
 export const REDIS_CONNECTIONS = Symbol('REDIS_CONNECTIONS');
+/** MAX_CONNECTIONS_PER_IP's counter: cluster-wide in Redis, or this process's own. */
+export const CONNECTION_LIMITER = Symbol('CONNECTION_LIMITER');
+/** The periodic jobs' lock: across schedulers in Redis, or in-process for a standalone gateway. */
+export const JOB_LOCK = Symbol('JOB_LOCK');
 
-/** Chooses the mode: Redis connections and the Redis store when REDIS_URL is set, in-memory otherwise. */
+/**
+ * Chooses the mode, once for every piece of shared state: Redis connections and the Redis implementations when
+ * REDIS_URL is set, the in-memory twins otherwise.
+ */
 @Global()
 @Module({})
 export class ClusterModule implements OnApplicationShutdown {
-  constructor(@Inject(REDIS_CONNECTIONS) private readonly redis: RedisConnections | null) {}
+  constructor(
+    @Inject(REDIS_CONNECTIONS) private readonly redis: RedisConnections | null,
+    @Inject(CONNECTION_LIMITER) private readonly connections: ConnectionLimiter,
+  ) {}
 
   static forRoot(): DynamicModule {
     return {
@@ -47,17 +59,50 @@ export class ClusterModule implements OnApplicationShutdown {
             redis ? new RedisFlightStories(redis.command, config.redis.keyPrefix) : new MemoryFlightStories(),
         },
         {
+          provide: CONNECTION_LIMITER,
+          inject: [RENDEZVOUS_CONFIG, REDIS_CONNECTIONS],
+          useFactory: (config: RendezvousConfig, redis: RedisConnections | null): ConnectionLimiter => {
+            const { limits, cluster } = config;
+            return redis
+              ? new RedisConnectionLimiter(
+                  redis.command,
+                  config.redis.keyPrefix,
+                  cluster.replicaId,
+                  limits.connectionsPerIp,
+                  cluster.replicaTimeoutMs,
+                  cluster.heartbeatMs,
+                  new Logger('ConnectionLimit'),
+                )
+              : new MemoryConnectionLimiter(limits.connectionsPerIp);
+          },
+        },
+        {
+          provide: JOB_LOCK,
+          inject: [RENDEZVOUS_CONFIG, REDIS_CONNECTIONS],
+          useFactory: (config: RendezvousConfig, redis: RedisConnections | null) =>
+            redis ? new RedisJobLock(redis.command, config.redis.keyPrefix) : new MemoryJobLock(),
+        },
+        {
           provide: CLIENT_LIMITS,
           inject: [RENDEZVOUS_CONFIG, REDIS_CONNECTIONS],
           useFactory: (config: RendezvousConfig, redis: RedisConnections | null) =>
             new ClientLimits(config.limits, redis?.command ?? null, config.redis.keyPrefix),
         },
       ],
-      exports: [REDIS_CONNECTIONS, LIVE_STATE_STORE, MULTIPARTY_STATE, FLIGHT_STORIES, CLIENT_LIMITS],
+      exports: [
+        REDIS_CONNECTIONS,
+        LIVE_STATE_STORE,
+        MULTIPARTY_STATE,
+        FLIGHT_STORIES,
+        CLIENT_LIMITS,
+        CONNECTION_LIMITER,
+        JOB_LOCK,
+      ],
     };
   }
 
   onApplicationShutdown(): void {
+    this.connections.stop();
     this.redis?.close();
   }
 }

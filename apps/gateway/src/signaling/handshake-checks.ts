@@ -1,11 +1,5 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import {
-  type ConnectionLimiter,
-  MemoryConnectionLimiter,
-  REDIS_CONNECTIONS,
-  RedisConnectionLimiter,
-  type RedisConnections,
-} from '@rendezvous/cluster';
+import { Inject, Injectable } from '@nestjs/common';
+import { CONNECTION_LIMITER, type ConnectionLimiter } from '@rendezvous/cluster';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import { AuthRejected, JwtVerifier } from '../auth/jwt-verifier.js';
 import { ClientAddress } from '../common/client-address.js';
@@ -18,29 +12,13 @@ import type { RendezvousServer, RendezvousSocket } from './socket-delivery.js';
  * `connect_error` with `data.code`. (Origins are checked earlier, at the transport: RendezvousIoAdapter.)
  */
 @Injectable()
-export class HandshakeChecks implements OnApplicationShutdown {
-  private readonly logger = new Logger('Handshake');
-  private readonly connections: ConnectionLimiter;
-
+export class HandshakeChecks {
   constructor(
     @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
-    @Inject(REDIS_CONNECTIONS) redis: RedisConnections | null,
+    @Inject(CONNECTION_LIMITER) private readonly connections: ConnectionLimiter,
     @Inject(GatewayMetrics) private readonly metrics: GatewayMetrics,
     @Inject(ClientAddress) private readonly addresses: ClientAddress,
-  ) {
-    const { connectionsPerIp } = config.limits;
-    this.connections = redis
-      ? new RedisConnectionLimiter(
-          redis.command,
-          config.redis.keyPrefix,
-          config.cluster.replicaId,
-          connectionsPerIp,
-          config.cluster.replicaTimeoutMs,
-          config.cluster.heartbeatMs,
-          this.logger,
-        )
-      : new MemoryConnectionLimiter(connectionsPerIp);
-  }
+  ) {}
 
   install(server: RendezvousServer): void {
     if (this.config.auth) this.requireTokens(server, new JwtVerifier(this.config.auth));
@@ -56,10 +34,6 @@ export class HandshakeChecks implements OnApplicationShutdown {
   /** The socket is gone: its MAX_CONNECTIONS_PER_IP slot is free again. */
   release(socket: RendezvousSocket): void {
     if (socket.data.clientAddress) void this.connections.release(socket.data.clientAddress);
-  }
-
-  onApplicationShutdown(): void {
-    this.connections.stop();
   }
 
   /** AUTH_MODE=jwt: a socket without a valid token never connects. */
