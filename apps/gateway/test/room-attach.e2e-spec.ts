@@ -161,4 +161,26 @@ describe('attach-room: DropSilk transfer rooms over Socket.IO', () => {
     const summary = (await (await fetch(`${url}/api/rooms/${code}?participantId=${hostId}`)).json()) as any;
     expect(summary).toMatchObject({ status: 'paired', self: { role: 'host' }, peer: { name: 'Guest Gina' } });
   });
+
+  it('keeps a slot attached again from the same socket: no peer-left, the room unchanged, peer-joined again', async () => {
+    const { code, hostId, guestId } = await room();
+    const host = await connect('10.95.0.1');
+    const guest = await connect('10.95.0.2');
+    await host.request('attach-room', { roomCode: code, participantId: hostId });
+    await guest.request('attach-room', { roomCode: code, participantId: guestId });
+    await host.next('peer-joined');
+    await guest.next('peer-joined');
+    for (let i = 0; i < 2; i++) {
+      expect(await guest.request('attach-room', { roomCode: code, participantId: guestId })).toMatchObject({
+        ok: true,
+        data: { role: 'guest' },
+      });
+      expect(await host.next<{ peer: { id: string } }>('peer-joined')).toMatchObject({ peer: { id: guest.id } });
+    }
+    guest.emit('signal', { data: 'still here' });
+    expect(await host.next('signal')).toEqual({ from: guest.id, data: 'still here' });
+    expect(host.count('peer-left') + guest.count('peer-left') + guest.count('room-detached')).toBe(0);
+    const summary = (await (await fetch(`${url}/api/rooms/${code}?participantId=${hostId}`)).json()) as any;
+    expect(summary).toMatchObject({ status: 'paired', self: { role: 'host' }, peer: { role: 'guest' } });
+  });
 });

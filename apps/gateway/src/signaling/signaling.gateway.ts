@@ -325,7 +325,14 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
     const session = await sessionOf(socket);
     assertTransferRoomAllowed(socket, body.roomCode);
     if (socket.data.flight && !socket.data.attachment) throw new SignalingError(ErrorCode.AlreadyInFlight);
-    if (socket.data.attachment) await this.attachments.detach(session, socket.data.attachment);
+    // Attaching elsewhere leaves the current slot; attaching the same slot again (DropSilk's client re-sends its
+    // attach-room while a share lasts) keeps it, and only re-announces the pair, as DropSilk's backend does.
+    const current = socket.data.attachment;
+    const same =
+      current?.code === body.roomCode &&
+      current.participantId === body.participantId &&
+      current.channel === body.channel;
+    if (current && !same) await this.attachments.detach(session, current);
     const attached = await this.attachments.attach(
       session,
       body.roomCode,
