@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { RendezvousConfig } from '@rendezvous/config';
-import type { LiveStateStore } from '@rendezvous/signaling';
+import type { ReplicaRegistry } from '@rendezvous/signaling';
 
 /** Sessions of a dead replica reaped at once (each is a few live-state and database round trips). */
 const REAP_BATCH = 32;
@@ -26,7 +26,7 @@ export class ReplicaMonitor {
   private knownToStore = false;
 
   constructor(
-    private readonly store: LiveStateStore,
+    private readonly store: ReplicaRegistry,
     private readonly config: RendezvousConfig,
     private readonly handlers: ReplicaLifecycleHandlers,
   ) {}

@@ -6,7 +6,9 @@ import {
   connectionTypeBetween,
   type FlightMember,
   LIVE_STATE_STORE,
-  type LiveStateStore,
+  type SessionStore,
+  type PresenceStore,
+  type RoomChannelStore,
   type RoomChannelAttached,
   type SessionRecord,
   SIGNALING_DELIVERY,
@@ -33,7 +35,7 @@ export interface RoomAttachment {
 @Injectable()
 export class RoomAttachmentService {
   constructor(
-    @Inject(LIVE_STATE_STORE) private readonly store: LiveStateStore,
+    @Inject(LIVE_STATE_STORE) private readonly store: SessionStore & PresenceStore & RoomChannelStore,
     @Inject(SIGNALING_DELIVERY) private readonly delivery: SignalingDelivery,
     @Inject(TransferRoomService) private readonly rooms: TransferRoomService,
     @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,

@@ -73,20 +73,33 @@ export interface ClusterCounts {
   replicas: { id: string; sessions: number; lastHeartbeat: number }[];
 }
 
-/**
- * Live cluster state: sessions, presence, flights, replica liveness. Every method that changes more than one
- * record is atomic, so replicas racing on the same flight cannot both win. Implemented in memory (standalone)
- * and in Redis (cluster); both pass the same contract suite.
- */
-export interface LiveStateStore {
+/** Sessions: who is connected, where, under which name. */
+export interface SessionStore {
   registerSession(session: SessionRecord): Promise<void>;
   renameSession(id: string, name: string): Promise<SessionRecord | null>;
   getSession(id: string): Promise<SessionRecord | null>;
   /** Leaves any flight and drops the session from presence and its replica. */
   removeSession(id: string, flightTtlMs: number, nowMs: number): Promise<RemovedSession | null>;
+  /** Re-writes a session (and its flight membership) after Redis lost it, e.g. on restart. */
+  restoreSession(
+    session: SessionRecord,
+    flight: { code: string; room: string } | null,
+    ttlMs: number,
+    nowMs: number,
+  ): Promise<void>;
+  /** Session ids the live state attributes to a replica. */
+  sessionsOf(replicaId: string): Promise<string[]>;
+}
 
+/** Presence: each network's list of sessions (DropSilk's `users-on-network-update`). */
+export interface PresenceStore {
   listNetwork(group: string): Promise<PresenceEntry[]>;
+  /** Keeps a session out of its network's presence list (DropSilk's screen-share and chat sockets). */
+  hideFromPresence(sessionId: string): Promise<void>;
+}
 
+/** Flights: two sessions paired by a code. */
+export interface FlightStore {
   createFlight(
     code: string,
     room: string,
@@ -97,7 +110,10 @@ export interface LiveStateStore {
   joinFlight(code: string, sessionId: string): Promise<JoinFlightResult>;
   leaveFlight(sessionId: string, ttlMs: number, nowMs: number): Promise<LeaveFlightResult | null>;
   getFlight(code: string, nowMs: number): Promise<FlightRecord | null>;
+}
 
+/** Transfer-room channels: the host and guest slots of one channel of a DropSilk room. */
+export interface RoomChannelStore {
   /**
    * Puts a session in the `role` slot of a room channel (a DropSilk room's transfer, screen-share or chat
    * pairing), replacing whichever session held that slot (returned as `displaced`, so it can be told), and the
@@ -115,9 +131,10 @@ export interface LiveStateStore {
   attachmentOf(sessionId: string): Promise<string | null>;
   /** Empties the slot if this session holds it; the session in the other slot, if any. */
   detachRoomChannel(key: string, role: 'host' | 'guest', sessionId: string): Promise<RoomChannelDetached>;
-  /** Keeps a session out of its network's presence list (DropSilk's screen-share and chat sockets). */
-  hideFromPresence(sessionId: string): Promise<void>;
+}
 
+/** Parked sessions: kept for their clients to resume them on another replica. */
+export interface ParkingStore {
   /**
    * Keeps a session of a draining replica, flight and presence included, for its client to resume on another
    * replica until `untilMs`; it no longer counts as that replica's. False when the session is unknown.
@@ -129,15 +146,10 @@ export interface LiveStateStore {
   expiredParkedSessions(nowMs: number): Promise<string[]>;
   /** removeSession, only while the session is still parked (so one replica removes it, and never a resumed one). */
   removeParkedSession(id: string, flightTtlMs: number, nowMs: number): Promise<RemovedSession | null>;
+}
 
-  /** Re-writes a session (and its flight membership) after Redis lost it, e.g. on restart. */
-  restoreSession(
-    session: SessionRecord,
-    flight: { code: string; room: string } | null,
-    ttlMs: number,
-    nowMs: number,
-  ): Promise<void>;
-
+/** Replicas: heartbeats, the dead, and who reaps them. */
+export interface ReplicaRegistry {
   /** Records a heartbeat; false when the replica was unknown (new, reaped, or Redis lost its state). */
   heartbeat(replicaId: string, nowMs: number): Promise<boolean>;
   deadReplicas(nowMs: number, timeoutMs: number): Promise<string[]>;
@@ -149,10 +161,16 @@ export interface LiveStateStore {
   /** Extends `holder`'s reaping lock of a dead replica; false when the lock is no longer its own. */
   renewReapLock(replicaId: string, lockMs: number, holder: string): Promise<boolean>;
   forgetReplica(replicaId: string): Promise<void>;
-  /** Session ids the live state attributes to a replica. */
-  sessionsOf(replicaId: string): Promise<string[]>;
   counts(nowMs: number): Promise<ClusterCounts>;
   ping(): Promise<void>;
 }
+
+/**
+ * Live cluster state, by role. Every method that changes more than one record is atomic, so replicas racing on
+ * the same flight or slot cannot both win. Implemented in memory (standalone) and in Redis (cluster); both pass
+ * the same contract suite. Consumers name the roles they use (e.g. `PresenceStore`), not the whole.
+ */
+export interface LiveStateStore
+  extends SessionStore, PresenceStore, FlightStore, RoomChannelStore, ParkingStore, ReplicaRegistry {}
 
 export const LIVE_STATE_STORE = Symbol('LIVE_STATE_STORE');

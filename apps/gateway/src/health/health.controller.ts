@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
 import { checkDependency, readinessOf } from '@rendezvous/cluster';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import { PrismaService } from '@rendezvous/persistence';
-import { LIVE_STATE_STORE, type LiveStateStore } from '@rendezvous/signaling';
+import { LIVE_STATE_STORE, type ReplicaRegistry } from '@rendezvous/signaling';
 import type { Response } from 'express';
 import { ReadinessState } from '../common/readiness.state.js';
 
@@ -10,7 +10,7 @@ import { ReadinessState } from '../common/readiness.state.js';
 export class HealthController {
   constructor(
     @Inject(ReadinessState) private readonly readiness: ReadinessState,
-    @Inject(LIVE_STATE_STORE) private readonly store: LiveStateStore,
+    @Inject(LIVE_STATE_STORE) private readonly store: ReplicaRegistry,
     @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
     @Inject(PrismaService) private readonly database: PrismaService,
   ) {}

@@ -5,7 +5,7 @@ import { findPrismaRoot } from '@rendezvous/persistence';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { MULTIPARTY_STATE, type MultipartyState } from '@rendezvous/rooms';
-import { LIVE_STATE_STORE, type LiveStateStore } from '@rendezvous/signaling';
+import { LIVE_STATE_STORE, type ReplicaRegistry } from '@rendezvous/signaling';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { SignalingGateway } from '../signaling/signaling.gateway.js';
 
@@ -34,7 +34,7 @@ export function formatUptime(totalSeconds: number): string {
 export class StatusController {
   constructor(
     @Inject(SignalingGateway) private readonly gateway: SignalingGateway,
-    @Inject(LIVE_STATE_STORE) private readonly store: LiveStateStore,
+    @Inject(LIVE_STATE_STORE) private readonly store: ReplicaRegistry,
     @Inject(MULTIPARTY_STATE) private readonly multiparty: MultipartyState,
     @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
     @Inject(GatewayMetrics) private readonly metrics: GatewayMetrics,

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { METRICS_REGISTRY, REDIS_CONNECTIONS, type RedisConnections, withTimeout } from '@rendezvous/cluster';
 import { MULTIPARTY_STATE, type MultipartyState } from '@rendezvous/rooms';
-import { LIVE_STATE_STORE, type LiveStateStore } from '@rendezvous/signaling';
+import { LIVE_STATE_STORE, type ReplicaRegistry } from '@rendezvous/signaling';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export const LIFECYCLE_EVENTS = ['connection', 'disconnection', 'flight_created', 'flight_joined'] as const;
@@ -29,7 +29,7 @@ export class GatewayMetrics {
 
   constructor(
     @Inject(METRICS_REGISTRY) readonly registry: Registry,
-    @Inject(LIVE_STATE_STORE) store: LiveStateStore,
+    @Inject(LIVE_STATE_STORE) store: ReplicaRegistry,
     @Inject(MULTIPARTY_STATE) multiparty: MultipartyState,
     @Inject(REDIS_CONNECTIONS) redis: RedisConnections | null,
   ) {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import type { ResumeCredentials } from '@rendezvous/protocol';
-import { LIVE_STATE_STORE, type LiveStateStore, SignalingService } from '@rendezvous/signaling';
+import { LIVE_STATE_STORE, type ReplicaRegistry, SignalingService } from '@rendezvous/signaling';
 import { ReadinessState } from '../common/readiness.state.js';
 import { ReplicaLifecycle } from './replica-lifecycle.js';
 import { signalsSentBy } from './socket-data.js';
@@ -28,7 +28,7 @@ export class Drain {
     @Inject(ReadinessState) private readonly readiness: ReadinessState,
     @Inject(ReplicaLifecycle) private readonly lifecycle: ReplicaLifecycle,
     @Inject(SignalingService) private readonly signaling: SignalingService,
-    @Inject(LIVE_STATE_STORE) private readonly store: LiveStateStore,
+    @Inject(LIVE_STATE_STORE) private readonly store: ReplicaRegistry,
   ) {}
 
   /** `settled` resolves once the departures of the disconnected sockets are recorded. */

@@ -2,7 +2,13 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import { REDIS_CONNECTIONS, type RedisConnections, ReplicaMonitor, serialized } from '@rendezvous/cluster';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import { RoomAttachmentService } from '@rendezvous/rooms';
-import { LIVE_STATE_STORE, type LiveStateStore, type SessionRecord, SignalingService } from '@rendezvous/signaling';
+import {
+  LIVE_STATE_STORE,
+  type SessionStore,
+  type ReplicaRegistry,
+  type SessionRecord,
+  SignalingService,
+} from '@rendezvous/signaling';
 import { MultipartyGateway } from '../rooms/multiparty.gateway.js';
 import { SocketDelivery } from './socket-delivery.js';
 
@@ -18,7 +24,7 @@ export class ReplicaLifecycle implements OnApplicationShutdown {
 
   constructor(
     @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
-    @Inject(LIVE_STATE_STORE) private readonly store: LiveStateStore,
+    @Inject(LIVE_STATE_STORE) private readonly store: SessionStore & ReplicaRegistry,
     @Inject(REDIS_CONNECTIONS) private readonly redis: RedisConnections | null,
     @Inject(SocketDelivery) private readonly delivery: SocketDelivery,
     @Inject(SignalingService) private readonly signaling: SignalingService,

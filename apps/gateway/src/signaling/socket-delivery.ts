@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import type { InterServerEvents, RoomChannel, ServerToClientEvents } from '@rendezvous/protocol';
-import { LIVE_STATE_STORE, type LiveStateStore, type SignalingDelivery } from '@rendezvous/signaling';
+import { LIVE_STATE_STORE, type PresenceStore, type SignalingDelivery } from '@rendezvous/signaling';
 import type { Server, Socket } from 'socket.io';
 import type { SocketData } from './socket-data.js';
 
@@ -29,7 +29,7 @@ export class SocketDelivery implements SignalingDelivery {
 
   constructor(
     @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
-    @Inject(LIVE_STATE_STORE) private readonly store: LiveStateStore,
+    @Inject(LIVE_STATE_STORE) private readonly store: PresenceStore,
   ) {}
 
   attach(server: RendezvousServer): void {
