@@ -91,6 +91,20 @@ describe('security e2e: cluster-wide limits on two replicas + redis-server', () 
     expect(again.error.retryAfterMs).toBeGreaterThan(LOCKOUT_SECONDS * 1000);
   });
 
+  it('does not count a full flight as a guess: losing races never locks an address out', async () => {
+    const late = await connect(on(1), '203.0.113.15');
+    for (let i = 0; i < 7; i++) {
+      const { code } = await liveFlight(`198.51.100.${20 + i}`);
+      await (await connect(on(0), `192.0.2.${20 + i}`)).request('join-flight', { flightCode: code });
+      expect(await late.request('join-flight', { flightCode: code })).toMatchObject({
+        ok: false,
+        error: { code: 'flight_not_found' },
+      });
+    }
+    const { code } = await liveFlight('198.51.100.30');
+    expect(await late.request('join-flight', { flightCode: code })).toMatchObject({ ok: true });
+  });
+
   it('locks an address out of room-code guessing over HTTP (429 with Retry-After), across replicas', async () => {
     const address = '203.0.113.20';
     const { code } = await pairedTransferRoom(replicas[0]!.url);

@@ -138,7 +138,8 @@ export class MemoryLiveStateStore implements LiveStateStore {
     if (!session) return { status: 'no-session' };
     if (this.liveFlightOf(session, nowMs)) return { status: 'already-in-flight' };
     const flight = this.liveFlight(code, nowMs);
-    if (!flight || flight.members.length >= 2) return { status: 'not-found-or-full' };
+    if (!flight) return { status: 'not-found' };
+    if (flight.members.length >= 2) return { status: 'full' };
     const others = flight.members.map((id) => this.member(id));
     flight.members.push(sessionId);
     flight.expiresAt = Infinity;

@@ -106,7 +106,8 @@ if inFlight(sid) then return {'already-in-flight'} end
 local fkey = p .. 'f:' .. code
 local flight = redis.call('HMGET', fkey, 'room', 'members')
 local list = split(flight[2])
-if not flight[1] or #list == 0 or #list >= 2 then return {'not-found-or-full'} end
+if not flight[1] or #list == 0 then return {'not-found'} end
+if #list >= 2 then return {'full'} end
 local result = {'joined', flight[1]}
 for _, m in ipairs(list) do for _, field in ipairs(member(m)) do result[#result + 1] = field end end
 list[#list + 1] = sid

@@ -76,14 +76,14 @@ export function describeLiveStateContract(name: string, create: () => Promise<Co
       for (const s of [host, guest, late]) await store.registerSession(s);
       await store.createFlight('ABCDEF', 'room1', host.id, TTL, Date.now());
 
-      expect(await store.joinFlight('ZZZZZZ', guest.id)).toEqual({ status: 'not-found-or-full' });
+      expect(await store.joinFlight('ZZZZZZ', guest.id)).toEqual({ status: 'not-found' });
       expect(await store.joinFlight('ABCDEF', host.id)).toEqual({ status: 'already-in-flight' });
       expect(await store.joinFlight('ABCDEF', guest.id)).toEqual({
         status: 'joined',
         room: 'room1',
         others: [{ id: host.id, name: host.name, address: host.address, group: host.group }],
       });
-      expect(await store.joinFlight('ABCDEF', late.id)).toEqual({ status: 'not-found-or-full' });
+      expect(await store.joinFlight('ABCDEF', late.id)).toEqual({ status: 'full' });
       expect(await store.joinFlight('ABCDEF', guest.id)).toEqual({ status: 'already-in-flight' });
 
       const network = await store.listNetwork(host.group);
@@ -150,7 +150,7 @@ export function describeLiveStateContract(name: string, create: () => Promise<Co
       for (const guest of guests) await store.registerSession(guest);
       const results = await Promise.all(guests.map((guest) => store.joinFlight('RACERS', guest.id)));
       expect(results.filter((result) => result.status === 'joined')).toHaveLength(1);
-      expect(results.filter((result) => result.status === 'not-found-or-full')).toHaveLength(19);
+      expect(results.filter((result) => result.status === 'full')).toHaveLength(19);
     });
 
     it('tracks replicas by heartbeat and lets one survivor claim a dead replica', async () => {

@@ -34,7 +34,9 @@ export type CreateFlightResult =
 export type JoinFlightResult =
   | { status: 'joined'; room: string; others: FlightMember[] }
   | { status: 'already-in-flight' }
-  | { status: 'not-found-or-full' }
+  | { status: 'not-found' }
+  /** Both seats taken: the code is real (a lost race, not a guess), though clients hear the same answer. */
+  | { status: 'full' }
   | { status: 'no-session' };
 
 export interface LeaveFlightResult {

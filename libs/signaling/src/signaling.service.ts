@@ -130,18 +130,21 @@ export class SignalingService {
     code: string,
     beforeAnnounce: (room: string) => void = () => {},
   ): Promise<JoinedFlight> {
-    // Codes are guessable by volume: an address whose joins keep failing is locked out for a while.
+    // Codes are guessable by volume: an address whose joins keep missing is locked out for a while. A full
+    // flight is a real code (a lost race), answered the same but not counted.
     const result = await attemptLimited(
       this.limits,
       [['failed-joins', session.address]],
       async () => {
         const attempt = await this.store.joinFlight(code, session.id);
-        if (attempt.status === 'not-found-or-full') throw new SignalingError(ErrorCode.FlightNotFound);
+        if (attempt.status === 'not-found') throw new SignalingError(ErrorCode.FlightNotFound);
         return attempt;
       },
       (error) => error instanceof SignalingError && error.code === ErrorCode.FlightNotFound,
     );
     switch (result.status) {
+      case 'full':
+        throw new SignalingError(ErrorCode.FlightNotFound);
       case 'already-in-flight':
         throw new SignalingError(ErrorCode.AlreadyInFlight);
       case 'no-session':
