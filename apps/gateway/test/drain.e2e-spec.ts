@@ -70,8 +70,16 @@ describe('graceful drain: SIGTERM one of two replicas behind nginx during active
     const flights: [Member, Member, string][] = [];
     for (let i = 0; i < 6; i += 2) {
       const [host, guest] = [members[i]!, members[i + 1]!];
+      // As a real client does, the host signals once it has heard `peer-joined` (its replica then knows the peer).
+      const joined = new Promise<void>((resolve) => {
+        const stop = host.client.on('peer-joined', () => {
+          stop();
+          resolve();
+        });
+      });
       const { flightCode } = await host.client.createFlight();
       await guest.client.joinFlight(flightCode);
+      await joined;
       flights.push([host, guest, flightCode]);
       await host.client.signal({ before: 'drain' });
       await guest.client.signal({ before: 'drain' });
