@@ -14,6 +14,7 @@ import type {
   RoomChannelDetached,
   SessionRecord,
 } from '@rendezvous/signaling';
+import { luaScript } from './lua-scripts.js';
 
 /*
  * Key layout (P = REDIS_KEY_PREFIX):
@@ -26,269 +27,27 @@ import type {
  *   P reap:<replica>  string lock taken by the survivor that reaps a dead replica
  *   P parked          zset  session id -> end of its resume grace (ms), sessions of a drained replica
  *                     (their hash holds `resume`, the digest of the token their client resumes with)
- * Scripts build keys from the prefix, so they assume one Redis (or a Sentinel pair), not Redis Cluster.
+ * Scripts (lua/live-state/*.lua, each with a header naming its ARGV and reply) build keys from the prefix, so
+ * they assume one Redis (or a Sentinel pair), not Redis Cluster.
  */
 
-const LUA_HELPERS = `
-local p = ARGV[1]
-local function split(members)
-  local list = {}
-  if members then for id in string.gmatch(members, '%S+') do list[#list + 1] = id end end
-  return list
-end
-local function contains(list, id)
-  for _, m in ipairs(list) do if m == id then return true end end
-  return false
-end
-local function inFlight(sid)
-  local code = redis.call('HGET', p .. 's:' .. sid, 'flight')
-  if not code then return nil end
-  local list = split(redis.call('HGET', p .. 'f:' .. code, 'members'))
-  if contains(list, sid) then return code, list end
-  return nil
-end
--- Only for a session on its network's list: a hidden one (a screen-share or chat socket) stays hidden.
-local function setBusy(sid, busy)
-  local s = redis.call('HMGET', p .. 's:' .. sid, 'group', 'name')
-  if s[1] and redis.call('HEXISTS', p .. 'n:' .. s[1], sid) == 1 then
-    redis.call('HSET', p .. 'n:' .. s[1], sid, (busy and '1' or '0') .. s[2])
-  end
-end
-local function member(sid)
-  local s = redis.call('HMGET', p .. 's:' .. sid, 'name', 'address', 'group')
-  return {sid, s[1] or '', s[2] or '', s[3] or ''}
-end
--- Removes sid from its flight; returns {code, room, remaining members flattened...} or nil.
-local function leave(sid, ttl, now)
-  local skey = p .. 's:' .. sid
-  local code, list = inFlight(sid)
-  redis.call('HDEL', skey, 'flight')
-  if not code then return nil end
-  local fkey = p .. 'f:' .. code
-  local room = redis.call('HGET', fkey, 'room')
-  local remaining = {}
-  for _, m in ipairs(list) do if m ~= sid then remaining[#remaining + 1] = m end end
-  local result = {code, room}
-  if #remaining == 0 then
-    redis.call('DEL', fkey)
-    redis.call('ZREM', p .. 'flights', code)
-  else
-    redis.call('HSET', fkey, 'members', table.concat(remaining, ' '))
-    redis.call('PEXPIRE', fkey, ttl)
-    redis.call('ZADD', p .. 'flights', now + ttl, code)
-    for _, m in ipairs(remaining) do
-      setBusy(m, false)
-      for _, field in ipairs(member(m)) do result[#result + 1] = field end
-    end
-  end
-  setBusy(sid, false)
-  return result
-end
-`;
-
-const CREATE_FLIGHT = `${LUA_HELPERS}
-local code, room, sid, ttl, now = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6])
-if redis.call('EXISTS', p .. 's:' .. sid) == 0 then return 'no-session' end
-if inFlight(sid) then return 'already-in-flight' end
-local fkey = p .. 'f:' .. code
-if redis.call('EXISTS', fkey) == 1 then return 'code-taken' end
-redis.call('HSET', fkey, 'room', room, 'members', sid)
-redis.call('PEXPIRE', fkey, ttl)
-redis.call('ZADD', p .. 'flights', now + ttl, code)
-redis.call('HSET', p .. 's:' .. sid, 'flight', code)
-return 'created'
-`;
-
-const JOIN_FLIGHT = `${LUA_HELPERS}
-local code, sid = ARGV[2], ARGV[3]
-if redis.call('EXISTS', p .. 's:' .. sid) == 0 then return {'no-session'} end
-if inFlight(sid) then return {'already-in-flight'} end
-local fkey = p .. 'f:' .. code
-local flight = redis.call('HMGET', fkey, 'room', 'members')
-local list = split(flight[2])
-if not flight[1] or #list == 0 then return {'not-found'} end
-if #list >= 2 then return {'full'} end
-local result = {'joined', flight[1]}
-for _, m in ipairs(list) do for _, field in ipairs(member(m)) do result[#result + 1] = field end end
-list[#list + 1] = sid
-redis.call('HSET', fkey, 'members', table.concat(list, ' '))
-redis.call('PERSIST', fkey)
-redis.call('ZADD', p .. 'flights', '+inf', code)
-redis.call('HSET', p .. 's:' .. sid, 'flight', code)
-for _, m in ipairs(list) do setBusy(m, true) end
-return result
-`;
-
-const LEAVE_FLIGHT = `${LUA_HELPERS}
-return leave(ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]))
-`;
-
-const REMOVE_SESSION = `${LUA_HELPERS}
-local sid, ttl, now, onlyParked = ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4]), ARGV[5] == '1'
-if redis.call('ZREM', p .. 'parked', sid) == 0 and onlyParked then return nil end
-local skey = p .. 's:' .. sid
-local s = redis.call('HMGET', skey, 'name', 'replica', 'address', 'group')
-if not s[1] then return nil end
-local left = leave(sid, ttl, now) or {}
-redis.call('HDEL', p .. 'n:' .. s[4], sid)
-redis.call('SREM', p .. 'r:' .. s[2], sid)
-redis.call('DEL', skey)
-local result = {s[1], s[2], s[3], s[4]}
-for _, field in ipairs(left) do result[#result + 1] = field end
-return result
-`;
-
-const RENAME_SESSION = `${LUA_HELPERS}
-local sid, name = ARGV[2], ARGV[3]
-local skey = p .. 's:' .. sid
-local s = redis.call('HMGET', skey, 'replica', 'address', 'group')
-if not s[1] then return nil end
-redis.call('HSET', skey, 'name', name)
-local flag = redis.call('HGET', p .. 'n:' .. s[3], sid)
-if flag then redis.call('HSET', p .. 'n:' .. s[3], sid, string.sub(flag, 1, 1) .. name) end
-return s
-`;
-
-const RESTORE_FLIGHT = `${LUA_HELPERS}
-local code, room, sid, ttl, now = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), tonumber(ARGV[6])
-local fkey = p .. 'f:' .. code
-local flight = redis.call('HMGET', fkey, 'room', 'members')
-local list = split(flight[2])
-if not flight[1] then
-  redis.call('HSET', fkey, 'room', room, 'members', sid)
-  redis.call('PEXPIRE', fkey, ttl)
-  redis.call('ZADD', p .. 'flights', now + ttl, code)
-elseif flight[1] ~= room then
-  return 'conflict'
-elseif not contains(list, sid) then
-  if #list >= 2 then return 'conflict' end
-  list[#list + 1] = sid
-  redis.call('HSET', fkey, 'members', table.concat(list, ' '))
-  if #list == 2 then
-    redis.call('PERSIST', fkey)
-    redis.call('ZADD', p .. 'flights', '+inf', code)
-    for _, m in ipairs(list) do setBusy(m, true) end
-  end
-end
-redis.call('HSET', p .. 's:' .. sid, 'flight', code)
-return 'restored'
-`;
-
-const ATTACH_ROOM_CHANNEL = `${LUA_HELPERS}
-local key, role, sid, ttl, attachment = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6]
-local ckey = p .. 'rc:' .. key
-if redis.call('EXISTS', p .. 's:' .. sid) == 1 then redis.call('HSET', p .. 's:' .. sid, 'attach', attachment) end
-local previous = redis.call('HGET', ckey, role)
-local displaced = ''
-if previous and previous ~= sid and redis.call('EXISTS', p .. 's:' .. previous) == 1 then displaced = previous end
-redis.call('HSET', ckey, role, sid)
-redis.call('PEXPIRE', ckey, ttl)
-local other = redis.call('HGET', ckey, role == 'host' and 'guest' or 'host')
-local result = {displaced}
-if other and redis.call('EXISTS', p .. 's:' .. other) == 1 then
-  for _, v in ipairs(member(other)) do result[#result + 1] = v end
-end
-return result
-`;
-
-const DETACH_ROOM_CHANNEL = `${LUA_HELPERS}
-local key, role, sid = ARGV[2], ARGV[3], ARGV[4]
-local ckey = p .. 'rc:' .. key
-local holder = redis.call('HGET', ckey, role)
-if holder and holder ~= sid then return {1} end
-if not holder then return {0} end
-redis.call('HDEL', ckey, role)
-local other = redis.call('HGET', ckey, role == 'host' and 'guest' or 'host')
-local result = {0}
-if other and redis.call('EXISTS', p .. 's:' .. other) == 1 then
-  for _, v in ipairs(member(other)) do result[#result + 1] = v end
-end
-return result
-`;
-
-const HIDE_FROM_PRESENCE = `
-local p, sid = ARGV[1], ARGV[2]
-local group = redis.call('HGET', p .. 's:' .. sid, 'group')
-if group then redis.call('HDEL', p .. 'n:' .. group, sid) end
-return 1
-`;
-
-const PARK_SESSION = `
-local p, sid, digest, deadline = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-local skey = p .. 's:' .. sid
-local replica = redis.call('HGET', skey, 'replica')
-if not replica then return 0 end
-redis.call('HSET', skey, 'resume', digest)
-redis.call('SREM', p .. 'r:' .. replica, sid)
-redis.call('ZADD', p .. 'parked', deadline, sid)
-return 1
-`;
-
-const RESUME_SESSION = `${LUA_HELPERS}
-local sid, digest, rid, now = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
-local deadline = redis.call('ZSCORE', p .. 'parked', sid)
-if not deadline or tonumber(deadline) <= now then return nil end
-local skey = p .. 's:' .. sid
-if redis.call('HGET', skey, 'resume') ~= digest then return nil end
-redis.call('ZREM', p .. 'parked', sid)
-redis.call('HDEL', skey, 'resume')
-redis.call('HSET', skey, 'replica', rid)
-redis.call('SADD', p .. 'r:' .. rid, sid)
-local s = redis.call('HMGET', skey, 'name', 'address', 'group')
-local result = {s[1], s[2], s[3]}
-local code, list = inFlight(sid)
-if code then
-  result[4] = code
-  result[5] = redis.call('HGET', p .. 'f:' .. code, 'room')
-  for _, m in ipairs(list) do
-    if m ~= sid then for _, field in ipairs(member(m)) do result[#result + 1] = field end end
-  end
-end
-return result
-`;
-
-const CLAIM_REPLICA = `
-local p, rid, lockMs, holder = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-if not redis.call('SET', p .. 'reap:' .. rid, holder, 'NX', 'PX', lockMs) then return false end
-return redis.call('SMEMBERS', p .. 'r:' .. rid)
-`;
-
-const RENEW_REAP_LOCK = `
-local p, rid, lockMs, holder = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-if redis.call('GET', p .. 'reap:' .. rid) ~= holder then return 0 end
-redis.call('PEXPIRE', p .. 'reap:' .. rid, lockMs)
-return 1
-`;
-
-type ScriptName =
-  | 'create'
-  | 'join'
-  | 'leave'
-  | 'remove'
-  | 'rename'
-  | 'restore'
-  | 'claim'
-  | 'renewReap'
-  | 'attachRoom'
-  | 'detachRoom'
-  | 'hide'
-  | 'park'
-  | 'resume';
-const SCRIPTS: Record<ScriptName, string> = {
-  create: CREATE_FLIGHT,
-  join: JOIN_FLIGHT,
-  leave: LEAVE_FLIGHT,
-  remove: REMOVE_SESSION,
-  rename: RENAME_SESSION,
-  restore: RESTORE_FLIGHT,
-  claim: CLAIM_REPLICA,
-  renewReap: RENEW_REAP_LOCK,
-  attachRoom: ATTACH_ROOM_CHANNEL,
-  detachRoom: DETACH_ROOM_CHANNEL,
-  hide: HIDE_FROM_PRESENCE,
-  park: PARK_SESSION,
-  resume: RESUME_SESSION,
-};
+/** The scripts (libs/cluster/src/lua/live-state/<file>.lua), by the name this store runs them under. */
+const SCRIPTS = {
+  create: 'create-flight',
+  join: 'join-flight',
+  leave: 'leave-flight',
+  remove: 'remove-session',
+  rename: 'rename-session',
+  restore: 'restore-flight',
+  claim: 'claim-dead-replica',
+  renewReap: 'renew-reap-lock',
+  attachRoom: 'attach-room-channel',
+  detachRoom: 'detach-room-channel',
+  hide: 'hide-from-presence',
+  park: 'park-session',
+  resume: 'resume-session',
+} as const;
+type ScriptName = keyof typeof SCRIPTS;
 
 type LuaReply = string | number | null | LuaReply[];
 
@@ -311,8 +70,8 @@ export class RedisLiveStateStore implements LiveStateStore {
     private readonly redis: Redis,
     private readonly prefix: string,
   ) {
-    for (const [name, lua] of Object.entries(SCRIPTS)) {
-      redis.defineCommand(`rv_${name}`, { numberOfKeys: 0, lua });
+    for (const [name, file] of Object.entries(SCRIPTS)) {
+      redis.defineCommand(`rv_${name}`, { numberOfKeys: 0, lua: luaScript('live-state', file) });
     }
   }
 
