@@ -1,5 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import { luaScript } from './lua-scripts.js';
 
 /** Counts open connections per client address and refuses one over the limit. */
 export interface ConnectionLimiter {
@@ -32,36 +33,6 @@ export class MemoryConnectionLimiter implements ConnectionLimiter {
 }
 
 /**
- * Sum of the address's counts over every live replica, and this replica's own increment, in one step.
- * KEYS: none (single Redis). ARGV: prefix, own replica id, address, limit, ttl ms.
- */
-const ACQUIRE = `
-local prefix, own, address, limit, ttl = ARGV[1], ARGV[2], ARGV[3], tonumber(ARGV[4]), ARGV[5]
-local registry = prefix .. 'ipconn:replicas'
-local total = 0
-for _, id in ipairs(redis.call('SMEMBERS', registry)) do
-  local key = prefix .. 'ipconn:' .. id
-  if redis.call('EXISTS', key) == 0 then
-    if id ~= own then redis.call('SREM', registry, id) end
-  else
-    total = total + tonumber(redis.call('HGET', key, address) or '0')
-  end
-end
-if total >= limit then return 0 end
-local ownKey = prefix .. 'ipconn:' .. own
-redis.call('HINCRBY', ownKey, address, 1)
-redis.call('PEXPIRE', ownKey, ttl)
-redis.call('SADD', registry, own)
-return 1
-`;
-
-const RELEASE = `
-local key = ARGV[1] .. 'ipconn:' .. ARGV[2]
-if redis.call('HINCRBY', key, ARGV[3], -1) <= 0 then redis.call('HDEL', key, ARGV[3]) end
-return 1
-`;
-
-/**
  * Cluster-wide: each replica keeps its own counts per address in one hash that expires unless the replica keeps
  * it alive, so a replica that dies stops counting within REPLICA_TIMEOUT_MS without anyone cleaning up after it.
  * While Redis does not answer, connections are let in (availability first) and a warning is logged.
@@ -78,8 +49,8 @@ export class RedisConnectionLimiter implements ConnectionLimiter {
     heartbeatMs: number,
     private readonly logger: Logger,
   ) {
-    redis.defineCommand('rv_ipconn_acquire', { numberOfKeys: 0, lua: ACQUIRE });
-    redis.defineCommand('rv_ipconn_release', { numberOfKeys: 0, lua: RELEASE });
+    redis.defineCommand('rv_ipconn_acquire', { numberOfKeys: 0, lua: luaScript('connections', 'acquire') });
+    redis.defineCommand('rv_ipconn_release', { numberOfKeys: 0, lua: luaScript('connections', 'release') });
     this.timer = setInterval(() => {
       redis.pexpire(`${prefix}ipconn:${replicaId}`, ttlMs).catch(() => undefined);
     }, heartbeatMs);

@@ -1,5 +1,6 @@
 import type { FlightStories, FlightStoryMember, FlightStoryRecord } from '@rendezvous/signaling';
 import type { Redis } from 'ioredis';
+import { luaScript } from './lua-scripts.js';
 
 /** How often the in-memory stories look for ones whose flight faded away unjoined or unended. */
 const SWEEP_INTERVAL_MS = 60_000;
@@ -74,20 +75,6 @@ export class MemoryFlightStories implements FlightStories {
   }
 }
 
-/** Adds to a story only while it exists: a late count must not bring a told story back. */
-const ADD_IF_EXISTS = `
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
-redis.call(ARGV[1], KEYS[1], ARGV[2], ARGV[3])
-if ARGV[4] then redis.call('HSET', KEYS[1], ARGV[4], ARGV[5]) end
-return 1
-`;
-
-const TAKE = `
-local story = redis.call('HGETALL', KEYS[1])
-redis.call('DEL', KEYS[1])
-return story
-`;
-
 /**
  * Cluster: one hash per flight (`createdAt`, `signals`, `connectionType`, `m:<session id>` members,
  * `r:<replica>` for replicas members moved to).
@@ -97,8 +84,8 @@ export class RedisFlightStories implements FlightStories {
     private readonly redis: Redis,
     private readonly prefix: string,
   ) {
-    redis.defineCommand('rv_story_add', { numberOfKeys: 1, lua: ADD_IF_EXISTS });
-    redis.defineCommand('rv_story_take', { numberOfKeys: 1, lua: TAKE });
+    redis.defineCommand('rv_story_add', { numberOfKeys: 1, lua: luaScript('stories', 'add-if-exists') });
+    redis.defineCommand('rv_story_take', { numberOfKeys: 1, lua: luaScript('stories', 'take') });
   }
 
   private key(code: string): string {

@@ -1,4 +1,5 @@
 import type { Redis } from 'ioredis';
+import { luaScript } from './lua-scripts.js';
 
 /**
  * Cluster-wide guard of a periodic job: a run needs the job's `running` lock (at most one run at a time; it
@@ -11,21 +12,9 @@ export interface JobLock {
   release(job: string, token: string): Promise<void>;
 }
 
-const CLAIM = `
-local running, tick, token, maxRun, interval = KEYS[1], KEYS[2], ARGV[1], ARGV[2], ARGV[3]
-if not redis.call('SET', running, token, 'NX', 'PX', maxRun) then return 0 end
-if not redis.call('SET', tick, token, 'NX', 'PX', interval) then
-  redis.call('DEL', running)
-  return 0
-end
-return 1
-`;
-const RELEASE = `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-return 0
-`;
-
 export class RedisJobLock implements JobLock {
+  private readonly scripts = { claim: luaScript('jobs', 'claim'), release: luaScript('jobs', 'release') };
+
   constructor(
     private readonly redis: Redis,
     private readonly prefix: string,
@@ -34,12 +23,12 @@ export class RedisJobLock implements JobLock {
   async claim(job: string, tick: number, intervalMs: number, maxRunMs: number): Promise<string | null> {
     const token = `${process.pid}-${Math.random().toString(36).slice(2)}`;
     const keys = [`${this.prefix}job:${job}:running`, `${this.prefix}job:${job}:tick:${tick}`];
-    const claimed = await this.redis.eval(CLAIM, 2, ...keys, token, maxRunMs, intervalMs * 2);
+    const claimed = await this.redis.eval(this.scripts.claim, 2, ...keys, token, maxRunMs, intervalMs * 2);
     return claimed === 1 ? token : null;
   }
 
   async release(job: string, token: string): Promise<void> {
-    await this.redis.eval(RELEASE, 1, `${this.prefix}job:${job}:running`, token);
+    await this.redis.eval(this.scripts.release, 1, `${this.prefix}job:${job}:running`, token);
   }
 }
 

@@ -10,6 +10,7 @@ import type {
   Roster,
   StartCallResult,
 } from '@rendezvous/rooms';
+import { luaScript } from './lua-scripts.js';
 
 /*
  * Key layout (P = REDIS_KEY_PREFIX):
@@ -20,152 +21,20 @@ import type {
  *   P c:<call>    hash  room, by, at, members ("id id ..."), v (version)
  *   P mrooms, P calls  sets of rooms with members and of active calls, for counting
  * Versions start from Redis' clock in microseconds, so they keep growing after Redis restarts empty.
- * Scripts answer JSON; versions travel as strings because Lua's cjson would round 16-digit numbers.
+ * Scripts (lua/multiparty/*.lua) answer JSON; versions travel as strings because Lua's cjson would round
+ * 16-digit numbers.
  */
-const LUA_HELPERS = `
-local p = ARGV[1]
-local function nextVersion(current)
-  local v = (tonumber(current) or 0) + 1
-  local t = redis.call('TIME')
-  local clock = tonumber(t[1]) * 1000000 + tonumber(t[2])
-  if clock > v then v = clock end
-  return string.format('%.0f', v)
-end
-local function rosterOf(room)
-  return {room, redis.call('GET', p .. 'mv:' .. room) or '0', redis.call('HGETALL', p .. 'm:' .. room)}
-end
-local function bumpRoom(room)
-  local vkey = p .. 'mv:' .. room
-  redis.call('SET', vkey, nextVersion(redis.call('GET', vkey)))
-  return rosterOf(room)
-end
-local function callState(cid)
-  local c = redis.call('HMGET', p .. 'c:' .. cid, 'room', 'by', 'at', 'members', 'v')
-  return {cid, c[1], c[2], c[3], c[4] or '', c[5]}
-end
-local function enterCall(cid, sid)
-  local ckey = p .. 'c:' .. cid
-  local c = redis.call('HMGET', ckey, 'members', 'v')
-  local list, present = {}, false
-  for id in string.gmatch(c[1] or '', '%S+') do
-    list[#list + 1] = id
-    if id == sid then present = true end
-  end
-  if not present then list[#list + 1] = sid end
-  redis.call('HSET', ckey, 'members', table.concat(list, ' '), 'v', nextVersion(c[2]))
-  redis.call('HSET', p .. 'mm:' .. sid, 'call', cid)
-  return callState(cid)
-end
-local function leaveCall(sid)
-  local mkey = p .. 'mm:' .. sid
-  local cid = redis.call('HGET', mkey, 'call')
-  if not cid then return false end
-  redis.call('HDEL', mkey, 'call')
-  local ckey = p .. 'c:' .. cid
-  local c = redis.call('HMGET', ckey, 'room', 'by', 'at', 'members', 'v')
-  if not c[1] then return false end
-  local rest = {}
-  for id in string.gmatch(c[4] or '', '%S+') do if id ~= sid then rest[#rest + 1] = id end end
-  local v = nextVersion(c[5])
-  if #rest == 0 then
-    redis.call('DEL', ckey)
-    redis.call('SREM', p .. 'mc:' .. c[1], cid)
-    redis.call('SREM', p .. 'calls', cid)
-  else
-    redis.call('HSET', ckey, 'members', table.concat(rest, ' '), 'v', v)
-  end
-  return {cid, c[1], c[2], c[3], table.concat(rest, ' '), v}
-end
-local function leaveRoom(sid)
-  local room = redis.call('HGET', p .. 'mm:' .. sid, 'room')
-  if not room then return false end
-  local call = leaveCall(sid)
-  redis.call('DEL', p .. 'mm:' .. sid)
-  local mkey = p .. 'm:' .. room
-  redis.call('HDEL', mkey, sid)
-  local roster = bumpRoom(room)
-  if redis.call('HLEN', mkey) == 0 then
-    redis.call('DEL', p .. 'mv:' .. room)
-    redis.call('SREM', p .. 'mrooms', room)
-  end
-  return {roster, call}
-end
-`;
-
+/** The scripts (libs/cluster/src/lua/multiparty/<file>.lua), by the name this store runs them under. */
 const SCRIPTS = {
-  joinRoom: `${LUA_HELPERS}
-local room, sid, username, cap = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
-local current = redis.call('HGET', p .. 'mm:' .. sid, 'room')
-local mkey = p .. 'm:' .. room
-local rejoining = current == room
-if not rejoining and redis.call('HLEN', mkey) >= cap then return cjson.encode({'full'}) end
-local previous = false
-if current and not rejoining then previous = leaveRoom(sid) end
-redis.call('HSET', mkey, sid, username)
-if not rejoining then redis.call('HSET', p .. 'mm:' .. sid, 'room', room) end
-redis.call('SADD', p .. 'mrooms', room)
-local calls = {}
-for _, cid in ipairs(redis.call('SMEMBERS', p .. 'mc:' .. room)) do calls[#calls + 1] = callState(cid) end
-return cjson.encode({'joined', bumpRoom(room), calls, previous})
-`,
-  leaveRoom: `${LUA_HELPERS}
-return cjson.encode({leaveRoom(ARGV[2])})
-`,
-  renameMember: `${LUA_HELPERS}
-local sid, username = ARGV[2], ARGV[3]
-local room = redis.call('HGET', p .. 'mm:' .. sid, 'room')
-if not room then return cjson.encode({false}) end
-redis.call('HSET', p .. 'm:' .. room, sid, username)
-return cjson.encode({bumpRoom(room)})
-`,
-  roster: `${LUA_HELPERS}
-return cjson.encode({rosterOf(ARGV[2])})
-`,
-  startCall: `${LUA_HELPERS}
-local cid, sid, now = ARGV[2], ARGV[3], ARGV[4]
-local room = redis.call('HGET', p .. 'mm:' .. sid, 'room')
-if not room then return cjson.encode({'not-in-room'}) end
-local previous = leaveCall(sid)
-redis.call('HSET', p .. 'c:' .. cid, 'room', room, 'by', sid, 'at', now, 'members', '')
-redis.call('SADD', p .. 'mc:' .. room, cid)
-redis.call('SADD', p .. 'calls', cid)
-return cjson.encode({'started', enterCall(cid, sid), previous})
-`,
-  joinCall: `${LUA_HELPERS}
-local cid, sid = ARGV[2], ARGV[3]
-local room = redis.call('HGET', p .. 'c:' .. cid, 'room')
-if not room then return cjson.encode({'not-found'}) end
-local m = redis.call('HMGET', p .. 'mm:' .. sid, 'room', 'call')
-if m[1] ~= room then return cjson.encode({'not-in-room'}) end
-if m[2] == cid then return cjson.encode({'joined', callState(cid), false}) end
-local previous = leaveCall(sid)
-return cjson.encode({'joined', enterCall(cid, sid), previous})
-`,
-  leaveCall: `${LUA_HELPERS}
-return cjson.encode({leaveCall(ARGV[2])})
-`,
-  getCall: `${LUA_HELPERS}
-if redis.call('EXISTS', p .. 'c:' .. ARGV[2]) == 0 then return cjson.encode({false}) end
-return cjson.encode({callState(ARGV[2])})
-`,
-  restoreMember: `${LUA_HELPERS}
-local room, sid, username, cid, by, at = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
-redis.call('HSET', p .. 'm:' .. room, sid, username)
-redis.call('HSET', p .. 'mm:' .. sid, 'room', room)
-redis.call('SADD', p .. 'mrooms', room)
-local roster = bumpRoom(room)
-local call = false
-if cid ~= '' then
-  local ckey = p .. 'c:' .. cid
-  if redis.call('EXISTS', ckey) == 0 then
-    redis.call('HSET', ckey, 'room', room, 'by', by, 'at', at, 'members', '')
-    redis.call('SADD', p .. 'mc:' .. room, cid)
-    redis.call('SADD', p .. 'calls', cid)
-  end
-  call = enterCall(cid, sid)
-end
-return cjson.encode({roster, call})
-`,
+  joinRoom: 'join-room',
+  leaveRoom: 'leave-room',
+  renameMember: 'rename-member',
+  roster: 'roster',
+  startCall: 'start-call',
+  joinCall: 'join-call',
+  leaveCall: 'leave-call',
+  getCall: 'get-call',
+  restoreMember: 'restore-member',
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;
@@ -207,8 +76,8 @@ export class RedisMultipartyState implements MultipartyState {
     private readonly redis: Redis,
     private readonly prefix: string,
   ) {
-    for (const [name, lua] of Object.entries(SCRIPTS)) {
-      redis.defineCommand(`rvm_${name}`, { numberOfKeys: 0, lua });
+    for (const [name, file] of Object.entries(SCRIPTS)) {
+      redis.defineCommand(`rvm_${name}`, { numberOfKeys: 0, lua: luaScript('multiparty', file) });
     }
   }
 
