@@ -72,7 +72,10 @@ export class ReplicaMonitor {
     const known = await this.store.heartbeat(this.config.cluster.replicaId, Date.now());
     if (!known && this.knownToStore) {
       this.logger.warn('Live state lost this replica (Redis restart or reaped); restoring local sessions');
-      await this.handlers.restoreLocalState();
+      // Not awaited: a restore of many sessions must not stop the heartbeat, or the others take us for dead.
+      void this.handlers
+        .restoreLocalState()
+        .catch((error: Error) => this.logger.warn(`Restore failed: ${error.message}`));
     }
     this.knownToStore = true;
   }

@@ -46,4 +46,28 @@ describe('ReplicaMonitor reaping', () => {
     expect(reaped).toHaveLength(100);
     expect(new Set(reaped).size).toBe(100);
   });
+
+  it('keeps heartbeating while a long restore runs after the live state forgot this replica', async () => {
+    const store = new MemoryLiveStateStore();
+    let restoring = 0;
+    const monitor = new ReplicaMonitor(store, configFor('forgotten'), {
+      reapSession: async () => {},
+      restoreLocalState: async () => {
+        restoring++;
+        await new Promise((resolve) => setTimeout(resolve, 800));
+      },
+      expireParkedSessions: async () => 0,
+    });
+    await monitor.tick();
+    await store.forgetReplica('forgotten');
+    void monitor.tick();
+    for (let i = 0; i < 6; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      void monitor.tick();
+    }
+    // 600 ms into the 800 ms restore, still heartbeating: not dead by a 300 ms timeout.
+    expect(restoring).toBe(1);
+    expect(await store.deadReplicas(Date.now(), 300)).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+  });
 });
