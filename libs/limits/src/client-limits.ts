@@ -25,6 +25,11 @@ export class LimitExceeded extends Error {
     this.name = 'LimitExceeded';
   }
 
+  /** A lockout after failures (`too_many_attempts`), rather than a used-up allowance (`rate_limited`). */
+  get isLockout(): boolean {
+    return this.limit === 'failed-joins' || this.limit === 'room-password';
+  }
+
   /** For a Retry-After header: whole seconds, at least one. */
   get retryAfterSeconds(): number {
     return Math.max(1, Math.ceil(this.retryAfterMs / 1000));

@@ -39,10 +39,7 @@ export function toErrorPayload(exception: unknown, event: string, logger: Logger
 
 /** A lockout (failed joins, room passwords) is `too_many_attempts`; any other limit is `rate_limited`. */
 function limitPayload(exception: LimitExceeded, event: string): ErrorPayload {
-  const code =
-    exception.limit === 'failed-joins' || exception.limit === 'room-password'
-      ? ErrorCode.TooManyAttempts
-      : ErrorCode.RateLimited;
+  const code = exception.isLockout ? ErrorCode.TooManyAttempts : ErrorCode.RateLimited;
   const seconds = exception.retryAfterSeconds;
   const message =
     code === ErrorCode.TooManyAttempts

@@ -30,12 +30,11 @@ export class ApiRequestLimit implements NestMiddleware {
 /** 429 with Retry-After, in DropSilk's `{error}` shape. */
 export function answerLimited(response: Response, limited: LimitExceeded): void {
   const seconds = limited.retryAfterSeconds;
-  const lockout = limited.limit === 'failed-joins' || limited.limit === 'room-password';
   response
     .status(429)
     .setHeader('Retry-After', String(seconds))
     .json({
-      error: lockout
+      error: limited.isLockout
         ? `Too many failed attempts; try again in ${seconds} seconds.`
         : `Too many requests; try again in ${seconds} seconds.`,
     });
