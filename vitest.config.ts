@@ -13,6 +13,7 @@ export default defineConfig({
       '@rendezvous/cluster': lib('cluster'),
       '@rendezvous/logging': lib('logging'),
       '@rendezvous/limits': lib('limits'),
+      '@rendezvous/transport': lib('transport'),
       '@rendezvous/persistence': lib('persistence'),
       '@rendezvous/rooms': lib('rooms'),
       '@rendezvous/ice': lib('ice'),

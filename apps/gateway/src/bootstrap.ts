@@ -1,7 +1,8 @@
 import type { INestApplication } from '@nestjs/common';
 import type { Server as HttpServer } from 'node:http';
 import { ClientAddress } from './common/client-address.js';
-import { REDIS_CONNECTIONS, type RedisConnections, RendezvousIoAdapter } from '@rendezvous/cluster';
+import { REDIS_CONNECTIONS, type RedisConnections } from '@rendezvous/cluster';
+import { RendezvousIoAdapter } from '@rendezvous/transport';
 import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { OriginPolicy, RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 

@@ -1,4 +1,4 @@
-import { splitAck } from '@rendezvous/cluster';
+import { splitAck } from '@rendezvous/transport';
 import type { RendezvousConfig } from '@rendezvous/config';
 import { ErrorCode, ErrorMessage } from '@rendezvous/protocol';
 import type { Socket } from 'socket.io';

@@ -24,7 +24,7 @@ import {
   type StartCallPayload,
 } from '@rendezvous/protocol';
 import { type CallState, MultipartyRoomService } from '@rendezvous/rooms';
-import { SocketEventRouter, splitAck } from '@rendezvous/cluster';
+import { SocketEventRouter, splitAck } from '@rendezvous/transport';
 import { SignalingError } from '@rendezvous/signaling';
 import { sendError, toErrorPayload, WsErrorFilter } from '../common/ws-error.filter.js';
 import { validatePayload, ZodWsPipe } from '../common/zod-ws.pipe.js';

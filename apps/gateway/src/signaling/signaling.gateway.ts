@@ -9,7 +9,7 @@ import {
   WebSocketGateway,
 } from '@nestjs/websockets';
 import type { Server } from 'socket.io';
-import { OVERDEEP_EVENT, OVERSIZE_EVENT, SocketEventRouter, splitAck } from '@rendezvous/cluster';
+import { OVERDEEP_EVENT, OVERSIZE_EVENT, SocketEventRouter, splitAck } from '@rendezvous/transport';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import {
   type AckResponse,

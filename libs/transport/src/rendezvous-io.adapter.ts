@@ -9,7 +9,7 @@ import type { Duplex } from 'node:stream';
 import type { Observable } from 'rxjs';
 import type { Server, ServerOptions, Socket } from 'socket.io';
 import { createGuardedParser } from './guarded-parser.js';
-import type { RedisConnections } from './redis.connections.js';
+import type { RedisConnections } from '@rendezvous/cluster';
 import { SocketEventRouter } from './socket-event-router.js';
 
 const TOO_MANY_CONNECTIONS_MESSAGE = 'Too many connections from your address';
