@@ -7,12 +7,18 @@ import {
   type JobLock,
   METRICS_REGISTRY,
   MetricsController,
-  ProcessJobTimers,
 } from '@rendezvous/cluster';
 import { ConfigModule, RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import { IceServersService } from '@rendezvous/ice';
 import { LoggingModule, LogsController } from '@rendezvous/logging';
-import { PeriodicJob, PREVIEW_CLEANUP_JOB, previewCleanupJob, ROOM_EXPIRY_JOB, roomExpiryJob } from '@rendezvous/jobs';
+import {
+  PeriodicJob,
+  PREVIEW_CLEANUP_JOB,
+  previewCleanupJob,
+  ROOM_EXPIRY_JOB,
+  roomExpiryJob,
+  ProcessJobTimers,
+} from '@rendezvous/jobs';
 import {
   createPreviewStorage,
   createPreviewUploadRoute,

@@ -5,10 +5,7 @@ import {
   createMetricsRegistry,
   METRICS_REGISTRY,
   MetricsController,
-  JOB_TIMERS,
-  JobMetrics,
   type JobLock,
-  type JobTimers,
   JOB_LOCK,
   publishExpiredRooms,
   REDIS_CONNECTIONS,
@@ -16,7 +13,16 @@ import {
 } from '@rendezvous/cluster';
 import { ConfigModule, RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import { LoggingModule } from '@rendezvous/logging';
-import { PeriodicJob, PREVIEW_CLEANUP_JOB, previewCleanupJob, ROOM_EXPIRY_JOB, roomExpiryJob } from '@rendezvous/jobs';
+import {
+  PeriodicJob,
+  PREVIEW_CLEANUP_JOB,
+  previewCleanupJob,
+  ROOM_EXPIRY_JOB,
+  roomExpiryJob,
+  JOB_TIMERS,
+  JobMetrics,
+  type JobTimers,
+} from '@rendezvous/jobs';
 import { createPreviewStorage, PREVIEW_STORAGE, type PreviewStorage } from '@rendezvous/uploads';
 import { PersistenceModule, PrismaService } from '@rendezvous/persistence';
 import { type ExpiredRoomsNotice, MULTIPARTY_STATE, type MultipartyState } from '@rendezvous/rooms';

@@ -1,4 +1,4 @@
-import type { JobDefinition } from '@rendezvous/cluster';
+import type { JobDefinition } from './job-runner.js';
 import type { RendezvousConfig } from '@rendezvous/config';
 import {
   type DatabaseClient,

@@ -1,5 +1,8 @@
 import type { OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { type JobDefinition, type JobLock, type JobMetrics, JobRunner, type JobTimers } from '@rendezvous/cluster';
+import type { JobLock } from '@rendezvous/cluster';
+import { type JobDefinition, JobRunner } from './job-runner.js';
+import type { JobMetrics } from './job-metrics.js';
+import type { JobTimers } from './job-timers.js';
 
 /** A job run once at start, then on its interval, at most once per tick cluster-wide (see JobLock). */
 export class PeriodicJob implements OnApplicationBootstrap, OnApplicationShutdown {

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { JobLock } from './job-lock.js';
+import type { JobLock } from '@rendezvous/cluster';
 import type { JobMetrics } from './job-metrics.js';
 
 export interface JobOutcome {
