@@ -103,6 +103,8 @@ export class TransferRoomError extends Error {
   constructor(
     message: string,
     readonly status: 400 | 404,
+    /** The code or participant id named no room or participant (a miss, counted against guessing). */
+    readonly notFound = false,
   ) {
     super(message);
     this.name = 'TransferRoomError';
@@ -228,7 +230,7 @@ export class TransferRoomService {
     const now = this.clock();
     const guestId = generateParticipantId();
     const result = await this.store.addGuest(code, guestId, guestName, this.expiry(now), now);
-    if (result === 'not-found') throw new TransferRoomError(ROOM_NOT_FOUND, 400);
+    if (result === 'not-found') throw new TransferRoomError(ROOM_NOT_FOUND, 400, true);
     if (result === 'full') throw new TransferRoomError('Room already has two participants', 400);
     return summarize(result, guestId) as RoomSummary;
   }
@@ -271,7 +273,7 @@ export class TransferRoomService {
 
   private summaryOrNotFound(room: TransferRoomRecord | null, participantId: string): RoomSummary {
     const summary = room ? summarize(room, participantId) : null;
-    if (!summary) throw new TransferRoomError(NOT_A_PARTICIPANT, 404);
+    if (!summary) throw new TransferRoomError(NOT_A_PARTICIPANT, 404, true);
     return summary;
   }
 }

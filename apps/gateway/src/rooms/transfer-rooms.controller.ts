@@ -18,13 +18,7 @@ import { attemptLimited, CLIENT_LIMITS, type ClientLimiter, LimitExceeded } from
 import type { Request } from 'express';
 import { ClientAddress } from '../common/client-address.js';
 import { displayNameSchema, formatIssues, roomCodeSchema } from '@rendezvous/protocol';
-import {
-  NOT_A_PARTICIPANT,
-  ROOM_NOT_FOUND,
-  type RoomSummary,
-  TransferRoomError,
-  TransferRoomService,
-} from '@rendezvous/rooms';
+import { type RoomSummary, TransferRoomError, TransferRoomService } from '@rendezvous/rooms';
 import { z, type ZodType } from 'zod';
 
 const name = displayNameSchema(50);
@@ -57,8 +51,7 @@ class DropSilkValidation<T> implements PipeTransform<unknown, T> {
 const logger = new Logger('TransferRooms');
 
 /** A guess that missed: an unknown or expired room code, or a participant id that is not in the room. */
-const isMissedGuess = (error: unknown) =>
-  error instanceof TransferRoomError && (error.message === ROOM_NOT_FOUND || error.message === NOT_A_PARTICIPANT);
+const isMissedGuess = (error: unknown) => error instanceof TransferRoomError && error.notFound;
 
 /** Room errors become DropSilk's bodies; anything else is logged and answered without internals. */
 async function answer(work: () => Promise<RoomSummary>): Promise<RoomSummary> {

@@ -57,30 +57,21 @@ export class UploadsController {
 
   @Post('api/uploads')
   async upload(@Req() request: Request, @Res() response: Response): Promise<void> {
-    let received: Received;
     let reserved = 0;
     try {
       reserved = await this.admit(request);
-      received = await this.receive(request);
+      await this.storeAndRecord(request, response);
     } catch (error) {
       if (error instanceof LimitExceeded) throw error;
-      const refused =
-        error instanceof UploadRefused
-          ? error
-          : error instanceof PreviewStorageUnavailable
-            ? new UploadRefused(502, 'The preview storage is unavailable; try again later.')
-            : null;
-      if (!(error instanceof UploadRefused)) this.logger.warn(`Upload failed: ${(error as Error).message}`);
-      if (!response.headersSent && !response.destroyed) {
-        // The rest of a refused body is not worth reading: the connection closes after the answer.
-        response.setHeader('Connection', 'close');
-        response.status(refused?.status ?? 500).json({ error: refused?.message ?? 'Upload failed.' });
-      }
-      return;
+      this.refuse(response, error);
     } finally {
+      // Held until the row is written, so the budget read by a concurrent upload always counts this file.
       this.pendingBytes -= reserved;
     }
-    const { name, stored } = received;
+  }
+
+  private async storeAndRecord(request: Request, response: Response): Promise<void> {
+    const { name, stored } = await this.receive(request);
     const base = this.config.previews.publicUrl ?? `${request.protocol}://${request.get('host')}`;
     const fileUrl = stored.url ?? `${base}/previews/${stored.key}`;
     try {
@@ -99,6 +90,22 @@ export class UploadsController {
       return;
     }
     response.status(201).json({ key: stored.key, url: fileUrl, name, size: stored.size });
+  }
+
+  /** A refused, failed or aborted upload: its status and message, and the connection closes after the answer. */
+  private refuse(response: Response, error: unknown): void {
+    const refused =
+      error instanceof UploadRefused
+        ? error
+        : error instanceof PreviewStorageUnavailable
+          ? new UploadRefused(502, 'The preview storage is unavailable; try again later.')
+          : null;
+    if (!(error instanceof UploadRefused)) this.logger.warn(`Upload failed: ${(error as Error).message}`);
+    if (!response.headersSent && !response.destroyed) {
+      // The rest of a refused body is not worth reading.
+      response.setHeader('Connection', 'close');
+      response.status(refused?.status ?? 500).json({ error: refused?.message ?? 'Upload failed.' });
+    }
   }
 
   @Get('previews/:key')
