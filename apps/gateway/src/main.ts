@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { loadConfigOrExit, redactedUrl } from '@rendezvous/config';
+import { loadConfigOrExit, redisDescription } from '@rendezvous/config';
 import { PinoNestLogger } from '@rendezvous/logging';
 import { AppModule } from './app.module.js';
 import { configureGateway, GATEWAY_APP_OPTIONS } from './bootstrap.js';
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   await app.listen(config.server.port, config.server.host);
   logger.log(
     `Rendezvous gateway ${config.cluster.replicaId} listening on ${config.server.host}:${config.server.port} ` +
-      `(${config.mode}${config.mode === 'cluster' ? `, redis ${redactedUrl(config.redis.url)}` : ''})`,
+      `(${config.mode}${config.mode === 'cluster' ? `, ${redisDescription(config.redis)}` : ''})`,
   );
 
   // A crashing relay would drop every client of this replica: log stray rejections instead of exiting.

@@ -61,7 +61,7 @@ describe('graceful drain: SIGTERM one of two replicas behind nginx during active
     await redis?.stop();
   });
 
-  const replicaOf = (sessionId: string) => observer.hget(`rv:s:${sessionId}`, 'replica');
+  const replicaOf = (sessionId: string) => observer.hget(`rv:{live}:s:${sessionId}`, 'replica');
 
   it('clients reconnect through nginx to the other replica and keep their flights; peers hear nothing', async () => {
     // Six members in three flights, connected one after another so nginx spreads them over both replicas.

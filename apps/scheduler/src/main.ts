@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { loadConfigOrExit, redactedUrl } from '@rendezvous/config';
+import { loadConfigOrExit, redisDescription } from '@rendezvous/config';
 import { PinoNestLogger } from '@rendezvous/logging';
 import { SchedulerModule } from './scheduler.module.js';
 
@@ -12,8 +12,8 @@ async function main(): Promise<void> {
     // Its jobs read the cluster's live state (who is in which room); an empty in-memory one would delete rooms in
     // use. A standalone gateway runs the same jobs itself.
     process.stderr.write(
-      "Invalid configuration:\n  - REDIS_URL: the scheduler needs the cluster's Redis; " +
-        'a standalone gateway (no REDIS_URL) runs the cleanup jobs itself\n',
+      "Invalid configuration:\n  - REDIS_URL: the scheduler needs the cluster's Redis (REDIS_URL or REDIS_CLUSTER_NODES); " +
+        'a standalone gateway (neither set) runs the cleanup jobs itself\n',
     );
     process.exit(78);
   }
@@ -33,7 +33,7 @@ async function main(): Promise<void> {
   }
   logger.log(
     `Rendezvous scheduler ${config.cluster.replicaId} started (${config.mode}` +
-      `${config.mode === 'cluster' ? `, redis ${redactedUrl(config.redis.url)}` : ''}): room expiry every ` +
+      `${config.mode === 'cluster' ? `, ${redisDescription(config.redis)}` : ''}): room expiry every ` +
       `${config.rooms.cleanupIntervalMs} ms` +
       (schedulerPort ? `; /health and /metrics on ${config.server.host}:${schedulerPort}` : ''),
   );

@@ -20,7 +20,7 @@ export const JOB_LOCK = Symbol('JOB_LOCK');
 
 /**
  * Chooses the mode, once for every piece of shared state: Redis connections and the Redis implementations when
- * REDIS_URL is set, the in-memory twins otherwise.
+ * REDIS_URL or REDIS_CLUSTER_NODES is set, the in-memory twins otherwise.
  */
 @Global()
 @Module({})
@@ -38,7 +38,7 @@ export class ClusterModule implements OnApplicationShutdown {
           provide: REDIS_CONNECTIONS,
           inject: [RENDEZVOUS_CONFIG],
           useFactory: (config: RendezvousConfig) =>
-            config.redis.url ? RedisConnections.open(config.redis.url, config.redis.connectTimeoutMs) : null,
+            config.mode === 'cluster' ? RedisConnections.open(config.redis) : null,
         },
         {
           provide: LIVE_STATE_STORE,

@@ -1,6 +1,6 @@
 import type { Logger } from '@nestjs/common';
-import type { Redis } from 'ioredis';
 import { luaScript } from './lua-scripts.js';
+import { keySpace, type RedisClient } from './redis-keys.js';
 
 /** Counts open connections per client address and refuses one over the limit. */
 export interface ConnectionLimiter {
@@ -36,23 +36,29 @@ export class MemoryConnectionLimiter implements ConnectionLimiter {
  * Cluster-wide: each replica keeps its own counts per address in one hash that expires unless the replica keeps
  * it alive, so a replica that dies stops counting within REPLICA_TIMEOUT_MS without anyone cleaning up after it.
  * While Redis does not answer, connections are let in (availability first) and a warning is logged.
+ * Keys: P{ipconn}:<replica> (hash address -> count) and P{ipconn}:replicas (set), one slot on Redis Cluster.
  */
 export class RedisConnectionLimiter implements ConnectionLimiter {
   private readonly timer: NodeJS.Timeout;
+  private readonly prefix: string;
+  private readonly ownKey: string;
 
   constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
+    private readonly redis: RedisClient,
+    keyPrefix: string,
     private readonly replicaId: string,
     private readonly limit: number,
     private readonly ttlMs: number,
     heartbeatMs: number,
     private readonly logger: Logger,
   ) {
-    redis.defineCommand('rv_ipconn_acquire', { numberOfKeys: 0, lua: luaScript('connections', 'acquire') });
-    redis.defineCommand('rv_ipconn_release', { numberOfKeys: 0, lua: luaScript('connections', 'release') });
+    // Replica ids may not contain braces (REPLICA_ID), so the tag stays the space's.
+    this.prefix = keySpace(keyPrefix, 'ipconn');
+    this.ownKey = `${this.prefix}${replicaId}`;
+    redis.defineCommand('rv_ipconn_acquire', { numberOfKeys: 2, lua: luaScript('connections', 'acquire') });
+    redis.defineCommand('rv_ipconn_release', { numberOfKeys: 1, lua: luaScript('connections', 'release') });
     this.timer = setInterval(() => {
-      redis.pexpire(`${prefix}ipconn:${replicaId}`, ttlMs).catch(() => undefined);
+      redis.pexpire(this.ownKey, ttlMs).catch(() => undefined);
     }, heartbeatMs);
     this.timer.unref();
   }
@@ -66,6 +72,8 @@ export class RedisConnectionLimiter implements ConnectionLimiter {
     try {
       const taken = await this.command(
         'rv_ipconn_acquire',
+        `${this.prefix}replicas`,
+        this.ownKey,
         this.prefix,
         this.replicaId,
         address,
@@ -80,7 +88,7 @@ export class RedisConnectionLimiter implements ConnectionLimiter {
   }
 
   async release(address: string): Promise<void> {
-    await this.command('rv_ipconn_release', this.prefix, this.replicaId, address).catch(() => undefined);
+    await this.command('rv_ipconn_release', this.ownKey, address).catch(() => undefined);
   }
 
   stop(): void {

@@ -1,6 +1,6 @@
 import type { FlightStories, FlightStoryMember, FlightStoryRecord } from '@rendezvous/signaling';
-import type { Redis } from 'ioredis';
 import { luaScript } from './lua-scripts.js';
+import type { RedisClient } from './redis-keys.js';
 
 /** How often the in-memory stories look for ones whose flight faded away unjoined or unended. */
 const SWEEP_INTERVAL_MS = 60_000;
@@ -81,7 +81,7 @@ export class MemoryFlightStories implements FlightStories {
  */
 export class RedisFlightStories implements FlightStories {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {
     redis.defineCommand('rv_story_add', { numberOfKeys: 1, lua: luaScript('stories', 'add-if-exists') });

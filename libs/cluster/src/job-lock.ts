@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import { luaScript } from './lua-scripts.js';
+import { keySpace, type RedisClient } from './redis-keys.js';
 
 /**
  * Cluster-wide guard of a periodic job: a run needs the job's `running` lock (at most one run at a time; it
@@ -12,23 +12,28 @@ export interface JobLock {
   release(job: string, token: string): Promise<void>;
 }
 
+/** Keys P{job:<job>}:running and P{job:<job>}:tick:<n>: one slot per job on Redis Cluster. */
 export class RedisJobLock implements JobLock {
   private readonly scripts = { claim: luaScript('jobs', 'claim'), release: luaScript('jobs', 'release') };
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 
+  private key(job: string, name: string): string {
+    return `${keySpace(this.prefix, `job:${job}`)}${name}`;
+  }
+
   async claim(job: string, tick: number, intervalMs: number, maxRunMs: number): Promise<string | null> {
     const token = `${process.pid}-${Math.random().toString(36).slice(2)}`;
-    const keys = [`${this.prefix}job:${job}:running`, `${this.prefix}job:${job}:tick:${tick}`];
+    const keys = [this.key(job, 'running'), this.key(job, `tick:${tick}`)];
     const claimed = await this.redis.eval(this.scripts.claim, 2, ...keys, token, maxRunMs, intervalMs * 2);
     return claimed === 1 ? token : null;
   }
 
   async release(job: string, token: string): Promise<void> {
-    await this.redis.eval(this.scripts.release, 1, `${this.prefix}job:${job}:running`, token);
+    await this.redis.eval(this.scripts.release, 1, this.key(job, 'running'), token);
   }
 }
 

@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type {
   ClusterCounts,
   CreateFlightResult,
@@ -15,9 +14,11 @@ import type {
   SessionRecord,
 } from '@rendezvous/signaling';
 import { luaScript } from './lua-scripts.js';
+import { keySpace, type RedisClient } from './redis-keys.js';
 
 /*
- * Key layout (P = REDIS_KEY_PREFIX):
+ * Key layout (P = REDIS_KEY_PREFIX followed by the hash tag `{live}:`, so that on Redis Cluster every key of the
+ * live state is in one slot and each script's decision stays atomic):
  *   P s:<session>     hash  name, replica, address, group, flight
  *   P r:<replica>     set   session ids connected to that replica
  *   P replicas        zset  replica id -> last heartbeat (ms)
@@ -27,25 +28,25 @@ import { luaScript } from './lua-scripts.js';
  *   P reap:<replica>  string lock taken by the survivor that reaps a dead replica
  *   P parked          zset  session id -> end of its resume grace (ms), sessions of a drained replica
  *                     (their hash holds `resume`, the digest of the token their client resumes with)
- * Scripts (lua/live-state/*.lua, each with a header naming its ARGV and reply) build keys from the prefix, so
- * they assume one Redis (or a Sentinel pair), not Redis Cluster.
+ * Scripts (lua/live-state/*.lua, each with a header naming its KEYS, ARGV and reply) take the keys they know
+ * before they run as KEYS; keys they find inside (a flight member's session, a network) carry the same tag.
  */
 
-/** The scripts (libs/cluster/src/lua/live-state/<file>.lua), by the name this store runs them under. */
+/** The scripts (libs/cluster/src/lua/live-state/<file>.lua) by the name this store runs them under, with their KEYS count. */
 const SCRIPTS = {
-  create: 'create-flight',
-  join: 'join-flight',
-  leave: 'leave-flight',
-  remove: 'remove-session',
-  rename: 'rename-session',
-  restore: 'restore-flight',
-  claim: 'claim-dead-replica',
-  renewReap: 'renew-reap-lock',
-  attachRoom: 'attach-room-channel',
-  detachRoom: 'detach-room-channel',
-  hide: 'hide-from-presence',
-  park: 'park-session',
-  resume: 'resume-session',
+  create: ['create-flight', 3],
+  join: ['join-flight', 3],
+  leave: ['leave-flight', 2],
+  remove: ['remove-session', 3],
+  rename: ['rename-session', 1],
+  restore: ['restore-flight', 3],
+  claim: ['claim-dead-replica', 2],
+  renewReap: ['renew-reap-lock', 1],
+  attachRoom: ['attach-room-channel', 2],
+  detachRoom: ['detach-room-channel', 1],
+  hide: ['hide-from-presence', 1],
+  park: ['park-session', 2],
+  resume: ['resume-session', 3],
 } as const;
 type ScriptName = keyof typeof SCRIPTS;
 
@@ -66,24 +67,32 @@ function members(flat: LuaReply[], from: number): FlightMember[] {
 
 /** Cluster live state in Redis. Multi-key changes run as Lua scripts, so they are atomic across replicas. */
 export class RedisLiveStateStore implements LiveStateStore {
+  private readonly prefix: string;
+
   constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
+    private readonly redis: RedisClient,
+    keyPrefix: string,
   ) {
-    for (const [name, file] of Object.entries(SCRIPTS)) {
-      redis.defineCommand(`rv_${name}`, { numberOfKeys: 0, lua: luaScript('live-state', file) });
+    this.prefix = keySpace(keyPrefix, 'live');
+    for (const [name, [file, numberOfKeys]] of Object.entries(SCRIPTS)) {
+      redis.defineCommand(`rv_${name}`, { numberOfKeys, lua: luaScript('live-state', file) });
     }
   }
 
-  private run(name: ScriptName, ...args: (string | number)[]): Promise<LuaReply> {
+  /** Runs a script with its KEYS, then the live-state prefix (for the keys it finds inside) and its ARGV. */
+  private run(name: ScriptName, keys: string[], ...args: (string | number)[]): Promise<LuaReply> {
     const command = (this.redis as unknown as Record<string, (...a: (string | number)[]) => Promise<LuaReply>>)[
       `rv_${name}`
     ] as (...a: (string | number)[]) => Promise<LuaReply>;
-    return command.call(this.redis, this.prefix, ...args);
+    return command.call(this.redis, ...keys, this.prefix, ...args);
   }
 
   private key(kind: string, id = ''): string {
     return `${this.prefix}${kind}${id}`;
+  }
+
+  private flightKeys(sessionId: string, code: string): string[] {
+    return [this.key('s:', sessionId), this.key('f:', code), this.key('flights')];
   }
 
   async registerSession(session: SessionRecord): Promise<void> {
@@ -101,7 +110,7 @@ export class RedisLiveStateStore implements LiveStateStore {
   }
 
   async renameSession(id: string, name: string): Promise<SessionRecord | null> {
-    const reply = (await this.run('rename', id, name)) as string[] | null;
+    const reply = (await this.run('rename', [this.key('s:', id)], id, name)) as string[] | null;
     if (!reply) return null;
     const [replicaId, address, group] = reply as [string, string, string];
     return { id, name, replicaId, address, group };
@@ -128,7 +137,7 @@ export class RedisLiveStateStore implements LiveStateStore {
   }
 
   async parkSession(id: string, resumeDigest: string, untilMs: number): Promise<boolean> {
-    return (await this.run('park', id, resumeDigest, untilMs)) === 1;
+    return (await this.run('park', [this.key('s:', id), this.key('parked')], id, resumeDigest, untilMs)) === 1;
   }
 
   async resumeSession(
@@ -137,7 +146,14 @@ export class RedisLiveStateStore implements LiveStateStore {
     replicaId: string,
     nowMs: number,
   ): Promise<ResumedSession | null> {
-    const reply = (await this.run('resume', id, resumeDigest, replicaId, nowMs)) as LuaReply[] | null;
+    const reply = (await this.run(
+      'resume',
+      [this.key('s:', id), this.key('parked'), this.key('r:', replicaId)],
+      id,
+      resumeDigest,
+      replicaId,
+      nowMs,
+    )) as LuaReply[] | null;
     if (!reply) return null;
     const [name, address, group, code, room] = reply.map(String) as [string, string, string, string?, string?];
     const session = { id, name, replicaId, address, group };
@@ -155,7 +171,14 @@ export class RedisLiveStateStore implements LiveStateStore {
     nowMs: number,
     onlyParked: boolean,
   ): Promise<RemovedSession | null> {
-    const reply = (await this.run('remove', id, flightTtlMs, nowMs, onlyParked ? '1' : '0')) as LuaReply[] | null;
+    const reply = (await this.run(
+      'remove',
+      [this.key('s:', id), this.key('parked'), this.key('flights')],
+      id,
+      flightTtlMs,
+      nowMs,
+      onlyParked ? '1' : '0',
+    )) as LuaReply[] | null;
     if (!reply) return null;
     const [name, replicaId, address, group] = reply.map(String) as [string, string, string, string];
     const flight = reply.length > 4 ? parseLeave(reply.slice(4)) : null;
@@ -174,19 +197,33 @@ export class RedisLiveStateStore implements LiveStateStore {
     ttlMs: number,
     nowMs: number,
   ): Promise<CreateFlightResult> {
-    const status = (await this.run('create', code, room, sessionId, ttlMs, nowMs)) as CreateFlightResult['status'];
+    const status = (await this.run(
+      'create',
+      this.flightKeys(sessionId, code),
+      code,
+      room,
+      sessionId,
+      ttlMs,
+      nowMs,
+    )) as CreateFlightResult['status'];
     return { status };
   }
 
   async joinFlight(code: string, sessionId: string): Promise<JoinFlightResult> {
-    const reply = (await this.run('join', code, sessionId)) as LuaReply[];
+    const reply = (await this.run('join', this.flightKeys(sessionId, code), code, sessionId)) as LuaReply[];
     const status = reply[0] as JoinFlightResult['status'];
     if (status !== 'joined') return { status } as JoinFlightResult;
     return { status, room: String(reply[1]), others: members(reply, 2) };
   }
 
   async leaveFlight(sessionId: string, ttlMs: number, nowMs: number): Promise<LeaveFlightResult | null> {
-    const reply = (await this.run('leave', sessionId, ttlMs, nowMs)) as LuaReply[] | null;
+    const reply = (await this.run(
+      'leave',
+      [this.key('s:', sessionId), this.key('flights')],
+      sessionId,
+      ttlMs,
+      nowMs,
+    )) as LuaReply[] | null;
     return reply ? parseLeave(reply) : null;
   }
 
@@ -205,7 +242,16 @@ export class RedisLiveStateStore implements LiveStateStore {
     const exists = await this.redis.exists(this.key('s:', session.id));
     if (!exists) await this.registerSession(session);
     else await this.redis.sadd(this.key('r:', session.replicaId), session.id);
-    if (flight) await this.run('restore', flight.code, flight.room, session.id, ttlMs, nowMs);
+    if (flight)
+      await this.run(
+        'restore',
+        this.flightKeys(session.id, flight.code),
+        flight.code,
+        flight.room,
+        session.id,
+        ttlMs,
+        nowMs,
+      );
   }
 
   async attachRoomChannel(
@@ -215,12 +261,20 @@ export class RedisLiveStateStore implements LiveStateStore {
     ttlMs: number,
     attachment: string,
   ): Promise<RoomChannelAttached> {
-    const reply = (await this.run('attachRoom', key, role, sessionId, ttlMs, attachment)) as LuaReply[];
+    const reply = (await this.run(
+      'attachRoom',
+      [this.key('rc:', key), this.key('s:', sessionId)],
+      key,
+      role,
+      sessionId,
+      ttlMs,
+      attachment,
+    )) as LuaReply[];
     return { displaced: reply[0] ? String(reply[0]) : null, other: members(reply, 1)[0] ?? null };
   }
 
   async detachRoomChannel(key: string, role: 'host' | 'guest', sessionId: string): Promise<RoomChannelDetached> {
-    const reply = (await this.run('detachRoom', key, role, sessionId)) as LuaReply[];
+    const reply = (await this.run('detachRoom', [this.key('rc:', key)], key, role, sessionId)) as LuaReply[];
     return { displaced: reply[0] === 1, other: members(reply, 1)[0] ?? null };
   }
 
@@ -229,7 +283,7 @@ export class RedisLiveStateStore implements LiveStateStore {
   }
 
   async hideFromPresence(sessionId: string): Promise<void> {
-    await this.run('hide', sessionId);
+    await this.run('hide', [this.key('s:', sessionId)], sessionId);
   }
 
   async heartbeat(replicaId: string, nowMs: number): Promise<boolean> {
@@ -246,12 +300,18 @@ export class RedisLiveStateStore implements LiveStateStore {
   }
 
   async claimDeadReplica(replicaId: string, lockMs: number, holder: string): Promise<string[] | null> {
-    const reply = (await this.run('claim', replicaId, lockMs, holder)) as string[] | null;
+    const reply = (await this.run(
+      'claim',
+      [this.key('reap:', replicaId), this.key('r:', replicaId)],
+      replicaId,
+      lockMs,
+      holder,
+    )) as string[] | null;
     return reply ?? null;
   }
 
   async renewReapLock(replicaId: string, lockMs: number, holder: string): Promise<boolean> {
-    return (await this.run('renewReap', replicaId, lockMs, holder)) === 1;
+    return (await this.run('renewReap', [this.key('reap:', replicaId)], replicaId, lockMs, holder)) === 1;
   }
 
   async forgetReplica(replicaId: string): Promise<void> {

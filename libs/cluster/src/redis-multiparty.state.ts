@@ -1,4 +1,3 @@
-import type { Redis } from 'ioredis';
 import type {
   CallState,
   JoinCallResult,
@@ -11,9 +10,11 @@ import type {
   StartCallResult,
 } from '@rendezvous/rooms';
 import { luaScript } from './lua-scripts.js';
+import { keySpace, type RedisClient } from './redis-keys.js';
 
 /*
- * Key layout (P = REDIS_KEY_PREFIX):
+ * Key layout (P = REDIS_KEY_PREFIX followed by the hash tag `{mp}:`: one slot on Redis Cluster, apart from the
+ * live state's, since no script touches both):
  *   P m:<room>    hash  session id -> username (the room's members)
  *   P mv:<room>   string roster version
  *   P mc:<room>   set   ids of the room's active calls
@@ -21,20 +22,20 @@ import { luaScript } from './lua-scripts.js';
  *   P c:<call>    hash  room, by, at, members ("id id ..."), v (version)
  *   P mrooms, P calls  sets of rooms with members and of active calls, for counting
  * Versions start from Redis' clock in microseconds, so they keep growing after Redis restarts empty.
- * Scripts (lua/multiparty/*.lua) answer JSON; versions travel as strings because Lua's cjson would round
+ * Scripts (lua/multiparty/*.lua) take the keys they know as KEYS and answer JSON; versions travel as strings because Lua's cjson would round
  * 16-digit numbers.
  */
 /** The scripts (libs/cluster/src/lua/multiparty/<file>.lua), by the name this store runs them under. */
 const SCRIPTS = {
-  joinRoom: 'join-room',
-  leaveRoom: 'leave-room',
-  renameMember: 'rename-member',
-  roster: 'roster',
-  startCall: 'start-call',
-  joinCall: 'join-call',
-  leaveCall: 'leave-call',
-  getCall: 'get-call',
-  restoreMember: 'restore-member',
+  joinRoom: ['join-room', 4],
+  leaveRoom: ['leave-room', 1],
+  renameMember: ['rename-member', 1],
+  roster: ['roster', 1],
+  startCall: ['start-call', 3],
+  joinCall: ['join-call', 2],
+  leaveCall: ['leave-call', 1],
+  getCall: ['get-call', 1],
+  restoreMember: ['restore-member', 3],
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;
@@ -72,24 +73,39 @@ function toDeparture(value: Json | undefined): RoomDeparture | null {
 
 /** Multiparty rooms and calls in Redis; each change is one Lua script, atomic across replicas. */
 export class RedisMultipartyState implements MultipartyState {
+  private readonly prefix: string;
+
   constructor(
-    private readonly redis: Redis,
-    private readonly prefix: string,
+    private readonly redis: RedisClient,
+    keyPrefix: string,
   ) {
-    for (const [name, file] of Object.entries(SCRIPTS)) {
-      redis.defineCommand(`rvm_${name}`, { numberOfKeys: 0, lua: luaScript('multiparty', file) });
+    this.prefix = keySpace(keyPrefix, 'mp');
+    for (const [name, [file, numberOfKeys]] of Object.entries(SCRIPTS)) {
+      redis.defineCommand(`rvm_${name}`, { numberOfKeys, lua: luaScript('multiparty', file) });
     }
   }
 
-  private async run(name: ScriptName, ...args: (string | number)[]): Promise<Json[]> {
+  /** Runs a script with its KEYS, then the multiparty prefix (for the keys it finds inside) and its ARGV. */
+  private async run(name: ScriptName, keys: string[], ...args: (string | number)[]): Promise<Json[]> {
     const command = (this.redis as unknown as Record<string, (...a: (string | number)[]) => Promise<string>>)[
       `rvm_${name}`
     ] as (...a: (string | number)[]) => Promise<string>;
-    return list(JSON.parse(await command.call(this.redis, this.prefix, ...args)) as Json);
+    return list(JSON.parse(await command.call(this.redis, ...keys, this.prefix, ...args)) as Json);
+  }
+
+  private key(kind: string, id = ''): string {
+    return `${this.prefix}${kind}${id}`;
   }
 
   async joinRoom(roomId: string, member: RoomMember, cap: number): Promise<JoinRoomResult> {
-    const [status, roster, calls, previous] = await this.run('joinRoom', roomId, member.id, member.username, cap);
+    const [status, roster, calls, previous] = await this.run(
+      'joinRoom',
+      [this.key('mm:', member.id), this.key('m:', roomId), this.key('mrooms'), this.key('mc:', roomId)],
+      roomId,
+      member.id,
+      member.username,
+      cap,
+    );
     if (status !== 'joined') return { status: 'full' };
     return {
       status: 'joined',
@@ -100,56 +116,67 @@ export class RedisMultipartyState implements MultipartyState {
   }
 
   async leaveRoom(sessionId: string): Promise<RoomDeparture | null> {
-    const [departure] = await this.run('leaveRoom', sessionId);
+    const [departure] = await this.run('leaveRoom', [this.key('mm:', sessionId)], sessionId);
     return toDeparture(departure);
   }
 
   async renameMember(sessionId: string, username: string): Promise<Roster | null> {
-    const [roster] = await this.run('renameMember', sessionId, username);
+    const [roster] = await this.run('renameMember', [this.key('mm:', sessionId)], sessionId, username);
     return Array.isArray(roster) ? toRoster(roster) : null;
   }
 
   async roster(roomId: string): Promise<Roster> {
-    const [roster] = await this.run('roster', roomId);
+    const [roster] = await this.run('roster', [this.key('m:', roomId)], roomId);
     return toRoster(roster);
   }
 
   async isMember(roomId: string, sessionId: string): Promise<boolean> {
-    return (await this.redis.hexists(`${this.prefix}m:${roomId}`, sessionId)) === 1;
+    return (await this.redis.hexists(this.key('m:', roomId), sessionId)) === 1;
   }
 
   async membership(sessionId: string): Promise<Membership | null> {
-    const [roomId, callId] = await this.redis.hmget(`${this.prefix}mm:${sessionId}`, 'room', 'call');
+    const [roomId, callId] = await this.redis.hmget(this.key('mm:', sessionId), 'room', 'call');
     return roomId ? { roomId, callId: callId ?? null } : null;
   }
 
   async memberCounts(roomIds: string[]): Promise<Map<string, number>> {
     if (roomIds.length === 0) return new Map();
     const pipeline = this.redis.pipeline();
-    for (const id of roomIds) pipeline.hlen(`${this.prefix}m:${id}`);
+    for (const id of roomIds) pipeline.hlen(this.key('m:', id));
     const replies = (await pipeline.exec()) ?? [];
     return new Map(roomIds.map((id, index) => [id, Number(replies[index]?.[1] ?? 0)]));
   }
 
   async startCall(callId: string, sessionId: string, nowMs: number): Promise<StartCallResult> {
-    const [status, call, previous] = await this.run('startCall', callId, sessionId, nowMs);
+    const [status, call, previous] = await this.run(
+      'startCall',
+      [this.key('mm:', sessionId), this.key('c:', callId), this.key('calls')],
+      callId,
+      sessionId,
+      nowMs,
+    );
     if (status !== 'started') return { status: 'not-in-room' };
     return { status: 'started', call: toCall(call) as CallState, previous: toCall(previous) };
   }
 
   async joinCall(callId: string, sessionId: string): Promise<JoinCallResult> {
-    const [status, call, previous] = await this.run('joinCall', callId, sessionId);
+    const [status, call, previous] = await this.run(
+      'joinCall',
+      [this.key('c:', callId), this.key('mm:', sessionId)],
+      callId,
+      sessionId,
+    );
     if (status === 'not-found' || status === 'not-in-room') return { status };
     return { status: 'joined', call: toCall(call) as CallState, previous: toCall(previous) };
   }
 
   async leaveCall(sessionId: string): Promise<CallState | null> {
-    const [call] = await this.run('leaveCall', sessionId);
+    const [call] = await this.run('leaveCall', [this.key('mm:', sessionId)], sessionId);
     return toCall(call);
   }
 
   async getCall(callId: string): Promise<CallState | null> {
-    const [call] = await this.run('getCall', callId);
+    const [call] = await this.run('getCall', [this.key('c:', callId)], callId);
     return toCall(call);
   }
 
@@ -160,6 +187,7 @@ export class RedisMultipartyState implements MultipartyState {
   ): Promise<{ roster: Roster; call: CallState | null }> {
     const [roster, restoredCall] = await this.run(
       'restoreMember',
+      [this.key('m:', roomId), this.key('mm:', member.id), this.key('mrooms')],
       roomId,
       member.id,
       member.username,
@@ -172,8 +200,8 @@ export class RedisMultipartyState implements MultipartyState {
 
   async counts(): Promise<{ rooms: number; calls: number }> {
     const [rooms, calls] = await Promise.all([
-      this.redis.scard(`${this.prefix}mrooms`),
-      this.redis.scard(`${this.prefix}calls`),
+      this.redis.scard(this.key('mrooms')),
+      this.redis.scard(this.key('calls')),
     ]);
     return { rooms, calls };
   }

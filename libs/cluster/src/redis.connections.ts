@@ -1,12 +1,14 @@
 import { Logger } from '@nestjs/common';
-import { redactedUrl } from '@rendezvous/config';
-import { Redis, type RedisOptions } from 'ioredis';
+import { redisDescription, type RendezvousConfig } from '@rendezvous/config';
+import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
+import type { RedisClient } from './redis-keys.js';
 
 /** Retry forever with a capped backoff: a restarting Redis must never take a replica down. */
 const retryStrategy = (attempt: number) => Math.min(100 * attempt, 2_000);
 
 /**
- * The three ioredis connections a replica holds: commands (live state), publish and subscribe (Socket.IO adapter).
+ * The three ioredis connections a replica holds: commands (live state), publish and subscribe (Socket.IO adapter),
+ * to one Redis (REDIS_URL) or to a Redis Cluster (REDIS_CLUSTER_NODES).
  * Commands fail fast while Redis is down (no offline queue), so a client gets an error instead of a hang.
  * The subscriber keeps its queue: subscriptions made during an outage are sent once Redis is back.
  */
@@ -18,9 +20,9 @@ export class RedisConnections {
   reconnects = 0;
 
   private constructor(
-    readonly command: Redis,
-    readonly pub: Redis,
-    readonly sub: Redis,
+    readonly command: RedisClient,
+    readonly pub: RedisClient,
+    readonly sub: RedisClient,
   ) {
     for (const [role, client] of [
       ['command', command],
@@ -42,14 +44,14 @@ export class RedisConnections {
     });
   }
 
-  /** Connects all three clients, retrying until REDIS_CONNECT_TIMEOUT_MS; then the start fails, naming both settings. */
-  static async open(url: string, connectTimeoutMs: number): Promise<RedisConnections> {
-    const base: RedisOptions = { retryStrategy, connectTimeout: Math.min(connectTimeoutMs, 5_000) };
-    const command = new Redis(url, { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-    // No auto-pipelining: it defers each publish to a later tick, which measured as 2x the p99 relay latency.
-    const pub = new Redis(url, { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-    const sub = new Redis(url, { ...base, maxRetriesPerRequest: null });
-    const connections = new RedisConnections(command, pub, sub);
+  /** Connects all three clients, retrying until REDIS_CONNECT_TIMEOUT_MS; then the start fails, naming the settings. */
+  static async open(redis: RendezvousConfig['redis']): Promise<RedisConnections> {
+    const { connectTimeoutMs } = redis;
+    const connections =
+      redis.clusterNodes.length > 0
+        ? RedisConnections.toCluster(redis.clusterNodes, connectTimeoutMs)
+        : RedisConnections.toOne(redis.url ?? '', connectTimeoutMs);
+    const { command, pub, sub } = connections;
     let lastError = 'no answer';
     const onError = (error: Error) => {
       lastError = error.message || String(error);
@@ -63,13 +65,50 @@ export class RedisConnections {
       );
     } catch {
       connections.close();
+      const variable = redis.clusterNodes.length > 0 ? 'REDIS_CLUSTER_NODES' : 'REDIS_URL';
       throw new Error(
-        `Cannot reach Redis at ${redactedUrl(url)} (REDIS_URL) within REDIS_CONNECT_TIMEOUT_MS=${connectTimeoutMs} ms: ${lastError}`,
+        `Cannot reach ${redisDescription(redis)} (${variable}) within REDIS_CONNECT_TIMEOUT_MS=${connectTimeoutMs} ms: ${lastError}`,
       );
     } finally {
       command.off('error', onError);
     }
     return connections;
+  }
+
+  private static toOne(url: string, connectTimeoutMs: number): RedisConnections {
+    const base: RedisOptions = { retryStrategy, connectTimeout: Math.min(connectTimeoutMs, 5_000) };
+    const command = new Redis(url, { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    // No auto-pipelining: it defers each publish to a later tick, which measured as 2x the p99 relay latency.
+    const pub = new Redis(url, { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    const sub = new Redis(url, { ...base, maxRetriesPerRequest: null });
+    return new RedisConnections(command, pub, sub);
+  }
+
+  /**
+   * Startup nodes from their URLs; the first URL's credentials and scheme (rediss: = TLS) apply to every node the
+   * cluster reports. The subscriber holds one connection per master for the sharded adapter's SSUBSCRIBE.
+   */
+  private static toCluster(urls: string[], connectTimeoutMs: number): RedisConnections {
+    const nodes = urls.map((entry) => {
+      const url = new URL(entry);
+      return { host: url.hostname, port: Number(url.port || 6379) };
+    });
+    const first = new URL(urls[0] as string);
+    const redisOptions: ClusterOptions['redisOptions'] = {
+      connectTimeout: Math.min(connectTimeoutMs, 5_000),
+      ...(first.username ? { username: decodeURIComponent(first.username) } : {}),
+      ...(first.password ? { password: decodeURIComponent(first.password) } : {}),
+      ...(first.protocol === 'rediss:' ? { tls: {} } : {}),
+    };
+    const options = (maxRetriesPerRequest: number | null, offlineQueue: boolean): ClusterOptions => ({
+      clusterRetryStrategy: retryStrategy,
+      enableOfflineQueue: offlineQueue,
+      redisOptions: { ...redisOptions, maxRetriesPerRequest },
+    });
+    const command = new Cluster(nodes, options(1, false));
+    const pub = new Cluster(nodes, options(1, false));
+    const sub = new Cluster(nodes, { ...options(null, true), shardedSubscribers: true });
+    return new RedisConnections(command, pub, sub);
   }
 
   /** Runs after Redis came back from an outage (its data may be gone). */
@@ -86,7 +125,7 @@ export class RedisConnections {
   }
 }
 
-function whenReady(client: Redis): Promise<void> {
+function whenReady(client: RedisClient): Promise<void> {
   if (client.status === 'ready') return Promise.resolve();
   return new Promise((resolve) => client.once('ready', () => resolve()));
 }

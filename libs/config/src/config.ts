@@ -44,7 +44,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
   }
   const e = parsed.data;
   return {
-    mode: e.REDIS_URL ? 'cluster' : 'standalone',
+    mode: e.REDIS_URL || e.REDIS_CLUSTER_NODES.length > 0 ? 'cluster' : 'standalone',
     server: {
       nodeEnv: e.NODE_ENV,
       host: e.HOST,
@@ -97,6 +97,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     },
     redis: {
       url: e.REDIS_URL ?? null,
+      clusterNodes: e.REDIS_CLUSTER_NODES,
       keyPrefix: e.REDIS_KEY_PREFIX,
       adapter: e.REDIS_ADAPTER,
       connectTimeoutMs: e.REDIS_CONNECT_TIMEOUT_MS,
@@ -167,6 +168,12 @@ export function redactedUrl(url: string | null): string {
   } catch {
     return '(unparseable)';
   }
+}
+
+/** Where the live state is, for logs and errors: the Redis URL or the cluster's nodes, without passwords. */
+export function redisDescription(redis: RendezvousConfig['redis']): string {
+  if (redis.clusterNodes.length > 0) return `Redis Cluster ${redis.clusterNodes.map(redactedUrl).join(',')}`;
+  return `redis ${redactedUrl(redis.url)}`;
 }
 
 /** For an entrypoint: the configuration, or the process ends with the problems and exit code 78 (EX_CONFIG). */

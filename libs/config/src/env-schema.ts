@@ -110,7 +110,21 @@ export const envSchema = z
       .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
       .optional()
       .or(z.literal('').transform(() => undefined)),
-    REDIS_KEY_PREFIX: z.string().min(1).default('rv:'),
+    REDIS_CLUSTER_NODES: z
+      .string()
+      .optional()
+      .transform((list) =>
+        (list ?? '')
+          .split(',')
+          .map((entry) => entry.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.string().regex(/^rediss?:\/\/[^\s,]+$/, 'each node must start with redis:// or rediss://'))),
+    // Braces would change which part of a key Redis Cluster hashes (its hash tags).
+    REDIS_KEY_PREFIX: z
+      .string()
+      .regex(/^[^{}\s]{1,64}$/, 'must be 1-64 characters without spaces or braces')
+      .default('rv:'),
     REDIS_ADAPTER: z.enum(['sharded', 'classic']).default('sharded'),
     REDIS_CONNECT_TIMEOUT_MS: int(100).default(10_000),
     REPLICA_ID: z
@@ -182,6 +196,10 @@ export const envSchema = z
   .refine((env) => env.JOIN_LOCKOUT_MAX_SECONDS >= env.JOIN_LOCKOUT_SECONDS, {
     path: ['JOIN_LOCKOUT_MAX_SECONDS'],
     message: 'must be at least JOIN_LOCKOUT_SECONDS',
+  })
+  .refine((env) => !(env.REDIS_URL && env.REDIS_CLUSTER_NODES.length > 0), {
+    path: ['REDIS_CLUSTER_NODES'],
+    message: 'set either REDIS_URL (one Redis) or REDIS_CLUSTER_NODES (Redis Cluster), not both',
   })
   .refine((env) => env.REPLICA_TIMEOUT_MS >= env.REPLICA_HEARTBEAT_MS * 2, {
     path: ['REPLICA_TIMEOUT_MS'],

@@ -75,6 +75,8 @@ export interface RendezvousConfig {
   redis: {
     /** Sensitive: may carry a password. Never log it; use `redactedUrl`. */
     url: string | null;
+    /** Redis Cluster startup nodes (REDIS_CLUSTER_NODES), empty for one Redis. Sensitive like `url`. */
+    clusterNodes: string[];
     keyPrefix: string;
     adapter: 'sharded' | 'classic';
     connectTimeoutMs: number;

@@ -1,5 +1,5 @@
 import type { RendezvousConfig } from '@rendezvous/config';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 
 /** Allowances a client (an address, a session, a room) uses up over a window. */
@@ -81,7 +81,7 @@ export class ClientLimits implements ClientLimiter {
 
   constructor(
     private readonly settings: LimitSettings,
-    private readonly redis: Redis | null,
+    private readonly redis: Redis | Cluster | null,
     private readonly keyPrefix: string,
   ) {
     const quota = (name: QuotaName, points: number, duration: number) => ({

@@ -1,7 +1,6 @@
 -- release.lua: one connection fewer for the address on this replica (never below zero).
--- KEYS: none. Keys are built from the prefix in ARGV[1].
--- ARGV: 1 prefix, 2 own replica id, 3 address
+-- KEYS: 1 this replica's counts
+-- ARGV: 1 address
 -- Reply: 1
-local key = ARGV[1] .. 'ipconn:' .. ARGV[2]
-if redis.call('HINCRBY', key, ARGV[3], -1) <= 0 then redis.call('HDEL', key, ARGV[3]) end
+if redis.call('HINCRBY', KEYS[1], ARGV[1], -1) <= 0 then redis.call('HDEL', KEYS[1], ARGV[1]) end
 return 1

@@ -1,9 +1,10 @@
 -- detach-room-channel.lua: a session gives up its slot, if it still holds it.
--- KEYS: none. Keys are built from the prefix in ARGV[1] (one Redis or a Sentinel pair; not Redis Cluster).
+-- KEYS: 1 rc:<code>:<channel>
+--   Keys found inside (a member's session, a network) come from ARGV[1], the live-state prefix: same hash tag.
 -- ARGV: 1 prefix, 2 channel key, 3 role, 4 session id
 -- Reply: {1} another session holds the slot (nothing changed) | {0, <other slot's member>?}
 local key, role, sid = ARGV[2], ARGV[3], ARGV[4]
-local ckey = p .. 'rc:' .. key
+local ckey = KEYS[1]
 local holder = redis.call('HGET', ckey, role)
 if holder and holder ~= sid then return {1} end
 if not holder then return {0} end

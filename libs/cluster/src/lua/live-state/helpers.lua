@@ -1,5 +1,6 @@
 -- helpers.lua: shared by every live-state script (prepended by the loader).
--- Defines `p` (the key prefix, ARGV[1]) and the functions split, contains, inFlight, setBusy, member, leave.
+-- Defines `p` (the live-state key prefix, ARGV[1], whose hash tag puts every key it builds in the slot of the
+-- script's KEYS) and the functions split, contains, inFlight, setBusy, member, leave.
 local p = ARGV[1]
 local function split(members)
   local list = {}
@@ -28,8 +29,8 @@ local function member(sid)
   local s = redis.call('HMGET', p .. 's:' .. sid, 'name', 'address', 'group')
   return {sid, s[1] or '', s[2] or '', s[3] or ''}
 end
--- Removes sid from its flight; returns {code, room, remaining members flattened...} or nil.
-local function leave(sid, ttl, now)
+-- Removes sid from its flight (counted in flightsKey); returns {code, room, remaining members flattened...} or nil.
+local function leave(sid, ttl, now, flightsKey)
   local skey = p .. 's:' .. sid
   local code, list = inFlight(sid)
   redis.call('HDEL', skey, 'flight')
@@ -41,11 +42,11 @@ local function leave(sid, ttl, now)
   local result = {code, room}
   if #remaining == 0 then
     redis.call('DEL', fkey)
-    redis.call('ZREM', p .. 'flights', code)
+    redis.call('ZREM', flightsKey, code)
   else
     redis.call('HSET', fkey, 'members', table.concat(remaining, ' '))
     redis.call('PEXPIRE', fkey, ttl)
-    redis.call('ZADD', p .. 'flights', now + ttl, code)
+    redis.call('ZADD', flightsKey, now + ttl, code)
     for _, m in ipairs(remaining) do
       setBusy(m, false)
       for _, field in ipairs(member(m)) do result[#result + 1] = field end

@@ -1,9 +1,10 @@
 -- rename-session.lua: a new name, also on the network's presence list if the session is listed there.
--- KEYS: none. Keys are built from the prefix in ARGV[1] (one Redis or a Sentinel pair; not Redis Cluster).
+-- KEYS: 1 s:<session>
+--   Keys found inside (a member's session, a network) come from ARGV[1], the live-state prefix: same hash tag.
 -- ARGV: 1 prefix, 2 session id, 3 name
 -- Reply: {replica, address, group} | nil
 local sid, name = ARGV[2], ARGV[3]
-local skey = p .. 's:' .. sid
+local skey = KEYS[1]
 local s = redis.call('HMGET', skey, 'replica', 'address', 'group')
 if not s[1] then return nil end
 redis.call('HSET', skey, 'name', name)

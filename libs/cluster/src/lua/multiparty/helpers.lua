@@ -1,5 +1,6 @@
 -- helpers.lua: shared by every multiparty script (prepended by the loader).
--- Defines `p` (the key prefix, ARGV[1]) and nextVersion, rosterOf, bumpRoom, callState, enterCall, leaveCall, leaveRoom.
+-- Defines `p` (the multiparty key prefix, ARGV[1], whose hash tag puts every key it builds in the slot of the
+-- script's KEYS) and nextVersion, rosterOf, bumpRoom, callState, enterCall, leaveCall, leaveRoom.
 -- Versions start from Redis' clock in microseconds, so they keep growing after Redis restarts empty; they travel
 -- as strings because cjson would round 16-digit numbers.
 local p = ARGV[1]

@@ -1,5 +1,6 @@
 -- leave-call.lua: a session leaves its call (ended when empty).
--- KEYS: none. Keys are built from the prefix in ARGV[1] (one Redis or a Sentinel pair; not Redis Cluster).
+-- KEYS: 1 mm:<session>
+--   Keys found inside (a call, the room of a session) come from ARGV[1], the multiparty prefix: same hash tag.
 -- ARGV: 1 prefix, 2 session id
 -- Reply: JSON (cjson); a roster is [room, version, [id, username, ...]], a call [id, room, by, at, members, version].
 --        [call or false]
