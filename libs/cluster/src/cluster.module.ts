@@ -38,7 +38,7 @@ export class ClusterModule implements OnApplicationShutdown {
           provide: REDIS_CONNECTIONS,
           inject: [RENDEZVOUS_CONFIG],
           useFactory: (config: RendezvousConfig) =>
-            config.mode === 'cluster' ? RedisConnections.open(config.redis) : null,
+            config.mode === 'cluster' ? RedisConnections.open(config.redis, config.cluster.replicaId) : null,
         },
         {
           provide: LIVE_STATE_STORE,

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import { redisDescription, type RendezvousConfig } from '@rendezvous/config';
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import type { RedisClient } from './redis-keys.js';
+import { ShardedSubscriptionProbe } from './sharded-subscription-probe.js';
 
 /** Retry forever with a capped backoff: a restarting Redis must never take a replica down. */
 const retryStrategy = (attempt: number) => Math.min(100 * attempt, 2_000);
@@ -16,6 +17,9 @@ export class RedisConnections {
   private readonly logger = new Logger('Redis');
   private wasReady = false;
   private readonly reconnectListeners: (() => void)[] = [];
+  /** Redis Cluster only: whether the sharded subscriptions answer on every master. */
+  private probe: ShardedSubscriptionProbe | null = null;
+  private closed = false;
   errors = 0;
   reconnects = 0;
 
@@ -38,6 +42,7 @@ export class RedisConnections {
       if (this.wasReady) {
         this.reconnects++;
         this.logger.log('Redis connection restored');
+        this.probe?.check();
         for (const listener of this.reconnectListeners) listener();
       }
       this.wasReady = true;
@@ -45,13 +50,16 @@ export class RedisConnections {
   }
 
   /** Connects all three clients, retrying until REDIS_CONNECT_TIMEOUT_MS; then the start fails, naming the settings. */
-  static async open(redis: RendezvousConfig['redis']): Promise<RedisConnections> {
+  static async open(redis: RendezvousConfig['redis'], replicaId: string): Promise<RedisConnections> {
     const { connectTimeoutMs } = redis;
     const connections =
       redis.clusterNodes.length > 0
         ? RedisConnections.toCluster(redis.clusterNodes, connectTimeoutMs)
         : RedisConnections.toOne(redis.url ?? '', connectTimeoutMs);
     const { command, pub, sub } = connections;
+    if (pub instanceof Cluster && sub instanceof Cluster) {
+      connections.probe = new ShardedSubscriptionProbe(pub, sub, redis.keyPrefix, replicaId, connections.logger);
+    }
     let lastError = 'no answer';
     const onError = (error: Error) => {
       lastError = error.message || String(error);
@@ -59,7 +67,7 @@ export class RedisConnections {
     command.on('error', onError);
     try {
       await withTimeout(
-        Promise.all([command, pub, sub].map((client) => whenReady(client))),
+        Promise.all([command, pub, sub].map((client) => whenReady(client))).then(() => connections.probed()),
         connectTimeoutMs,
         'timeout',
       );
@@ -117,10 +125,21 @@ export class RedisConnections {
   }
 
   isReady(): boolean {
-    return this.command.status === 'ready' && this.pub.status === 'ready' && this.sub.status === 'ready';
+    const connected = [this.command, this.pub, this.sub].every((client) => client.status === 'ready');
+    return connected && (this.probe?.isConfirmed ?? true);
+  }
+
+  /** Resolves once the first probe passed (at once for one Redis). */
+  private async probed(): Promise<void> {
+    const probe = this.probe;
+    if (!probe) return;
+    probe.check();
+    while (!probe.isConfirmed && !this.closed) await new Promise((resolve) => setTimeout(resolve, 25));
   }
 
   close(): void {
+    this.closed = true;
+    this.probe?.stop();
     for (const client of [this.command, this.pub, this.sub]) client.disconnect(false);
   }
 }

@@ -76,7 +76,7 @@ describe('key spaces on a Redis Cluster', () => {
     expect(slots.size).toBe(4);
     // The three masters each serve a third of the slots: the four spaces do not all sit on one node.
     const owners = new Set<string>();
-    const ranges = (await redis.cluster('SLOTS')) as [number, number, [string, number]][];
+    const ranges = (await redis.cluster('SLOTS')) as unknown as [number, number, [string, number]][];
     for (const slot of slots) {
       const range = ranges.find(([from, to]) => slot >= from && slot <= to);
       if (range) owners.add(`${range[2][0]}:${range[2][1]}`);
