@@ -1,4 +1,5 @@
 import { RendezvousClient } from '@rendezvous/client';
+import { sessionKey } from '@rendezvous/cluster';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalCluster } from '../support/local-cluster.js';
@@ -24,7 +25,8 @@ describe('npm run cluster: three replicas behind nginx, with Redis, PostgreSQL a
     await cluster?.stop();
   });
 
-  const replicaOf = async (client: RendezvousClient) => observer.hget(`rv:s:${(await client.ready()).id}`, 'replica');
+  const replicaOf = async (client: RendezvousClient) =>
+    observer.hget(sessionKey('rv:', (await client.ready()).id), 'replica');
   const connect = async () => {
     const client = new RendezvousClient(cluster.url);
     clients.push(client);

@@ -1,5 +1,6 @@
 import { RendezvousClient } from '@rendezvous/client';
 import type { SessionResumedPayload } from '@rendezvous/protocol';
+import { sessionKey } from '@rendezvous/cluster';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClient } from '../../../test/support/clients.js';
@@ -61,7 +62,7 @@ describe('graceful drain: SIGTERM one of two replicas behind nginx during active
     await redis?.stop();
   });
 
-  const replicaOf = (sessionId: string) => observer.hget(`rv:{live}:s:${sessionId}`, 'replica');
+  const replicaOf = (sessionId: string) => observer.hget(sessionKey('rv:', sessionId), 'replica');
 
   it('clients reconnect through nginx to the other replica and keep their flights; peers hear nothing', async () => {
     // Six members in three flights, connected one after another so nginx spreads them over both replicas.

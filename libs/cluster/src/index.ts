@@ -13,3 +13,4 @@ export * from './metrics.controller.js';
 export * from './connection-limiter.js';
 export * from './flight-stories.store.js';
 export * from './serialized.js';
+export * from './redis-keys.js';

@@ -12,3 +12,8 @@ export type RedisClient = Redis | Cluster;
 export function keySpace(prefix: string, tag: string): string {
   return `${prefix}{${tag}}:`;
 }
+
+/** The hash of one session in the live state (for tools and tests that look at Redis directly). */
+export function sessionKey(prefix: string, sessionId: string): string {
+  return `${keySpace(prefix, 'live')}s:${sessionId}`;
+}

@@ -172,8 +172,8 @@ export function redactedUrl(url: string | null): string {
 
 /** Where the live state is, for logs and errors: the Redis URL or the cluster's nodes, without passwords. */
 export function redisDescription(redis: RendezvousConfig['redis']): string {
-  if (redis.clusterNodes.length > 0) return `Redis Cluster ${redis.clusterNodes.map(redactedUrl).join(',')}`;
-  return `redis ${redactedUrl(redis.url)}`;
+  if (redis.clusterNodes.length > 0) return `Redis Cluster at ${redis.clusterNodes.map(redactedUrl).join(',')}`;
+  return `Redis at ${redactedUrl(redis.url)}`;
 }
 
 /** For an entrypoint: the configuration, or the process ends with the problems and exit code 78 (EX_CONFIG). */
