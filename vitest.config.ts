@@ -14,6 +14,7 @@ export default defineConfig({
       '@rendezvous/logging': lib('logging'),
       '@rendezvous/limits': lib('limits'),
       '@rendezvous/transport': lib('transport'),
+      '@rendezvous/delivery': lib('delivery'),
       '@rendezvous/persistence': lib('persistence'),
       '@rendezvous/rooms': lib('rooms'),
       '@rendezvous/ice': lib('ice'),

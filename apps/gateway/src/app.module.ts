@@ -1,3 +1,4 @@
+import { ConnectionRegistry, RoomDelivery, SessionDelivery } from '@rendezvous/delivery';
 import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import {
@@ -52,7 +53,6 @@ import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { ApiRequestLimit, LimitExceededFilter } from './http/http-limits.js';
 import { ClientAddress } from './common/client-address.js';
 import { ForeignOriginWrites } from './http/foreign-origin-writes.js';
-import { MultipartySocketDelivery } from './rooms/multiparty-delivery.js';
 import { ExpiredRoomsListener } from './rooms/expired-rooms.listener.js';
 import { MultipartyGateway } from './rooms/multiparty.gateway.js';
 import { PublicRoomsController } from './rooms/public-rooms.controller.js';
@@ -63,7 +63,6 @@ import { SignalingGateway } from './signaling/signaling.gateway.js';
 import { HandshakeChecks } from './signaling/handshake-checks.js';
 import { ReplicaLifecycle } from './signaling/replica-lifecycle.js';
 import { Drain } from './signaling/drain.js';
-import { SocketDelivery } from './signaling/socket-delivery.js';
 
 @Module({})
 export class AppModule implements NestModule {
@@ -102,8 +101,9 @@ export class AppModule implements NestModule {
         { provide: METRICS_REGISTRY, useFactory: createMetricsRegistry },
         GatewayMetrics,
         IceServersService,
-        SocketDelivery,
-        { provide: SIGNALING_DELIVERY, useExisting: SocketDelivery },
+        ConnectionRegistry,
+        SessionDelivery,
+        { provide: SIGNALING_DELIVERY, useExisting: SessionDelivery },
         SignalingService,
         HandshakeChecks,
         ReplicaLifecycle,
@@ -121,8 +121,8 @@ export class AppModule implements NestModule {
           inject: [PrismaService],
           useFactory: (database: PrismaService) => new PrismaMultipartyRoomStore(database.client),
         },
-        MultipartySocketDelivery,
-        { provide: MULTIPARTY_DELIVERY, useExisting: MultipartySocketDelivery },
+        RoomDelivery,
+        { provide: MULTIPARTY_DELIVERY, useExisting: RoomDelivery },
         MultipartyRoomService,
         MultipartyGateway,
         ExpiredRoomsListener,

@@ -1,5 +1,6 @@
 import { type DynamicModule, Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
+import { CLUSTER_BUS, type ClusterBus, LocalClusterBus } from '@rendezvous/delivery';
 import { CLIENT_LIMITS, ClientLimits } from '@rendezvous/limits';
 import { MULTIPARTY_STATE } from '@rendezvous/rooms';
 import { FLIGHT_STORIES, LIVE_STATE_STORE } from '@rendezvous/signaling';
@@ -10,6 +11,7 @@ import { MemoryLiveStateStore } from './memory-live-state.store.js';
 import { MemoryMultipartyState } from './memory-multiparty.state.js';
 import { RedisLiveStateStore } from './redis-live-state.store.js';
 import { RedisMultipartyState } from './redis-multiparty.state.js';
+import { RedisClusterBus } from './redis-cluster-bus.js';
 import { RedisConnections } from './redis.connections.js';
 
 export const REDIS_CONNECTIONS = Symbol('REDIS_CONNECTIONS');
@@ -28,6 +30,7 @@ export class ClusterModule implements OnApplicationShutdown {
   constructor(
     @Inject(REDIS_CONNECTIONS) private readonly redis: RedisConnections | null,
     @Inject(CONNECTION_LIMITER) private readonly connections: ConnectionLimiter,
+    @Inject(CLUSTER_BUS) private readonly bus: ClusterBus,
   ) {}
 
   static forRoot(): DynamicModule {
@@ -39,6 +42,14 @@ export class ClusterModule implements OnApplicationShutdown {
           inject: [RENDEZVOUS_CONFIG],
           useFactory: (config: RendezvousConfig) =>
             config.mode === 'cluster' ? RedisConnections.open(config.redis, config.cluster.replicaId) : null,
+        },
+        {
+          provide: CLUSTER_BUS,
+          inject: [RENDEZVOUS_CONFIG, REDIS_CONNECTIONS],
+          useFactory: (config: RendezvousConfig, redis: RedisConnections | null): ClusterBus =>
+            redis
+              ? new RedisClusterBus(redis, config.redis.keyPrefix, config.cluster.replicaId, new Logger('ClusterBus'))
+              : new LocalClusterBus(),
         },
         {
           provide: LIVE_STATE_STORE,
@@ -91,6 +102,7 @@ export class ClusterModule implements OnApplicationShutdown {
       ],
       exports: [
         REDIS_CONNECTIONS,
+        CLUSTER_BUS,
         LIVE_STATE_STORE,
         MULTIPARTY_STATE,
         FLIGHT_STORIES,
@@ -103,6 +115,7 @@ export class ClusterModule implements OnApplicationShutdown {
 
   onApplicationShutdown(): void {
     this.connections.stop();
+    this.bus.close();
     this.redis?.close();
   }
 }

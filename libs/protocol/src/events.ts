@@ -219,25 +219,3 @@ export interface ClientToServerEvents {
   'end-call': (payload: CallIdPayload, ack?: Ack<CallStatePayload>) => void;
   'get-ice-servers': (payload?: Record<string, never>, ack?: Ack<IceServer[]>) => void;
 }
-
-/** Socket.IO server-to-server events (serverSideEmit). */
-export interface InterServerEvents {
-  'presence-changed': (groups: string[]) => void;
-  'flight-peer': (link: { sessionId: string; peerId: string | null }) => void;
-  /** A transfer-room channel slot was taken from this session by another socket of the same participant. */
-  'room-slot-taken': (taken: { sessionId: string; roomCode: string; channel: RoomDetachedPayload['channel'] }) => void;
-  /** A multiparty room's members changed: each replica tells its own members (newest version wins). */
-  'room-roster': (roster: { roomId: string; version: number; members: { id: string; username: string }[] }) => void;
-  /** A call changed (`started` on its first state): each replica tells its members of the call's room. */
-  'call-changed': (change: {
-    call: {
-      callId: string;
-      roomId: string;
-      startedBy: string;
-      startedAt: number;
-      version: number;
-      participants: string[];
-    };
-    started: boolean;
-  }) => void;
-}

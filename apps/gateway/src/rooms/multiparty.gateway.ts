@@ -24,13 +24,13 @@ import {
   type StartCallPayload,
 } from '@rendezvous/protocol';
 import { type CallState, MultipartyRoomService } from '@rendezvous/rooms';
+import { ConnectionRegistry, RoomDelivery, SessionDelivery, toRoomInfo } from '@rendezvous/delivery';
 import { SocketEventRouter, splitAck } from '@rendezvous/transport';
 import { SignalingError } from '@rendezvous/signaling';
 import { sendError, toErrorPayload, WsErrorFilter } from '../common/ws-error.filter.js';
 import { validatePayload, ZodWsPipe } from '../common/zod-ws.pipe.js';
 import { assertMultipartyRoomAllowed, nameFor, sessionOf } from '../signaling/socket-data.js';
-import { type RendezvousServer, type RendezvousSocket, SocketDelivery } from '../signaling/socket-delivery.js';
-import { multipartyRoom, MultipartySocketDelivery, toRoomInfo } from './multiparty-delivery.js';
+import type { RendezvousServer, RendezvousSocket } from '../signaling/socket-connection.js';
 
 type AckFn = (response: unknown) => void;
 type MemberSignalEvent = 'offer' | 'answer' | 'icecandidate' | 'greeting';
@@ -53,17 +53,15 @@ const callPayload = (call: CallState): CallStatePayload => ({
 @UseFilters(WsErrorFilter)
 export class MultipartyGateway implements OnGatewayInit, OnGatewayConnection {
   private readonly logger = new Logger(MultipartyGateway.name);
-  private server!: RendezvousServer;
 
   constructor(
     @Inject(MultipartyRoomService) private readonly rooms: MultipartyRoomService,
-    @Inject(MultipartySocketDelivery) private readonly delivery: MultipartySocketDelivery,
-    @Inject(SocketDelivery) private readonly sessions: SocketDelivery,
+    @Inject(RoomDelivery) private readonly delivery: RoomDelivery,
+    @Inject(SessionDelivery) private readonly sessions: SessionDelivery,
+    @Inject(ConnectionRegistry) private readonly connections: ConnectionRegistry,
   ) {}
 
   afterInit(server: RendezvousServer): void {
-    this.server = server;
-    this.delivery.attach(server);
     const router = SocketEventRouter.of(server as unknown as Server);
     for (const event of ['offer', 'answer', 'icecandidate', 'greeting'] as const) {
       router.relay<RendezvousSocket>(event, (socket, args) => this.relayToMember(socket, event, args));
@@ -87,12 +85,14 @@ export class MultipartyGateway implements OnGatewayInit, OnGatewayConnection {
     const username = nameFor(socket, body.name ?? socket.data.room?.username ?? session.name);
     const previous = socket.data.room?.id;
     const request = { ...body, username, clientAddress: session.address };
+    const connection = socket.data.connection;
+    if (!connection) throw new SignalingError(ErrorCode.Unavailable);
     const joined = await this.rooms.join(session.id, request, ({ room }) => {
       if (previous && previous !== room.id) {
-        void socket.leave(multipartyRoom(previous));
+        this.connections.leaveRoom(previous, connection);
         socket.data.call = null;
       }
-      void socket.join(multipartyRoom(room.id));
+      this.connections.joinRoom(room.id, connection);
       socket.data.room = { id: room.id, username };
     });
     if (previous && previous !== joined.room.id) this.delivery.release(previous);
@@ -101,7 +101,7 @@ export class MultipartyGateway implements OnGatewayInit, OnGatewayConnection {
       await this.leaveRoom(socket, session.id, joined.room.id);
       throw new SignalingError(ErrorCode.NotInRoom);
     }
-    this.delivery.catchUp(socket, joined.room.id, joined.roster.version);
+    this.delivery.catchUp(connection, joined.room.id, joined.roster.version);
     return ok({
       roomId: joined.room.id,
       name: joined.room.name,
@@ -160,7 +160,7 @@ export class MultipartyGateway implements OnGatewayInit, OnGatewayConnection {
     const room = socket.data.room;
     if (!room) return ok({ left: null });
     await this.leaveRoom(socket, session.id, room.id);
-    this.server.to(multipartyRoom(room.id)).emit('bye', { sender: session.id, roomId: room.id });
+    this.delivery.toRoom(room.id, 'bye', { sender: session.id, roomId: room.id });
     return ok({ left: room.id });
   }
 
@@ -205,7 +205,7 @@ export class MultipartyGateway implements OnGatewayInit, OnGatewayConnection {
   async leaveRoom(socket: RendezvousSocket, sessionId: string, roomId: string): Promise<void> {
     socket.data.room = null;
     socket.data.call = null;
-    void socket.leave(multipartyRoom(roomId));
+    if (socket.data.connection) this.connections.leaveRoom(roomId, socket.data.connection);
     try {
       await this.rooms.leave(sessionId);
     } finally {
@@ -257,7 +257,7 @@ export class MultipartyGateway implements OnGatewayInit, OnGatewayConnection {
         return;
       }
       const deliver = () => {
-        this.sessions.sessionTarget(receiver).emit(event, { sender: session.id, receiver, data: data ?? null });
+        this.sessions.toSession(receiver, event, { sender: session.id, receiver, data: data ?? null });
         ack?.(ok({ forwarded: true }));
       };
       this.checkThenDeliver(
@@ -285,7 +285,7 @@ export class MultipartyGateway implements OnGatewayInit, OnGatewayConnection {
       const session = socket.data.session;
       const room = socket.data.room;
       if (!session || !room) throw new SignalingError(ErrorCode.NotInRoom);
-      this.server.to(multipartyRoom(room.id)).emit('text', {
+      this.delivery.toRoom(room.id, 'text', {
         sender: session.id,
         from: body.from ?? room.username,
         time: body.time ?? Date.now(),
@@ -312,7 +312,7 @@ export class MultipartyGateway implements OnGatewayInit, OnGatewayConnection {
       const session = socket.data.session;
       if (!session || socket.data.call?.callId !== callId) throw new SignalingError(ErrorCode.NotInCall);
       const deliver = () => {
-        this.sessions.sessionTarget(target).emit('call-signal', { callId, from: session.id, signal });
+        this.sessions.toSession(target, 'call-signal', { callId, from: session.id, signal });
         ack?.(ok({ forwarded: true }));
       };
       this.checkThenDeliver(

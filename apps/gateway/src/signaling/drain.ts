@@ -5,7 +5,7 @@ import { LIVE_STATE_STORE, type ReplicaRegistry, SignalingService } from '@rende
 import { ReadinessState } from '../common/readiness.state.js';
 import { ReplicaLifecycle } from './replica-lifecycle.js';
 import { signalsSentBy } from './socket-data.js';
-import type { RendezvousServer, RendezvousSocket } from './socket-delivery.js';
+import type { RendezvousServer, RendezvousSocket } from './socket-connection.js';
 
 /** What a draining replica tells its clients (DropSilk's words). */
 export const SHUTDOWN_MESSAGE = 'Server is shutting down for maintenance.';

@@ -4,7 +4,7 @@ import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import { AuthRejected, JwtVerifier } from '../auth/jwt-verifier.js';
 import { ClientAddress } from '../common/client-address.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
-import type { RendezvousServer, RendezvousSocket } from './socket-delivery.js';
+import type { RendezvousServer, RendezvousSocket } from './socket-connection.js';
 
 /**
  * The Socket.IO handshake's own checks, as middleware (guards do not run on connections): the token

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { REDIS_CONNECTIONS, type RedisConnections, ReplicaMonitor, serialized } from '@rendezvous/cluster';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
+import { ConnectionRegistry, SessionDelivery } from '@rendezvous/delivery';
 import { RoomAttachmentService } from '@rendezvous/rooms';
 import {
   LIVE_STATE_STORE,
@@ -10,7 +11,7 @@ import {
   SignalingService,
 } from '@rendezvous/signaling';
 import { MultipartyGateway } from '../rooms/multiparty.gateway.js';
-import { SocketDelivery } from './socket-delivery.js';
+import { localSockets } from './socket-connection.js';
 
 /**
  * This replica's membership of the cluster (cluster mode only): its heartbeat, the reaping of dead replicas'
@@ -26,7 +27,8 @@ export class ReplicaLifecycle implements OnApplicationShutdown {
     @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
     @Inject(LIVE_STATE_STORE) private readonly store: SessionStore & ReplicaRegistry,
     @Inject(REDIS_CONNECTIONS) private readonly redis: RedisConnections | null,
-    @Inject(SocketDelivery) private readonly delivery: SocketDelivery,
+    @Inject(SessionDelivery) private readonly delivery: SessionDelivery,
+    @Inject(ConnectionRegistry) private readonly connections: ConnectionRegistry,
     @Inject(SignalingService) private readonly signaling: SignalingService,
     @Inject(RoomAttachmentService) private readonly attachments: RoomAttachmentService,
     @Inject(MultipartyGateway) private readonly multiparty: MultipartyGateway,
@@ -72,7 +74,7 @@ export class ReplicaLifecycle implements OnApplicationShutdown {
     // What the live state still attributes to this replica from before: read first, so a client that connects
     // while the rest is written back is never taken for a leftover.
     const before = await this.store.sessionsOf(this.config.cluster.replicaId);
-    const local = this.delivery.localSockets();
+    const local = localSockets(this.connections);
     for (const socket of local.values()) {
       const session = socket.data.session as SessionRecord;
       const { flight, attachment } = socket.data;
@@ -85,11 +87,11 @@ export class ReplicaLifecycle implements OnApplicationShutdown {
       if (attachment) await this.attachments.restore(session, attachment);
       await this.multiparty.restore(socket);
     }
-    const stillLocal = this.delivery.localSockets();
+    const stillLocal = this.connections.all();
     for (const sessionId of before) {
       if (!stillLocal.has(sessionId)) await this.signaling.disconnect(sessionId);
     }
-    this.delivery.presenceChanged(this.delivery.localGroups());
+    this.delivery.presenceChanged(this.connections.groups());
     this.logger.log(`Restored ${local.size} local sessions into the live state`);
   }
 }

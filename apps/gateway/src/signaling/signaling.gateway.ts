@@ -11,6 +11,7 @@ import {
 import type { Server } from 'socket.io';
 import { OVERDEEP_EVENT, OVERSIZE_EVENT, SocketEventRouter, splitAck } from '@rendezvous/transport';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
+import { ConnectionRegistry, SessionDelivery } from '@rendezvous/delivery';
 import {
   type AckResponse,
   type AttachRoomPayload,
@@ -42,7 +43,7 @@ import { HandshakeChecks } from './handshake-checks.js';
 import { ReplicaLifecycle } from './replica-lifecycle.js';
 import { EventRateLimiter } from '../common/event-rate-limiter.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
-import { type RendezvousServer, type RendezvousSocket, sessionRoom, SocketDelivery } from './socket-delivery.js';
+import { localSockets, type RendezvousServer, type RendezvousSocket, SocketConnection } from './socket-connection.js';
 
 /** The handshake's `auth.resume`, when it has the right shape (anything else starts a new session). */
 function resumeCredentialsOf(auth: unknown): ResumeCredentials | null {
@@ -84,7 +85,8 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
 
   constructor(
     @Inject(SignalingService) private readonly signaling: SignalingService,
-    @Inject(SocketDelivery) private readonly delivery: SocketDelivery,
+    @Inject(SessionDelivery) private readonly delivery: SessionDelivery,
+    @Inject(ConnectionRegistry) private readonly connections: ConnectionRegistry,
     @Inject(ReadinessState) private readonly readiness: ReadinessState,
     @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
     @Inject(RoomAttachmentService) private readonly attachments: RoomAttachmentService,
@@ -98,7 +100,6 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
 
   afterInit(server: RendezvousServer): void {
     this.server = server;
-    this.delivery.attach(server);
     const router = SocketEventRouter.of(server as unknown as Server);
     const limiter = new EventRateLimiter(this.config.limits, (outcome) => this.metrics.rateLimited.inc({ outcome }));
     router.admitWith((socket, event, args) => limiter.admit(socket, event, args));
@@ -141,8 +142,8 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
             void this.signaling.disconnect(session.id).catch(() => undefined);
             return null;
           }
-          void socket.join(sessionRoom(session.id));
-          this.delivery.trackSocket(socket);
+          socket.data.connection = new SocketConnection(socket);
+          this.connections.add(socket.data.connection);
           this.metrics.lifecycle.inc({ event: 'connection' });
           socket.emit('registered', { id: session.id, name: session.name });
           socket.emit('rtc-config', { iceServers: this.ice.forSession(session.id) });
@@ -186,7 +187,7 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
   }
 
   handleDisconnect(socket: RendezvousSocket): void {
-    this.delivery.untrackSocket(socket);
+    if (socket.data.connection) this.connections.remove(socket.data.connection);
     this.handshake.release(socket);
     const session = socket.data.session;
     if (!session) return;
@@ -267,7 +268,7 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
 
   /**
    * The hot path, bound as a plain listener rather than through Nest's handler pipeline: no live-state read,
-   * the peer's session room reaches it on whichever replica holds it. Same schema, same errors.
+   * delivery by session id reaches the peer on whichever replica holds it. Same schema, same errors.
    */
   private relaySignal(socket: RendezvousSocket, args: unknown[]): void {
     const { payloadArgs, ack } = splitAck(args);
@@ -278,7 +279,7 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
       if (!flight || !session) throw new SignalingError(ErrorCode.NotInFlight);
       const peerId = socket.data.peerId;
       if (peerId) {
-        this.delivery.sessionTarget(peerId).emit('signal', { from: session.id, data });
+        this.delivery.toSession(peerId, 'signal', { from: session.id, data });
         socket.data.signalsSent = (socket.data.signalsSent ?? 0) + 1;
       }
       ack?.(ok({ flightCode: flight.code, forwarded: peerId !== null && peerId !== undefined }));
@@ -361,7 +362,7 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
   async closeExpiredRooms(codes: string[]): Promise<void> {
     const expired = new Set(codes);
     const released: Promise<void>[] = [];
-    for (const socket of this.delivery.localSockets().values()) {
+    for (const socket of localSockets(this.connections).values()) {
       const { attachment, session } = socket.data;
       if (!attachment || !session || !expired.has(attachment.code)) continue;
       socket.data.attachment = null;

@@ -1,6 +1,7 @@
 import { ErrorCode } from '@rendezvous/protocol';
 import type { RoomAttachment } from '@rendezvous/rooms';
 import type { AuthClaims } from '../auth/jwt-verifier.js';
+import type { SocketConnection } from './socket-connection.js';
 import { type SessionRecord, SignalingError } from '@rendezvous/signaling';
 
 /** What a replica remembers about one of its own sockets (a cache of its own actions, not cluster truth). */
@@ -20,10 +21,12 @@ export interface SocketData {
   invitesSentAt?: number[];
   /** Signals this socket sent in its current flight (for the flight's story). */
   signalsSent?: number;
-  /** Session id of the other member, kept current by `flight-peer` control messages. */
+  /** Session id of the other member, kept current by the core (SocketConnection.setFlightPeer). */
   peerId?: string | null;
   /** The multiparty room this socket joined, and its name there. */
   room?: { id: string; username: string } | null;
+  /** Its registration with the core (delivery by session id), once it has a session. */
+  connection?: SocketConnection;
   /** Parked by a drain: its session stays for the client to resume elsewhere, so its departure is not announced. */
   parked?: boolean;
   /** The call this socket is in (always one of its room's calls). */

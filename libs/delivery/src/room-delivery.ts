@@ -1,11 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import type { RoomInfoPayload } from '@rendezvous/protocol';
 import type { CallState, MultipartyDelivery, Roster } from '@rendezvous/rooms';
-import type { RendezvousServer, RendezvousSocket } from '../signaling/socket-delivery.js';
-
-/** The Socket.IO room of a multiparty room's sockets (text broadcasts reach it through the adapter). */
-export const multipartyRoom = (roomId: string) => `m:${roomId}`;
+import type { ClientConnection, ClientEvent, ClientPayload } from './client-connection.js';
+import { CLUSTER_BUS, type ClusterBus } from './cluster-bus.js';
+import { ConnectionRegistry } from './connection-registry.js';
 
 export const toRoomInfo = (roster: Roster): RoomInfoPayload => ({
   room_id: roster.roomId,
@@ -31,46 +29,62 @@ const isCall = (value: unknown): value is CallState =>
   typeof (value as CallState).version === 'number' &&
   Array.isArray((value as CallState).participants);
 
+interface RoomEvent {
+  roomId: string;
+  event: ClientEvent;
+  payload: unknown;
+}
+const isRoomEvent = (value: unknown): value is RoomEvent =>
+  typeof (value as RoomEvent)?.roomId === 'string' && typeof (value as RoomEvent).event === 'string';
+
 /**
- * Delivers room and call changes. A change travels once to every replica (`serverSideEmit`), and each replica
- * tells its own members, newest version only, so `room-info` and `call-state` never go backwards for a client.
+ * Delivers multiparty room and call changes, and room-wide events, to the members of every binding. A change
+ * travels once to every replica (a bus broadcast), and each replica tells its own members, newest version only,
+ * so `room-info` and `call-state` never go backwards for a client.
  *
  * The rosters and calls a replica last delivered are also the relay's membership check: a receiver or target
  * that is there needs no lookup (only rooms with local members are kept, and for as long as they have them).
  */
 @Injectable()
-export class MultipartySocketDelivery implements MultipartyDelivery {
-  private server: RendezvousServer | null = null;
+export class RoomDelivery implements MultipartyDelivery {
   private readonly rosters = new Map<string, Known<Roster>>();
   /** Includes recently ended calls (no participants), so a late older state cannot revive them. */
   private readonly calls = new Map<string, Known<CallState>>();
 
-  constructor(@Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig) {}
-
-  attach(server: RendezvousServer): void {
-    this.server = server;
-    server.on('room-roster', (roster: unknown) => {
-      if (isRoster(roster)) this.applyRoster(roster);
-    });
-    server.on('call-changed', (change: { call?: unknown; started?: unknown }) => {
-      if (isCall(change?.call)) this.applyCall(change.call, change.started === true);
+  constructor(
+    @Inject(CLUSTER_BUS) private readonly bus: ClusterBus,
+    private readonly connections: ConnectionRegistry,
+  ) {
+    bus.onBroadcast((topic, payload) => {
+      if (topic === 'room-roster' && isRoster(payload)) this.applyRoster(payload);
+      else if (topic === 'call-changed') {
+        const change = payload as { call?: unknown; started?: unknown };
+        if (isCall(change?.call)) this.applyCall(change.call, change.started === true);
+      } else if (topic === 'room-event' && isRoomEvent(payload)) this.sendToMembers(payload);
     });
   }
 
   rosterChanged(roster: Roster): void {
     this.applyRoster(roster);
-    if (this.config.mode === 'cluster') this.server?.serverSideEmit('room-roster', roster);
+    this.bus.broadcast('room-roster', roster);
   }
 
   callChanged(call: CallState, started: boolean): void {
     this.applyCall(call, started);
-    if (this.config.mode === 'cluster') this.server?.serverSideEmit('call-changed', { call, started });
+    this.bus.broadcast('call-changed', { call, started });
   }
 
-  /** A joiner may have missed a roster newer than its own join's (delivered before it was subscribed). */
-  catchUp(socket: RendezvousSocket, roomId: string, joinedVersion: number): void {
+  /** An event for every member of a room, on every replica. */
+  toRoom<E extends ClientEvent>(roomId: string, event: E, payload: ClientPayload<E>): void {
+    const roomEvent = { roomId, event, payload };
+    this.sendToMembers(roomEvent);
+    this.bus.broadcast('room-event', roomEvent);
+  }
+
+  /** A joiner may have missed a roster newer than its own join's (delivered before it was registered). */
+  catchUp(connection: ClientConnection, roomId: string, joinedVersion: number): void {
     const known = this.rosters.get(roomId);
-    if (known && known.value.version > joinedVersion) socket.emit('room-info', toRoomInfo(known.value));
+    if (known && known.value.version > joinedVersion) connection.send('room-info', toRoomInfo(known.value));
   }
 
   /** Whether the last roster this replica delivered has the member; undefined when it has none for the room. */
@@ -83,27 +97,30 @@ export class MultipartySocketDelivery implements MultipartyDelivery {
     return this.calls.get(callId)?.ids.has(sessionId);
   }
 
-  /** Called after a local socket left a room: drops what this replica kept for it once none is left. */
+  /** Called after a local connection left a room: drops what this replica kept for it once none is left. */
   release(roomId: string): void {
-    if (this.localMembers(roomId) > 0) return;
+    if (this.connections.inRoom(roomId)) return;
     this.rosters.delete(roomId);
     for (const [callId, known] of this.calls) if (known.value.roomId === roomId) this.calls.delete(callId);
   }
 
-  private localMembers(roomId: string): number {
-    return this.server?.of('/').adapter.rooms.get(multipartyRoom(roomId))?.size ?? 0;
+  private sendToMembers({ roomId, event, payload }: RoomEvent): void {
+    for (const member of this.connections.inRoom(roomId) ?? []) member.send(event, payload as never);
   }
 
   private applyRoster(roster: Roster): void {
-    if (!this.server || this.localMembers(roster.roomId) === 0) return this.release(roster.roomId);
+    const members = this.connections.inRoom(roster.roomId);
+    if (!members) return this.release(roster.roomId);
     const known = this.rosters.get(roster.roomId);
     if (known && known.value.version >= roster.version) return;
     this.rosters.set(roster.roomId, { value: roster, ids: new Set(roster.members.map((member) => member.id)) });
-    this.server.local.to(multipartyRoom(roster.roomId)).emit('room-info', toRoomInfo(roster));
+    const info = toRoomInfo(roster);
+    for (const member of members) member.send('room-info', info);
   }
 
   private applyCall(call: CallState, started: boolean): void {
-    if (!this.server || this.localMembers(call.roomId) === 0) return;
+    const members = this.connections.inRoom(call.roomId);
+    if (!members) return;
     const known = this.calls.get(call.callId);
     if (known && known.value.version >= call.version) return;
     this.calls.set(call.callId, { value: call, ids: new Set(call.participants) });
@@ -113,13 +130,15 @@ export class MultipartySocketDelivery implements MultipartyDelivery {
         if (this.calls.get(call.callId)?.value === call) this.calls.delete(call.callId);
       }, ENDED_CALL_MEMORY_MS).unref();
     }
-    const members = this.server.local.to(multipartyRoom(call.roomId));
-    if (started) members.emit('call-started', { callId: call.callId, roomId: call.roomId, by: call.startedBy });
-    members.emit('call-state', {
+    const state = {
       callId: call.callId,
       roomId: call.roomId,
       participants: call.participants,
       active: call.participants.length > 0,
-    });
+    };
+    for (const member of members) {
+      if (started) member.send('call-started', { callId: call.callId, roomId: call.roomId, by: call.startedBy });
+      member.send('call-state', state);
+    }
   }
 }

@@ -1,0 +1,110 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
+import type { RoomChannel } from '@rendezvous/protocol';
+import { LIVE_STATE_STORE, type PresenceStore, type SignalingDelivery } from '@rendezvous/signaling';
+import type { ClientEvent, ClientPayload } from './client-connection.js';
+import { CLUSTER_BUS, type ClusterBus, type SessionMessage } from './cluster-bus.js';
+import { ConnectionRegistry } from './connection-registry.js';
+
+/** Presence changes that arrive close together are answered with one read per network. */
+const PRESENCE_COALESCE_MS = 10;
+const PRESENCE_TOPIC = 'presence-changed';
+
+/**
+ * Delivery by session id, for every binding: to the connection when this replica holds the session, otherwise
+ * on the session's own bus channel to the replica that does. Also keeps this replica's presence lists current.
+ */
+@Injectable()
+export class SessionDelivery implements SignalingDelivery {
+  private readonly logger = new Logger('Presence');
+  private readonly pendingGroups = new Set<string>();
+  private flushTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
+    @Inject(LIVE_STATE_STORE) private readonly store: PresenceStore,
+    @Inject(CLUSTER_BUS) private readonly bus: ClusterBus,
+    private readonly connections: ConnectionRegistry,
+  ) {
+    bus.onSessionMessage((sessionId, message) => this.apply(sessionId, message));
+    bus.onBroadcast((topic, groups) => {
+      if (topic === PRESENCE_TOPIC && Array.isArray(groups)) {
+        this.schedule(groups.filter((group): group is string => typeof group === 'string'));
+      }
+    });
+  }
+
+  toSession<E extends ClientEvent>(sessionId: string, event: E, payload: ClientPayload<E>): void {
+    const connection = this.connections.get(sessionId);
+    if (connection) connection.send(event, payload);
+    else this.bus.toSession(sessionId, { kind: 'event', event, payload });
+  }
+
+  flightPeerChanged(sessionId: string, peerId: string | null): void {
+    const connection = this.connections.get(sessionId);
+    if (connection) connection.setFlightPeer(peerId);
+    else this.bus.toSession(sessionId, { kind: 'flight-peer', peerId });
+  }
+
+  roomSlotTaken(sessionId: string, roomCode: string, channel: RoomChannel): void {
+    const connection = this.connections.get(sessionId);
+    if (connection) connection.roomSlotTaken(roomCode, channel);
+    else this.bus.toSession(sessionId, { kind: 'room-slot-taken', roomCode, channel });
+  }
+
+  presenceChanged(groups: string[]): void {
+    if (groups.length === 0) return;
+    this.schedule(groups);
+    this.bus.broadcast(PRESENCE_TOPIC, groups);
+  }
+
+  /** A message that came over the bus for a session of this replica (dropped if it left meanwhile). */
+  private apply(sessionId: string, message: SessionMessage): void {
+    const connection = this.connections.get(sessionId);
+    if (!connection) return;
+    if (message.kind === 'event') connection.send(message.event as ClientEvent, message.payload as never);
+    else if (message.kind === 'flight-peer') connection.setFlightPeer(message.peerId);
+    else connection.roomSlotTaken(message.roomCode, message.channel);
+  }
+
+  private schedule(groups: string[]): void {
+    // Not filtered by local connections yet: a connecting client is registered only after its session is stored.
+    for (const group of groups) this.pendingGroups.add(group);
+    if (this.pendingGroups.size > 0 && !this.flushTimer) {
+      this.flushTimer = setTimeout(() => void this.flush(), PRESENCE_COALESCE_MS);
+    }
+  }
+
+  private async flush(): Promise<void> {
+    this.flushTimer = null;
+    const groups = [...this.pendingGroups];
+    this.pendingGroups.clear();
+    await Promise.all(groups.map((group) => this.pushGroup(group)));
+  }
+
+  /** DropSilk's rules: a list excludes its reader and members of full flights; those members get an empty list. */
+  private async pushGroup(group: string): Promise<void> {
+    const connections = this.connections.inGroup(group);
+    if (!connections) return;
+    let entries;
+    try {
+      entries = await this.store.listNetwork(group);
+    } catch (error) {
+      this.logger.warn(`Presence of ${group} not refreshed: ${(error as Error).message}`);
+      return;
+    }
+    const busy = new Set(entries.filter((entry) => entry.busy).map((entry) => entry.id));
+    const available = entries.filter((entry) => !entry.busy);
+    const limit = this.config.presence.listLimit;
+    for (const connection of connections) {
+      const selfId = connection.sessionId;
+      const users = busy.has(selfId)
+        ? []
+        : available
+            .filter((entry) => entry.id !== selfId)
+            .slice(0, limit)
+            .map(({ id, name }) => ({ id, name }));
+      connection.send('users-on-network-update', { users });
+    }
+  }
+}
