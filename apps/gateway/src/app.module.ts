@@ -59,6 +59,7 @@ import { PublicRoomsController } from './rooms/public-rooms.controller.js';
 import { TransferRoomsController } from './rooms/transfer-rooms.controller.js';
 import { UploadThingController } from './uploads/uploadthing.controller.js';
 import { UploadsController } from './uploads/uploads.controller.js';
+import { SocketSessions } from './signaling/socket-sessions.js';
 import { SignalingGateway } from './signaling/signaling.gateway.js';
 import { HandshakeChecks } from './signaling/handshake-checks.js';
 import { ReplicaLifecycle } from './signaling/replica-lifecycle.js';
@@ -108,6 +109,7 @@ export class AppModule implements NestModule {
         HandshakeChecks,
         ReplicaLifecycle,
         Drain,
+        SocketSessions,
         SignalingGateway,
         {
           provide: TransferRoomService,

@@ -20,6 +20,8 @@ export class RedisClusterBus implements ClusterBus {
   private readonly broadcastChannel: string;
   private sessionHandler: (sessionId: string, message: SessionMessage) => void = () => undefined;
   private readonly broadcastHandlers: ((topic: string, payload: unknown) => void)[] = [];
+  /** Sessions held here, to subscribe again after a Redis Cluster restart. */
+  private readonly held = new Set<string>();
 
   constructor(
     private readonly redis: RedisConnections,
@@ -31,13 +33,16 @@ export class RedisClusterBus implements ClusterBus {
     this.broadcastChannel = `${keyPrefix}bus`;
     redis.sub.on('smessageBuffer', (channel: Buffer, message: Buffer) => this.received(channel, message));
     this.subscribe(this.broadcastChannel);
+    redis.onSubscriptionsConfirmed(() => this.renewSubscriptions());
   }
 
   hold(sessionId: string): void {
+    this.held.add(sessionId);
     this.subscribe(this.sessionChannel(sessionId));
   }
 
   release(sessionId: string): void {
+    this.held.delete(sessionId);
     this.redis.sub.sunsubscribe(this.sessionChannel(sessionId)).catch(() => undefined);
   }
 
@@ -63,6 +68,12 @@ export class RedisClusterBus implements ClusterBus {
 
   private sessionChannel(sessionId: string): string {
     return `${this.sessionPrefix.toString()}${sessionId}`;
+  }
+
+  /** SSUBSCRIBE is idempotent: renewing every channel costs one command each and loses nothing. */
+  private renewSubscriptions(): void {
+    this.subscribe(this.broadcastChannel);
+    for (const sessionId of this.held) this.subscribe(this.sessionChannel(sessionId));
   }
 
   private subscribe(channel: string): void {

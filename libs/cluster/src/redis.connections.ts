@@ -119,6 +119,11 @@ export class RedisConnections {
     return new RedisConnections(command, pub, sub);
   }
 
+  /** Redis Cluster: runs each time the sharded subscriptions are confirmed again; subscribers renew theirs. */
+  onSubscriptionsConfirmed(listener: () => void): void {
+    this.probe?.onConfirmed(listener);
+  }
+
   /** Runs after Redis came back from an outage (its data may be gone). */
   onReconnect(listener: () => void): void {
     this.reconnectListeners.push(listener);

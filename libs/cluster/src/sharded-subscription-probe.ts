@@ -9,6 +9,8 @@ const PROBE_TIMEOUT_MS = 1_000;
  * On a Redis Cluster the subscriber holds one connection per master and subscribes again on its own after an
  * outage, some time after the cluster reports ready. Until then this replica would miss what other replicas send
  * its sockets, so it is not ready: a probe message sent now through every master must come back first.
+ * Seen with ioredis 5.11: after a restarted cluster makes it reconnect twice in a row, some channels are not
+ * subscribed again; owners of subscriptions renew them after each confirmation (`onConfirmed`).
  */
 export class ShardedSubscriptionProbe {
   private confirmed = false;
@@ -16,6 +18,7 @@ export class ShardedSubscriptionProbe {
   private stopped = false;
   private awaited: { token: string; missing: Set<string>; done: () => void } | null = null;
   private readonly prefix: string;
+  private readonly confirmedListeners: (() => void)[] = [];
 
   constructor(
     private readonly pub: Cluster,
@@ -33,6 +36,11 @@ export class ShardedSubscriptionProbe {
 
   get isConfirmed(): boolean {
     return this.confirmed;
+  }
+
+  /** Called after every confirmation: ioredis may have subscribed again to only part of what it had. */
+  onConfirmed(listener: () => void): void {
+    this.confirmedListeners.push(listener);
   }
 
   /** Probes (again) until a round trip through every master succeeds; readiness waits meanwhile. */
@@ -54,6 +62,7 @@ export class ShardedSubscriptionProbe {
         await this.probeOnce();
         this.confirmed = true;
         if (attempt > 1) this.logger.log('Sharded subscriptions confirmed on every Redis Cluster master');
+        for (const listener of this.confirmedListeners) listener();
         return;
       } catch {
         await new Promise((resolve) => setTimeout(resolve, Math.min(100 * attempt, 1_000)));

@@ -25,55 +25,30 @@ import {
   type PeerJoinedPayload,
   type RegisteredPayload,
   type RegisterDetailsPayload,
-  type ResumeCredentials,
-  resumeCredentialsSchema,
   type RoomAttachedPayload,
-  type SessionResumedPayload,
 } from '@rendezvous/protocol';
 import { IceServersService } from '@rendezvous/ice';
 import { RoomAttachmentService } from '@rendezvous/rooms';
-import { type SessionRecord, SignalingError, SignalingService } from '@rendezvous/signaling';
-import { ReadinessState } from '../common/readiness.state.js';
-import { MultipartyGateway } from '../rooms/multiparty.gateway.js';
+import { SignalingError, SignalingService } from '@rendezvous/signaling';
 import { sendError, toErrorPayload, WsErrorFilter } from '../common/ws-error.filter.js';
 import { validatePayload, ZodWsPipe } from '../common/zod-ws.pipe.js';
-import { assertTransferRoomAllowed, nameFor, sessionOf, signalsSentBy } from './socket-data.js';
-import { Drain, SHUTDOWN_MESSAGE } from './drain.js';
+import {
+  assertTransferRoomAllowed,
+  enterFlight,
+  exitFlight,
+  nameFor,
+  sessionOf,
+  signalsSentBy,
+} from './socket-data.js';
+import { SocketSessions } from './socket-sessions.js';
+import { Drain } from './drain.js';
 import { HandshakeChecks } from './handshake-checks.js';
 import { ReplicaLifecycle } from './replica-lifecycle.js';
 import { EventRateLimiter } from '../common/event-rate-limiter.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
-import { localSockets, type RendezvousServer, type RendezvousSocket, SocketConnection } from './socket-connection.js';
-
-/** The handshake's `auth.resume`, when it has the right shape (anything else starts a new session). */
-function resumeCredentialsOf(auth: unknown): ResumeCredentials | null {
-  const parsed = resumeCredentialsSchema.safeParse((auth as { resume?: unknown } | undefined)?.resume);
-  return parsed.success ? parsed.data : null;
-}
+import { localSockets, type RendezvousServer, type RendezvousSocket } from './socket-connection.js';
 
 const ok = <T>(data: T): AckResponse<T> => ({ ok: true, data });
-
-/** Headers a socket may still need after its handshake; the rest is released. */
-const KEPT_HEADERS = ['origin', 'user-agent', 'x-forwarded-for'];
-
-/**
- * Every idle socket otherwise keeps its whole HTTP upgrade request (headers, raw headers, query) alive, through
- * Engine.IO's upgrade response. Keep the few headers that matter and drop the rest: about 1 KB per socket.
- */
-function releaseUpgradeRequest(socket: RendezvousSocket): void {
-  const kept: Record<string, string | string[]> = {};
-  for (const name of KEPT_HEADERS) {
-    const value = socket.handshake.headers[name];
-    if (value !== undefined) kept[name] = value;
-  }
-  socket.handshake.headers = kept;
-  const request = socket.conn.request as unknown as { headers: unknown; rawHeaders: string[] } | null;
-  if (request) {
-    request.headers = kept;
-    request.rawHeaders = [];
-  }
-  (socket.conn as unknown as { request: unknown }).request = null;
-}
 
 /** The native Socket.IO protocol: sessions, presence, flights and the signal relay. */
 @WebSocketGateway()
@@ -81,16 +56,14 @@ function releaseUpgradeRequest(socket: RendezvousSocket): void {
 export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger(SignalingGateway.name);
   private server!: RendezvousServer;
-  private readonly pendingDisconnects = new Set<Promise<void>>();
 
   constructor(
     @Inject(SignalingService) private readonly signaling: SignalingService,
     @Inject(SessionDelivery) private readonly delivery: SessionDelivery,
     @Inject(ConnectionRegistry) private readonly connections: ConnectionRegistry,
-    @Inject(ReadinessState) private readonly readiness: ReadinessState,
+    @Inject(SocketSessions) private readonly sessions: SocketSessions,
     @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
     @Inject(RoomAttachmentService) private readonly attachments: RoomAttachmentService,
-    @Inject(MultipartyGateway) private readonly multiparty: MultipartyGateway,
     @Inject(IceServersService) private readonly ice: IceServersService,
     @Inject(GatewayMetrics) private readonly metrics: GatewayMetrics,
     @Inject(HandshakeChecks) private readonly handshake: HandshakeChecks,
@@ -115,94 +88,11 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
   }
 
   handleConnection(socket: RendezvousSocket): void {
-    if (this.readiness.isDraining) {
-      this.metrics.rejectedConnections.inc({ reason: 'draining' });
-      socket.emit('server-shutdown', { message: SHUTDOWN_MESSAGE });
-      socket.disconnect(true);
-      return;
-    }
-    const clientAddress = this.handshake.addressOf(socket);
-    releaseUpgradeRequest(socket);
-    socket.data.flight = null;
-    socket.data.attachment = null;
-    socket.data.peerId = null;
-    const resume = resumeCredentialsOf(socket.handshake.auth);
-    let resumed: SessionResumedPayload | null = null;
-    socket.data.ready = (resume ? this.resumeSession(socket, resume) : Promise.resolve(null))
-      .then((taken) => {
-        if (!taken) return this.newSession(socket, clientAddress);
-        resumed = taken.announcement;
-        return taken.session;
-      })
-      .then(
-        (session) => {
-          socket.data.session = session;
-          socket.data.ready = undefined;
-          if (!socket.connected) {
-            void this.signaling.disconnect(session.id).catch(() => undefined);
-            return null;
-          }
-          socket.data.connection = new SocketConnection(socket);
-          this.connections.add(socket.data.connection);
-          this.metrics.lifecycle.inc({ event: 'connection' });
-          socket.emit('registered', { id: session.id, name: session.name });
-          socket.emit('rtc-config', { iceServers: this.ice.forSession(session.id) });
-          if (resumed) socket.emit('session-resumed', resumed);
-          return session;
-        },
-        (error: unknown) => {
-          socket.data.ready = undefined;
-          sendError(socket, toErrorPayload(error, 'connect', this.logger));
-          socket.disconnect(true);
-          return null;
-        },
-      );
-  }
-
-  private async newSession(socket: RendezvousSocket, clientAddress: string): Promise<SessionRecord> {
-    const session = await this.signaling.connect(clientAddress);
-    // A token's `name` is the session's name from the start.
-    const name = socket.data.auth?.name;
-    return name ? this.signaling.rename(session, name) : session;
-  }
-
-  /** A client of a drained replica taking up its session (and flight) here; null: it starts a new one. */
-  private async resumeSession(
-    socket: RendezvousSocket,
-    resume: ResumeCredentials,
-  ): Promise<{ session: SessionRecord; announcement: SessionResumedPayload } | null> {
-    const resumed = await this.signaling.resume(resume.sessionId, resume.token).catch((error: Error) => {
-      this.logger.warn(`Resume of ${resume.sessionId} failed: ${error.message}`);
-      return null;
-    });
-    if (!resumed) return null;
-    const { session, flight } = resumed;
-    const peer = flight?.peer ? { id: flight.peer.id, name: flight.peer.name } : null;
-    if (flight) {
-      this.enterFlight(socket, flight.code, flight.room);
-      socket.data.peerId = peer?.id ?? null;
-    }
-    this.metrics.lifecycle.inc({ event: 'session_resumed' });
-    return { session, announcement: { id: session.id, flightCode: flight?.code ?? null, peer } };
+    this.sessions.open(socket);
   }
 
   handleDisconnect(socket: RendezvousSocket): void {
-    if (socket.data.connection) this.connections.remove(socket.data.connection);
-    this.handshake.release(socket);
-    const session = socket.data.session;
-    if (!session) return;
-    this.metrics.lifecycle.inc({ event: 'disconnection' });
-    // Parked by the drain: the session waits in the live state for its client to resume it elsewhere.
-    if (socket.data.parked) return;
-    const { attachment, room } = socket.data;
-    const pending = (attachment ? this.attachments.detach(session, attachment) : Promise.resolve())
-      .catch((error: Error) => this.logger.warn(`Room detach of ${session.id} not recorded: ${error.message}`))
-      .then(() => (room ? this.multiparty.leaveRoom(socket, session.id, room.id) : undefined))
-      .catch((error: Error) => this.logger.warn(`Room departure of ${session.id} not recorded: ${error.message}`))
-      .then(() => this.signaling.disconnect(session.id, signalsSentBy(socket)))
-      .catch((error: Error) => this.logger.warn(`Disconnect of ${session.id} not recorded: ${error.message}`))
-      .finally(() => this.pendingDisconnects.delete(pending));
-    this.pendingDisconnects.add(pending);
+    this.sessions.close(socket);
   }
 
   @SubscribeMessage('register-details')
@@ -224,7 +114,7 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
     const session = await sessionOf(socket);
     if (socket.data.attachment) throw new SignalingError(ErrorCode.AlreadyInFlight);
     const { code, room } = await this.signaling.createFlight(session);
-    this.enterFlight(socket, code, room);
+    enterFlight(socket, code, room);
     socket.emit('flight-created', { flightCode: code });
     this.metrics.lifecycle.inc({ event: 'flight_created' });
     return ok({ flightCode: code });
@@ -238,7 +128,7 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
     const session = await sessionOf(socket);
     if (socket.data.attachment) throw new SignalingError(ErrorCode.AlreadyInFlight);
     const joined = await this.signaling.joinFlight(session, body.flightCode, (room) =>
-      this.enterFlight(socket, body.flightCode, room),
+      enterFlight(socket, body.flightCode, room),
     );
     this.metrics.lifecycle.inc({ event: 'flight_joined' });
     return ok({
@@ -298,11 +188,11 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
     if (attachment) {
       await this.attachments.detach(session, attachment);
       socket.data.attachment = null;
-      this.exitFlight(socket);
+      exitFlight(socket);
       return ok({ left: attachment.code });
     }
     const left = await this.signaling.leaveFlight(session, signalsSentBy(socket));
-    this.exitFlight(socket);
+    exitFlight(socket);
     return ok({ left: left?.code ?? null });
   }
 
@@ -352,7 +242,7 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
 
   /** SIGTERM: see Drain. */
   async drain(): Promise<void> {
-    await this.drainer.run(this.server, () => Promise.allSettled([...this.pendingDisconnects]));
+    await this.drainer.run(this.server, () => this.sessions.settled());
   }
 
   /**
@@ -366,7 +256,7 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
       const { attachment, session } = socket.data;
       if (!attachment || !session || !expired.has(attachment.code)) continue;
       socket.data.attachment = null;
-      this.exitFlight(socket);
+      exitFlight(socket);
       socket.emit('room-expired', { roomCode: attachment.code });
       released.push(
         this.attachments
@@ -388,17 +278,6 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
       if (flight) codes.add(flight.code);
     }
     return codes.size;
-  }
-
-  private enterFlight(socket: RendezvousSocket, code: string, token: string): void {
-    socket.data.flight = { code, token };
-    socket.data.peerId = null;
-    socket.data.signalsSent = 0;
-  }
-
-  private exitFlight(socket: RendezvousSocket): void {
-    socket.data.flight = null;
-    socket.data.peerId = null;
   }
 
   private rejectUnknown(socket: RendezvousSocket, event: string, args: unknown[]): void {

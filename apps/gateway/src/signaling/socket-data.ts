@@ -69,3 +69,15 @@ export function signalsSentBy(socket: { data: SocketData }): { code: string; cou
   const { flight, attachment, signalsSent } = socket.data;
   return flight && !attachment && signalsSent ? { code: flight.code, count: signalsSent } : undefined;
 }
+
+/** The socket now flies in `code` (`token` tells this flight apart from a later one with the code). */
+export function enterFlight(socket: { data: SocketData }, code: string, token: string): void {
+  socket.data.flight = { code, token };
+  socket.data.peerId = null;
+  socket.data.signalsSent = 0;
+}
+
+export function exitFlight(socket: { data: SocketData }): void {
+  socket.data.flight = null;
+  socket.data.peerId = null;
+}
