@@ -74,6 +74,7 @@ export class RedisClusterBus implements ClusterBus {
   private renewSubscriptions(): void {
     this.subscribe(this.broadcastChannel);
     for (const sessionId of this.held) this.subscribe(this.sessionChannel(sessionId));
+    this.logger.log(`Renewed the subscriptions of ${this.held.size} sessions`);
   }
 
   private subscribe(channel: string): void {

@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
-import { checkDependency, readinessOf } from '@rendezvous/cluster';
+import { checkDependency, readinessOf, REDIS_CONNECTIONS, type RedisConnections } from '@rendezvous/cluster';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import { PrismaService } from '@rendezvous/persistence';
 import { LIVE_STATE_STORE, type ReplicaRegistry } from '@rendezvous/signaling';
@@ -13,6 +13,7 @@ export class HealthController {
     @Inject(LIVE_STATE_STORE) private readonly store: ReplicaRegistry,
     @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
     @Inject(PrismaService) private readonly database: PrismaService,
+    @Inject(REDIS_CONNECTIONS) private readonly redis: RedisConnections | null,
   ) {}
 
   /** Liveness checks nothing external: a Redis outage must not make Kubernetes restart every replica. */
@@ -25,12 +26,18 @@ export class HealthController {
   @Get('ready')
   async ready(@Res({ passthrough: true }) response: Response) {
     const { ready: dependenciesReady, checks } = await readinessOf([
-      this.config.mode === 'cluster' ? checkDependency('redis', () => this.store.ping()) : null,
+      this.config.mode === 'cluster' ? checkDependency('redis', () => this.redisReady()) : null,
       checkDependency('database', () => this.database.ping()),
     ]);
     const report: Record<string, string> = this.readiness.isDraining ? { replica: 'draining', ...checks } : checks;
     const ready = dependenciesReady && !this.readiness.isDraining;
     response.status(ready ? 200 : 503);
     return { status: ready ? 'ready' : 'not-ready', mode: this.config.mode, checks: report };
+  }
+
+  /** Redis answers, and all three connections are up (on Redis Cluster: subscriptions confirmed on every master). */
+  private async redisReady(): Promise<void> {
+    await this.store.ping();
+    if (this.redis && !this.redis.isReady()) throw new Error('Redis connections not ready');
   }
 }
