@@ -5,7 +5,7 @@
  * Socket.IO server. Everything runs on loopback, bounded in time, and stops what it started.
  *
  * Options: --pairs=100 --seconds=4 --rate=5000 --idle=10000 --windows=4,8,16,32 --rooms=50 --room-size=6
- *          --only=ws,standalone,sharded,rooms,classic,idle,nginx   (nginx: --nginx-replicas=1,2,3)
+ *          --only=ws,standalone,sharded,rediscluster,rooms,classic,idle,nginx   (nginx: --nginx-replicas=1,2,3)
  * Saturation is the highest delivered rate over the swept closed-loop depths (messages in flight per sender).
  */
 import { readFileSync } from 'node:fs';
@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { freePort, repoRoot } from '../test/support/ports.js';
 import { NginxServer } from '../test/support/nginx-server.js';
 import { ManagedProcess } from '../test/support/processes.js';
+import { RedisClusterServer } from '../test/support/redis-cluster.js';
 import { RedisServer } from '../test/support/redis-server.js';
 import { Replica } from '../test/support/replica.js';
 import {
@@ -164,6 +165,19 @@ async function cluster(adapter: 'sharded' | 'classic', flights: boolean, rooms: 
   await redis.stop();
 }
 
+/** Flights on two replicas sharing a three-master Redis Cluster (all on this machine's two cores). */
+async function onRedisCluster(): Promise<void> {
+  const redis = await RedisClusterServer.start(3);
+  started.push(redis);
+  const env = { ...REPLICA_ENV, REDIS_CLUSTER_NODES: redis.nodes };
+  const one = await Replica.start('bench-rediscluster-1', env, undefined, NODE_ARGS);
+  const two = await Replica.start('bench-rediscluster-2', env, undefined, NODE_ARGS);
+  started.push(one, two);
+  await measure('2 replicas + Redis Cluster (3 masters)', () => pairsOf(() => rendezvousPair(one.url, two.url)));
+  await Promise.all([one.stop(), two.stop()]);
+  await redis.stop();
+}
+
 /**
  * The production shape on one machine: nginx (deploy/nginx's proxy settings) in front of N cluster replicas
  * sharing one Redis; every client connects through nginx, which spreads them round robin. The bare ws relay
@@ -237,6 +251,7 @@ async function main(): Promise<void> {
   }
   if (ONLY.has('sharded') || ONLY.has('rooms')) await cluster('sharded', ONLY.has('sharded'), ONLY.has('rooms'));
   if (ONLY.has('classic')) await cluster('classic', true, false);
+  if (ONLY.has('rediscluster')) await onRedisCluster();
   if (ONLY.has('nginx')) await behindNginx();
   if (ONLY.has('idle')) {
     const bare = await startScript('bare socket.io', 'baselines/socketio-echo.js');

@@ -1,7 +1,6 @@
 import type {
   ClusterCounts,
   CreateFlightResult,
-  FlightMember,
   FlightRecord,
   JoinFlightResult,
   LeaveFlightResult,
@@ -13,6 +12,7 @@ import type {
   RoomChannelDetached,
   SessionRecord,
 } from '@rendezvous/signaling';
+import { type LuaReply, members, parseLeave } from './live-state-replies.js';
 import { luaScript } from './lua-scripts.js';
 import { keySpace, type RedisClient } from './redis-keys.js';
 
@@ -49,21 +49,6 @@ const SCRIPTS = {
   resume: ['resume-session', 3],
 } as const;
 type ScriptName = keyof typeof SCRIPTS;
-
-type LuaReply = string | number | null | LuaReply[];
-
-function members(flat: LuaReply[], from: number): FlightMember[] {
-  const list: FlightMember[] = [];
-  for (let i = from; i + 3 < flat.length; i += 4) {
-    list.push({
-      id: String(flat[i]),
-      name: String(flat[i + 1]),
-      address: String(flat[i + 2]),
-      group: String(flat[i + 3]),
-    });
-  }
-  return list;
-}
 
 /** Cluster live state in Redis. Multi-key changes run as Lua scripts, so they are atomic across replicas. */
 export class RedisLiveStateStore implements LiveStateStore {
@@ -345,8 +330,4 @@ export class RedisLiveStateStore implements LiveStateStore {
   async ping(): Promise<void> {
     await this.redis.ping();
   }
-}
-
-function parseLeave(flat: LuaReply[]): LeaveFlightResult {
-  return { code: String(flat[0]), room: String(flat[1]), remaining: members(flat, 2) };
 }

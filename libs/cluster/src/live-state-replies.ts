@@ -1,0 +1,21 @@
+import type { FlightMember, LeaveFlightResult } from '@rendezvous/signaling';
+
+/** What the live-state scripts answer: flat arrays (a member is four fields: id, name, address, group). */
+export type LuaReply = string | number | null | LuaReply[];
+
+export function members(flat: LuaReply[], from: number): FlightMember[] {
+  const list: FlightMember[] = [];
+  for (let i = from; i + 3 < flat.length; i += 4) {
+    list.push({
+      id: String(flat[i]),
+      name: String(flat[i + 1]),
+      address: String(flat[i + 2]),
+      group: String(flat[i + 3]),
+    });
+  }
+  return list;
+}
+
+export function parseLeave(flat: LuaReply[]): LeaveFlightResult {
+  return { code: String(flat[0]), room: String(flat[1]), remaining: members(flat, 2) };
+}
