@@ -13,7 +13,10 @@ export function keySpace(prefix: string, tag: string): string {
   return `${prefix}{${tag}}:`;
 }
 
+/** The live state's tag: sessions, presence, flights, room channels, parking and replicas share one slot. */
+export const LIVE_STATE_TAG = 'live';
+
 /** The hash of one session in the live state (for tools and tests that look at Redis directly). */
 export function sessionKey(prefix: string, sessionId: string): string {
-  return `${keySpace(prefix, 'live')}s:${sessionId}`;
+  return `${keySpace(prefix, LIVE_STATE_TAG)}s:${sessionId}`;
 }

@@ -14,7 +14,7 @@ import type {
 } from '@rendezvous/signaling';
 import { type LuaReply, members, parseLeave } from './live-state-replies.js';
 import { luaScript } from './lua-scripts.js';
-import { keySpace, type RedisClient } from './redis-keys.js';
+import { keySpace, LIVE_STATE_TAG, type RedisClient } from './redis-keys.js';
 
 /*
  * Key layout (P = REDIS_KEY_PREFIX followed by the hash tag `{live}:`, so that on Redis Cluster every key of the
@@ -58,7 +58,7 @@ export class RedisLiveStateStore implements LiveStateStore {
     private readonly redis: RedisClient,
     keyPrefix: string,
   ) {
-    this.prefix = keySpace(keyPrefix, 'live');
+    this.prefix = keySpace(keyPrefix, LIVE_STATE_TAG);
     for (const [name, [file, numberOfKeys]] of Object.entries(SCRIPTS)) {
       redis.defineCommand(`rv_${name}`, { numberOfKeys, lua: luaScript('live-state', file) });
     }
