@@ -59,6 +59,7 @@ import { PublicRoomsController } from './rooms/public-rooms.controller.js';
 import { TransferRoomsController } from './rooms/transfer-rooms.controller.js';
 import { UploadThingController } from './uploads/uploadthing.controller.js';
 import { UploadsController } from './uploads/uploads.controller.js';
+import { SignalRelay } from './signaling/signal-relay.js';
 import { SocketSessions } from './signaling/socket-sessions.js';
 import { SignalingGateway } from './signaling/signaling.gateway.js';
 import { HandshakeChecks } from './signaling/handshake-checks.js';
@@ -110,6 +111,7 @@ export class AppModule implements NestModule {
         ReplicaLifecycle,
         Drain,
         SocketSessions,
+        SignalRelay,
         SignalingGateway,
         {
           provide: TransferRoomService,

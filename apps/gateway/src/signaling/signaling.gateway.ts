@@ -11,7 +11,7 @@ import {
 import type { Server } from 'socket.io';
 import { OVERDEEP_EVENT, OVERSIZE_EVENT, SocketEventRouter, splitAck } from '@rendezvous/transport';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
-import { ConnectionRegistry, SessionDelivery } from '@rendezvous/delivery';
+import { ConnectionRegistry } from '@rendezvous/delivery';
 import {
   type AckResponse,
   type AttachRoomPayload,
@@ -30,8 +30,8 @@ import {
 import { IceServersService } from '@rendezvous/ice';
 import { RoomAttachmentService } from '@rendezvous/rooms';
 import { SignalingError, SignalingService } from '@rendezvous/signaling';
-import { sendError, toErrorPayload, WsErrorFilter } from '../common/ws-error.filter.js';
-import { validatePayload, ZodWsPipe } from '../common/zod-ws.pipe.js';
+import { sendError, WsErrorFilter } from '../common/ws-error.filter.js';
+import { ZodWsPipe } from '../common/zod-ws.pipe.js';
 import {
   assertTransferRoomAllowed,
   enterFlight,
@@ -40,6 +40,7 @@ import {
   sessionOf,
   signalsSentBy,
 } from './socket-data.js';
+import { SignalRelay } from './signal-relay.js';
 import { SocketSessions } from './socket-sessions.js';
 import { Drain } from './drain.js';
 import { HandshakeChecks } from './handshake-checks.js';
@@ -59,7 +60,7 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
 
   constructor(
     @Inject(SignalingService) private readonly signaling: SignalingService,
-    @Inject(SessionDelivery) private readonly delivery: SessionDelivery,
+    @Inject(SignalRelay) private readonly signals: SignalRelay,
     @Inject(ConnectionRegistry) private readonly connections: ConnectionRegistry,
     @Inject(SocketSessions) private readonly sessions: SocketSessions,
     @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
@@ -79,7 +80,7 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
     router.observeRelays(this.metrics.relayObserver());
     this.metrics.readLocalFrom({ sockets: () => this.localSocketCount(), flights: () => this.localFlightCount() });
     this.handshake.install(server);
-    router.relay<RendezvousSocket>('signal', (socket, args) => this.relaySignal(socket, args));
+    router.relay<RendezvousSocket>('signal', (socket, args) => this.signals.relay(socket, args));
     router.onUnknown<RendezvousSocket>((socket, [event, ...args]) => this.rejectUnknown(socket, String(event), args));
     server.engine.on('connection_error', (error: { message: string }) => {
       this.logger.debug(`Connection refused: ${error.message}`);
@@ -154,28 +155,6 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
     await this.signaling.invite(session, body.inviteeId, body.flightCode);
     socket.data.invitesSentAt = [...recent, now];
     return ok({ invited: body.inviteeId });
-  }
-
-  /**
-   * The hot path, bound as a plain listener rather than through Nest's handler pipeline: no live-state read,
-   * delivery by session id reaches the peer on whichever replica holds it. Same schema, same errors.
-   */
-  private relaySignal(socket: RendezvousSocket, args: unknown[]): void {
-    const { payloadArgs, ack } = splitAck(args);
-    try {
-      const { data } = validatePayload(clientSchemas.signal, payloadArgs[0]);
-      const flight = socket.data.flight;
-      const session = socket.data.session;
-      if (!flight || !session) throw new SignalingError(ErrorCode.NotInFlight);
-      const peerId = socket.data.peerId;
-      if (peerId) {
-        this.delivery.toSession(peerId, 'signal', { from: session.id, data });
-        socket.data.signalsSent = (socket.data.signalsSent ?? 0) + 1;
-      }
-      ack?.(ok({ flightCode: flight.code, forwarded: peerId !== null && peerId !== undefined }));
-    } catch (error) {
-      sendError(socket, toErrorPayload(error, 'signal', this.logger), ack);
-    }
   }
 
   @SubscribeMessage('leave-flight')
