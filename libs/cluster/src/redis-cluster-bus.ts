@@ -16,7 +16,9 @@ interface Broadcast {
  * MessagePack, so binary payloads survive. No hash tags: the session channels spread over a Redis Cluster's masters.
  */
 export class RedisClusterBus implements ClusterBus {
-  private readonly sessionPrefix: Buffer;
+  private readonly sessionPrefix: string;
+  /** The same prefix as bytes, to recognise a session channel without decoding every channel name. */
+  private readonly sessionPrefixBytes: Buffer;
   private readonly broadcastChannel: string;
   private sessionHandler: (sessionId: string, message: SessionMessage) => void = () => undefined;
   private readonly broadcastHandlers: ((topic: string, payload: unknown) => void)[] = [];
@@ -29,7 +31,8 @@ export class RedisClusterBus implements ClusterBus {
     private readonly replicaId: string,
     private readonly logger: Logger,
   ) {
-    this.sessionPrefix = Buffer.from(`${keyPrefix}d:`);
+    this.sessionPrefix = `${keyPrefix}d:`;
+    this.sessionPrefixBytes = Buffer.from(this.sessionPrefix);
     this.broadcastChannel = `${keyPrefix}bus`;
     redis.sub.on('smessageBuffer', (channel: Buffer, message: Buffer) => this.received(channel, message));
     this.subscribe(this.broadcastChannel);
@@ -67,7 +70,7 @@ export class RedisClusterBus implements ClusterBus {
   }
 
   private sessionChannel(sessionId: string): string {
-    return `${this.sessionPrefix.toString()}${sessionId}`;
+    return `${this.sessionPrefix}${sessionId}`;
   }
 
   /** SSUBSCRIBE is idempotent: renewing every channel costs one command each and loses nothing. */
@@ -90,7 +93,7 @@ export class RedisClusterBus implements ClusterBus {
   }
 
   private received(channel: Buffer, frame: Buffer): void {
-    const prefix = this.sessionPrefix;
+    const prefix = this.sessionPrefixBytes;
     try {
       if (channel.length > prefix.length && channel.compare(prefix, 0, prefix.length, 0, prefix.length) === 0) {
         this.sessionHandler(channel.toString('latin1', prefix.length), decode(frame) as SessionMessage);

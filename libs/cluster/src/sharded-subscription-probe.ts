@@ -29,7 +29,10 @@ export class ShardedSubscriptionProbe {
   ) {
     // No hash tag: the channels must spread over the masters.
     this.prefix = `${keyPrefix}probe:${replicaId}:`;
-    sub.on('smessageBuffer', (channel: Buffer, message: Buffer) => this.received(String(channel), String(message)));
+    sub.on('smessageBuffer', (channel: Buffer, message: Buffer) => {
+      // Every relayed message passes here: decode nothing unless a probe is waiting.
+      if (this.awaited) this.received(String(channel), String(message));
+    });
     sub.on('ready', () => this.check());
     sub.on('+node', () => this.check());
   }
