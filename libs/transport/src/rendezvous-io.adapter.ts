@@ -126,7 +126,9 @@ export class RendezvousIoAdapter extends IoAdapter {
         this.config.redis.adapter === 'sharded'
           ? createShardedAdapter(pub, sub, {
               channelPrefix: `${this.config.redis.keyPrefix}io`,
-              subscriptionMode: 'dynamic-private',
+              // Delivery goes over the cluster bus and sockets join no Socket.IO rooms, so `dynamic` makes no
+              // per-connection subscription (`dynamic-private` would subscribe each socket id's room).
+              subscriptionMode: 'dynamic',
             })
           : createAdapter(pub, sub, { key: `${this.config.redis.keyPrefix}io` }),
       );
