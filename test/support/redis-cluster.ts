@@ -35,6 +35,8 @@ async function nodePort(taken: number[]): Promise<number> {
  */
 export class RedisClusterServer {
   private processes: ManagedProcess[] = [];
+  /** Set once `redis-cli --cluster create` assigned the slots; a relaunch then waits until they are served. */
+  private formed = false;
   private readonly dir = mkdtempSync(join(tmpdir(), 'rv-redis-cluster-'));
 
   private constructor(readonly ports: number[]) {}
@@ -53,6 +55,7 @@ export class RedisClusterServer {
       await cluster.stop();
       throw new Error(`redis-cli --cluster create failed: ${(error as Error).message}`, { cause: error });
     }
+    cluster.formed = true;
     await cluster.waitUntilServing();
     return cluster;
   }
@@ -91,9 +94,7 @@ export class RedisClusterServer {
         { cause: error },
       );
     }
-    if (this.processes.every((node) => /Cluster state changed: ok|Node configuration loaded/.test(node.output))) {
-      await this.waitUntilServing();
-    }
+    if (this.formed) await this.waitUntilServing();
   }
 
   /** Every node reports cluster_state:ok and all 16384 slots assigned. */

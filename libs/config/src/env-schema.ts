@@ -110,16 +110,9 @@ export const envSchema = z
       .regex(/^rediss?:\/\//, 'must start with redis:// or rediss://')
       .optional()
       .or(z.literal('').transform(() => undefined)),
-    REDIS_CLUSTER_NODES: z
-      .string()
-      .optional()
-      .transform((list) =>
-        (list ?? '')
-          .split(',')
-          .map((entry) => entry.trim())
-          .filter(Boolean),
-      )
-      .pipe(z.array(z.string().regex(/^rediss?:\/\/[^\s,]+$/, 'each node must start with redis:// or rediss://'))),
+    REDIS_CLUSTER_NODES: csv.pipe(
+      z.array(z.string().regex(/^rediss?:\/\/[^\s,]+$/, 'each node must start with redis:// or rediss://')),
+    ),
     // Braces would change which part of a key Redis Cluster hashes (its hash tags).
     REDIS_KEY_PREFIX: z
       .string()
