@@ -15,6 +15,7 @@ export default defineConfig({
       '@rendezvous/limits': lib('limits'),
       '@rendezvous/transport': lib('transport'),
       '@rendezvous/delivery': lib('delivery'),
+      '@rendezvous/sessions': lib('sessions'),
       '@rendezvous/persistence': lib('persistence'),
       '@rendezvous/rooms': lib('rooms'),
       '@rendezvous/ice': lib('ice'),

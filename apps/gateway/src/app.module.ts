@@ -44,7 +44,15 @@ import {
   TransferRoomService,
 } from '@rendezvous/rooms';
 import { SIGNALING_DELIVERY, SignalingService } from '@rendezvous/signaling';
-import { ReadinessState } from './common/readiness.state.js';
+import {
+  Drain,
+  FlightSessions,
+  ReadinessState,
+  ReplicaLifecycle,
+  RoomSessions,
+  SESSION_METRICS,
+  SessionLifecycle,
+} from '@rendezvous/sessions';
 import { DemoController } from './demo/demo.controller.js';
 import { HealthController } from './health/health.controller.js';
 import { TurnCredentialsController } from './ice/turn-credentials.controller.js';
@@ -63,8 +71,6 @@ import { SignalRelay } from './signaling/signal-relay.js';
 import { SocketSessions } from './signaling/socket-sessions.js';
 import { SignalingGateway } from './signaling/signaling.gateway.js';
 import { HandshakeChecks } from './signaling/handshake-checks.js';
-import { ReplicaLifecycle } from './signaling/replica-lifecycle.js';
-import { Drain } from './signaling/drain.js';
 
 @Module({})
 export class AppModule implements NestModule {
@@ -102,14 +108,18 @@ export class AppModule implements NestModule {
         { provide: APP_FILTER, useClass: LimitExceededFilter },
         { provide: METRICS_REGISTRY, useFactory: createMetricsRegistry },
         GatewayMetrics,
+        { provide: SESSION_METRICS, useExisting: GatewayMetrics },
         IceServersService,
         ConnectionRegistry,
         SessionDelivery,
         { provide: SIGNALING_DELIVERY, useExisting: SessionDelivery },
         SignalingService,
-        HandshakeChecks,
+        SessionLifecycle,
+        FlightSessions,
+        RoomSessions,
         ReplicaLifecycle,
         Drain,
+        HandshakeChecks,
         SocketSessions,
         SignalRelay,
         SignalingGateway,
@@ -150,18 +160,18 @@ export class AppModule implements NestModule {
         // scheduler does.
         {
           provide: ROOM_EXPIRY_JOB,
-          inject: [RENDEZVOUS_CONFIG, PrismaService, MULTIPARTY_STATE, JOB_LOCK, SignalingGateway],
+          inject: [RENDEZVOUS_CONFIG, PrismaService, MULTIPARTY_STATE, JOB_LOCK, FlightSessions],
           useFactory: (
             config: RendezvousConfig,
             database: PrismaService,
             live: MultipartyState,
             localLock: JobLock,
-            gateway: SignalingGateway,
+            flights: FlightSessions,
           ) =>
             config.mode === 'standalone'
               ? new PeriodicJob(
-                  // Every attached socket is on this replica: it is told directly.
-                  roomExpiryJob(config, database.client, live, (codes) => gateway.closeExpiredRooms(codes)),
+                  // Every attached client is on this replica: it is told directly.
+                  roomExpiryJob(config, database.client, live, (codes) => flights.closeExpiredRooms(codes)),
                   localLock,
                   new ProcessJobTimers(),
                 )

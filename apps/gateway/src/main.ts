@@ -5,7 +5,7 @@ import { loadConfigOrExit, redisDescription } from '@rendezvous/config';
 import { PinoNestLogger } from '@rendezvous/logging';
 import { AppModule } from './app.module.js';
 import { configureGateway, GATEWAY_APP_OPTIONS } from './bootstrap.js';
-import { SignalingGateway } from './signaling/signaling.gateway.js';
+import { Drain } from '@rendezvous/sessions';
 
 async function main(): Promise<void> {
   const logger = new Logger('Gateway');
@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     }, config.server.shutdownTimeoutMs);
     deadline.unref();
     try {
-      await app.get(SignalingGateway).drain();
+      await app.get(Drain).run();
       await app.close();
     } catch (error) {
       logger.error(`Shutdown: ${(error as Error).message}`);

@@ -1,19 +1,8 @@
 import type { RendezvousConfig } from '@rendezvous/config';
 import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import { cleanDisplayName } from '@rendezvous/protocol';
+import type { ClientClaims } from '@rendezvous/sessions';
 import { errors, type JWTPayload, jwtVerify } from 'jose';
-
-/** What a verified token may say about its client. */
-export interface AuthClaims {
-  subject: string | null;
-  /** Display name (claim `name`), used as the session's name. */
-  name: string | null;
-  /**
-   * Rooms the client may join or attach to (claim `rooms`); null = any. Multiparty room ids match exactly;
-   * transfer room codes (6 ASCII letters or digits) without case.
-   */
-  rooms: string[] | null;
-}
 
 export class AuthRejected extends Error {
   constructor(
@@ -42,7 +31,7 @@ export class JwtVerifier {
     }
   }
 
-  async verify(token: unknown): Promise<AuthClaims> {
+  async verify(token: unknown): Promise<ClientClaims> {
     if (typeof token !== 'string' || token.length === 0) {
       throw new AuthRejected('auth_missing', 'Authentication required: a token in auth.token');
     }
@@ -73,7 +62,7 @@ export class JwtVerifier {
  * The claims we act on. A `rooms` claim that is present but not an array of strings refuses the token: reading
  * it as "no restriction" would give the holder every room.
  */
-function claimsOf(payload: JWTPayload): AuthClaims {
+function claimsOf(payload: JWTPayload): ClientClaims {
   const { rooms, name } = payload;
   if (rooms !== undefined && !(Array.isArray(rooms) && rooms.every((room) => typeof room === 'string'))) {
     throw new AuthRejected('auth_invalid', 'Invalid token: the rooms claim must be an array of strings');

@@ -4,7 +4,7 @@ import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import { PrismaService } from '@rendezvous/persistence';
 import { LIVE_STATE_STORE, type ReplicaRegistry } from '@rendezvous/signaling';
 import type { Response } from 'express';
-import { ReadinessState } from '../common/readiness.state.js';
+import { ReadinessState } from '@rendezvous/sessions';
 
 @Controller('health')
 export class HealthController {

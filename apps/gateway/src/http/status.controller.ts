@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { MULTIPARTY_STATE, type MultipartyState } from '@rendezvous/rooms';
 import { LIVE_STATE_STORE, type ReplicaRegistry } from '@rendezvous/signaling';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
-import { SignalingGateway } from '../signaling/signaling.gateway.js';
+import { SessionLifecycle } from '@rendezvous/sessions';
 
 /** The version of the installed package (package.json sits beside prisma/ in the repository and the image). */
 const VERSION = (
@@ -33,7 +33,7 @@ export function formatUptime(totalSeconds: number): string {
 @Controller()
 export class StatusController {
   constructor(
-    @Inject(SignalingGateway) private readonly gateway: SignalingGateway,
+    @Inject(SessionLifecycle) private readonly sessions: SessionLifecycle,
     @Inject(LIVE_STATE_STORE) private readonly store: ReplicaRegistry,
     @Inject(MULTIPARTY_STATE) private readonly multiparty: MultipartyState,
     @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
@@ -63,8 +63,8 @@ export class StatusController {
     const memory = process.memoryUsage();
     const replica = {
       id: this.config.cluster.replicaId,
-      activeConnections: this.gateway.localSocketCount(),
-      activeFlights: this.gateway.localFlightCount(),
+      activeConnections: this.sessions.clientCount(),
+      activeFlights: this.sessions.flightCount(),
     };
     return {
       activeConnections: counts.sessions,
@@ -112,11 +112,11 @@ export class StatusController {
       services: {
         websocket: {
           status: 'operational',
-          activeConnections: counts?.sessions ?? this.gateway.localSocketCount(),
+          activeConnections: counts?.sessions ?? this.sessions.clientCount(),
         },
         signaling: {
           status: counts ? 'operational' : 'degraded',
-          activeFlights: counts?.flights ?? this.gateway.localFlightCount(),
+          activeFlights: counts?.flights ?? this.sessions.flightCount(),
         },
         turn: { status: turnConfigured ? 'operational' : 'not_configured' },
       },

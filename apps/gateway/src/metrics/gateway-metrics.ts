@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { METRICS_REGISTRY, REDIS_CONNECTIONS, type RedisConnections, withTimeout } from '@rendezvous/cluster';
 import { MULTIPARTY_STATE, type MultipartyState } from '@rendezvous/rooms';
+import type { SessionEvent, SessionMetrics } from '@rendezvous/sessions';
 import { LIVE_STATE_STORE, type ReplicaRegistry } from '@rendezvous/signaling';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
@@ -18,7 +19,7 @@ export interface LocalFigures {
  * read from the live state at scrape time (absent while Redis does not answer).
  */
 @Injectable()
-export class GatewayMetrics {
+export class GatewayMetrics implements SessionMetrics {
   readonly relayed: Counter<'event'>;
   readonly relayDuration: Histogram<'event'>;
   readonly rejectedConnections: Counter<'reason'>;
@@ -121,6 +122,14 @@ export class GatewayMetrics {
     };
     redisCounter('rendezvous_redis_errors_total', 'Errors reported by the Redis connections', (r) => r.errors);
     redisCounter('rendezvous_redis_reconnects_total', 'Reconnections to Redis after losing it', (r) => r.reconnects);
+  }
+
+  count(event: SessionEvent): void {
+    this.lifecycle.inc({ event });
+  }
+
+  refused(reason: string): void {
+    this.rejectedConnections.inc({ reason });
   }
 
   async totals(): Promise<Record<LifecycleEvent, number>> {

@@ -4,7 +4,7 @@ import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import { AuthRejected, JwtVerifier } from '../auth/jwt-verifier.js';
 import { ClientAddress } from '../common/client-address.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
-import type { RendezvousServer, RendezvousSocket } from './socket-connection.js';
+import type { RendezvousServer, RendezvousSocket } from './socket-data.js';
 
 /**
  * The Socket.IO handshake's own checks, as middleware (guards do not run on connections): the token
@@ -42,12 +42,12 @@ export class HandshakeChecks {
       const auth = socket.handshake.auth as { token?: unknown } | undefined;
       verifier.verify(auth?.token).then(
         (claims) => {
-          (socket as RendezvousSocket).data.auth = claims;
+          (socket as RendezvousSocket).data.claims = claims;
           next();
         },
         (error: unknown) => {
           const rejected = error instanceof AuthRejected ? error : new AuthRejected('auth_invalid', 'Invalid token');
-          this.metrics.rejectedConnections.inc({ reason: rejected.reason });
+          this.metrics.refused(rejected.reason);
           next(Object.assign(new Error(rejected.message), { data: { code: 'unauthorized', reason: rejected.reason } }));
         },
       );
@@ -62,7 +62,7 @@ export class HandshakeChecks {
       const clientAddress = this.addressOf(socket as RendezvousSocket);
       void limiter.acquire(clientAddress).then((taken) => {
         if (!taken) {
-          this.metrics.rejectedConnections.inc({ reason: 'too_many_connections' });
+          this.metrics.refused('too_many_connections');
           const refusal = new Error(`Too many connections from your address (at most ${connectionsPerIp})`);
           next(Object.assign(refusal, { data: { code: 'too_many_connections' } }));
           return;
