@@ -3,13 +3,12 @@ import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import { CLUSTER_BUS, type ClusterBus, LocalClusterBus } from '@rendezvous/delivery';
 import { CLIENT_LIMITS, ClientLimits } from '@rendezvous/limits';
 import { MULTIPARTY_STATE } from '@rendezvous/rooms';
-import { FLIGHT_STORIES, LIVE_STATE_STORE } from '@rendezvous/signaling';
+import { FLIGHT_STORIES, LIVE_STATE, type LiveState } from '@rendezvous/signaling';
 import { type ConnectionLimiter, MemoryConnectionLimiter, RedisConnectionLimiter } from './connection-limiter.js';
 import { MemoryFlightStories, RedisFlightStories } from './flight-stories.store.js';
 import { MemoryJobLock, RedisJobLock } from './job-lock.js';
-import { MemoryLiveStateStore } from './memory-live-state.store.js';
+import { createMemoryLiveState, createRedisLiveState } from './live-state/index.js';
 import { MemoryMultipartyState } from './memory-multiparty.state.js';
-import { RedisLiveStateStore } from './redis-live-state.store.js';
 import { RedisMultipartyState } from './redis-multiparty.state.js';
 import { RedisClusterBus } from './redis-cluster-bus.js';
 import { RedisConnections } from './redis.connections.js';
@@ -52,10 +51,10 @@ export class ClusterModule implements OnApplicationShutdown {
               : new LocalClusterBus(),
         },
         {
-          provide: LIVE_STATE_STORE,
+          provide: LIVE_STATE,
           inject: [RENDEZVOUS_CONFIG, REDIS_CONNECTIONS],
-          useFactory: (config: RendezvousConfig, redis: RedisConnections | null) =>
-            redis ? new RedisLiveStateStore(redis.command, config.redis.keyPrefix) : new MemoryLiveStateStore(),
+          useFactory: (config: RendezvousConfig, redis: RedisConnections | null): LiveState =>
+            redis ? createRedisLiveState(redis.command, config.redis.keyPrefix) : createMemoryLiveState(),
         },
         {
           provide: MULTIPARTY_STATE,
@@ -103,7 +102,7 @@ export class ClusterModule implements OnApplicationShutdown {
       exports: [
         REDIS_CONNECTIONS,
         CLUSTER_BUS,
-        LIVE_STATE_STORE,
+        LIVE_STATE,
         MULTIPARTY_STATE,
         FLIGHT_STORIES,
         CLIENT_LIMITS,

@@ -1,5 +1,4 @@
-export * from './memory-live-state.store.js';
-export * from './redis-live-state.store.js';
+export * from './live-state/index.js';
 export * from './redis.connections.js';
 export * from './replica-monitor.js';
 export * from './cluster.module.js';

@@ -1,8 +1,8 @@
-import type { LiveStateStore, SessionRecord } from '@rendezvous/signaling';
+import type { LiveState, SessionRecord } from '@rendezvous/signaling';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 
 export interface ContractSubject {
-  store: LiveStateStore;
+  live: LiveState;
   /** Loses all state, as a Redis restart without persistence does. */
   wipe(): Promise<void>;
   close(): Promise<void>;
@@ -25,207 +25,215 @@ function session(overrides: Partial<SessionRecord> = {}): SessionRecord {
 
 /** One behaviour for both live-state implementations: the in-memory and the Redis store run this same suite. */
 export function describeLiveStateContract(name: string, create: () => Promise<ContractSubject>): void {
-  describe(`LiveStateStore contract: ${name}`, () => {
+  describe(`live state contract: ${name}`, () => {
     let subject: ContractSubject;
-    let store: LiveStateStore;
+    let live: LiveState;
 
     beforeEach(async () => {
       if (!subject) subject = await create();
       await subject.wipe();
-      store = subject.store;
+      live = subject.live;
     });
     afterAll(async () => subject?.close());
 
     it('registers, renames and removes sessions, and lists them by network', async () => {
       const a = session();
       const b = session({ group: 'v4:10.0.0' });
-      await store.registerSession(a);
-      await store.registerSession(b);
-      expect(await store.getSession(a.id)).toEqual(a);
-      expect(await store.listNetwork(a.group)).toEqual([{ id: a.id, name: a.name, busy: false }]);
+      await live.sessions.registerSession(a);
+      await live.sessions.registerSession(b);
+      expect(await live.sessions.getSession(a.id)).toEqual(a);
+      expect(await live.presence.listNetwork(a.group)).toEqual([{ id: a.id, name: a.name, busy: false }]);
 
-      const renamed = await store.renameSession(a.id, 'Renamed');
+      const renamed = await live.sessions.renameSession(a.id, 'Renamed');
       expect(renamed).toEqual({ ...a, name: 'Renamed' });
-      expect(await store.listNetwork(a.group)).toEqual([{ id: a.id, name: 'Renamed', busy: false }]);
-      expect(await store.renameSession('nobody0000', 'x')).toBeNull();
+      expect(await live.presence.listNetwork(a.group)).toEqual([{ id: a.id, name: 'Renamed', busy: false }]);
+      expect(await live.sessions.renameSession('nobody0000', 'x')).toBeNull();
 
-      const removed = await store.removeSession(a.id, TTL, Date.now());
+      const removed = await live.sessions.removeSession(a.id, TTL, Date.now());
       expect(removed).toEqual({ session: { ...a, name: 'Renamed' }, flight: null });
-      expect(await store.getSession(a.id)).toBeNull();
-      expect(await store.listNetwork(a.group)).toEqual([]);
-      expect(await store.removeSession(a.id, TTL, Date.now())).toBeNull();
+      expect(await live.sessions.getSession(a.id)).toBeNull();
+      expect(await live.presence.listNetwork(a.group)).toEqual([]);
+      expect(await live.sessions.removeSession(a.id, TTL, Date.now())).toBeNull();
     });
 
     it('creates a flight once per session and per code', async () => {
       const a = session();
       const b = session();
-      await store.registerSession(a);
-      await store.registerSession(b);
+      await live.sessions.registerSession(a);
+      await live.sessions.registerSession(b);
       const now = Date.now();
-      expect(await store.createFlight('ABCDEF', 'room1', a.id, TTL, now)).toEqual({ status: 'created' });
-      expect(await store.createFlight('GHJKLM', 'room2', a.id, TTL, now)).toEqual({ status: 'already-in-flight' });
-      expect(await store.createFlight('ABCDEF', 'room3', b.id, TTL, now)).toEqual({ status: 'code-taken' });
-      expect(await store.createFlight('NPQRST', 'room4', 'unknown000', TTL, now)).toEqual({ status: 'no-session' });
-      expect(await store.getFlight('ABCDEF', now)).toEqual({ code: 'ABCDEF', room: 'room1', members: [a.id] });
+      expect(await live.flights.createFlight('ABCDEF', 'room1', a.id, TTL, now)).toEqual({ status: 'created' });
+      expect(await live.flights.createFlight('GHJKLM', 'room2', a.id, TTL, now)).toEqual({
+        status: 'already-in-flight',
+      });
+      expect(await live.flights.createFlight('ABCDEF', 'room3', b.id, TTL, now)).toEqual({ status: 'code-taken' });
+      expect(await live.flights.createFlight('NPQRST', 'room4', 'unknown000', TTL, now)).toEqual({
+        status: 'no-session',
+      });
+      expect(await live.flights.getFlight('ABCDEF', now)).toEqual({ code: 'ABCDEF', room: 'room1', members: [a.id] });
     });
 
     it('joins two members at most and marks them busy in presence', async () => {
       const host = session();
       const guest = session({ address: '203.0.113.5', group: 'ip:203.0.113.5' });
       const late = session();
-      for (const s of [host, guest, late]) await store.registerSession(s);
-      await store.createFlight('ABCDEF', 'room1', host.id, TTL, Date.now());
+      for (const s of [host, guest, late]) await live.sessions.registerSession(s);
+      await live.flights.createFlight('ABCDEF', 'room1', host.id, TTL, Date.now());
 
-      expect(await store.joinFlight('ZZZZZZ', guest.id)).toEqual({ status: 'not-found' });
-      expect(await store.joinFlight('ABCDEF', host.id)).toEqual({ status: 'already-in-flight' });
-      expect(await store.joinFlight('ABCDEF', guest.id)).toEqual({
+      expect(await live.flights.joinFlight('ZZZZZZ', guest.id)).toEqual({ status: 'not-found' });
+      expect(await live.flights.joinFlight('ABCDEF', host.id)).toEqual({ status: 'already-in-flight' });
+      expect(await live.flights.joinFlight('ABCDEF', guest.id)).toEqual({
         status: 'joined',
         room: 'room1',
         others: [{ id: host.id, name: host.name, address: host.address, group: host.group }],
       });
-      expect(await store.joinFlight('ABCDEF', late.id)).toEqual({ status: 'full' });
-      expect(await store.joinFlight('ABCDEF', guest.id)).toEqual({ status: 'already-in-flight' });
+      expect(await live.flights.joinFlight('ABCDEF', late.id)).toEqual({ status: 'full' });
+      expect(await live.flights.joinFlight('ABCDEF', guest.id)).toEqual({ status: 'already-in-flight' });
 
-      const network = await store.listNetwork(host.group);
+      const network = await live.presence.listNetwork(host.group);
       expect(network).toEqual(
         expect.arrayContaining([
           { id: host.id, name: host.name, busy: true },
           { id: late.id, name: late.name, busy: false },
         ]),
       );
-      expect(await store.listNetwork(guest.group)).toEqual([{ id: guest.id, name: guest.name, busy: true }]);
+      expect(await live.presence.listNetwork(guest.group)).toEqual([{ id: guest.id, name: guest.name, busy: true }]);
     });
 
     it('keeps a flight with one member after a leave and deletes it when empty', async () => {
       const host = session();
       const guest = session();
       const third = session();
-      for (const s of [host, guest, third]) await store.registerSession(s);
-      await store.createFlight('ABCDEF', 'room1', host.id, TTL, Date.now());
-      await store.joinFlight('ABCDEF', guest.id);
+      for (const s of [host, guest, third]) await live.sessions.registerSession(s);
+      await live.flights.createFlight('ABCDEF', 'room1', host.id, TTL, Date.now());
+      await live.flights.joinFlight('ABCDEF', guest.id);
 
-      const left = await store.leaveFlight(host.id, TTL, Date.now());
+      const left = await live.flights.leaveFlight(host.id, TTL, Date.now());
       expect(left).toEqual({
         code: 'ABCDEF',
         room: 'room1',
         remaining: [{ id: guest.id, name: guest.name, address: guest.address, group: guest.group }],
       });
-      expect(await store.leaveFlight(host.id, TTL, Date.now())).toBeNull();
-      expect((await store.listNetwork(host.group)).every((entry) => !entry.busy)).toBe(true);
+      expect(await live.flights.leaveFlight(host.id, TTL, Date.now())).toBeNull();
+      expect((await live.presence.listNetwork(host.group)).every((entry) => !entry.busy)).toBe(true);
 
-      expect((await store.joinFlight('ABCDEF', third.id)).status).toBe('joined');
-      const removed = await store.removeSession(third.id, TTL, Date.now());
+      expect((await live.flights.joinFlight('ABCDEF', third.id)).status).toBe('joined');
+      const removed = await live.sessions.removeSession(third.id, TTL, Date.now());
       expect(removed?.flight?.remaining.map((m) => m.id)).toEqual([guest.id]);
-      expect(await store.leaveFlight(guest.id, TTL, Date.now())).toEqual({
+      expect(await live.flights.leaveFlight(guest.id, TTL, Date.now())).toEqual({
         code: 'ABCDEF',
         room: 'room1',
         remaining: [],
       });
-      expect(await store.getFlight('ABCDEF', Date.now())).toBeNull();
-      expect(await store.createFlight('ABCDEF', 'room9', host.id, TTL, Date.now())).toEqual({ status: 'created' });
+      expect(await live.flights.getFlight('ABCDEF', Date.now())).toBeNull();
+      expect(await live.flights.createFlight('ABCDEF', 'room9', host.id, TTL, Date.now())).toEqual({
+        status: 'created',
+      });
     });
 
     it('expires a flight nobody joined, but not a full one', async () => {
       const a = session();
       const b = session();
       const c = session();
-      for (const s of [a, b, c]) await store.registerSession(s);
-      await store.createFlight('ABCDEF', 'room1', a.id, 150, Date.now());
-      await store.createFlight('GHJKLM', 'room2', b.id, 150, Date.now());
-      await store.joinFlight('GHJKLM', c.id);
+      for (const s of [a, b, c]) await live.sessions.registerSession(s);
+      await live.flights.createFlight('ABCDEF', 'room1', a.id, 150, Date.now());
+      await live.flights.createFlight('GHJKLM', 'room2', b.id, 150, Date.now());
+      await live.flights.joinFlight('GHJKLM', c.id);
       await new Promise((resolve) => setTimeout(resolve, 300));
 
-      expect(await store.getFlight('ABCDEF', Date.now())).toBeNull();
-      expect(await store.joinFlight('ABCDEF', c.id)).toEqual({ status: 'already-in-flight' });
-      expect(await store.createFlight('NPQRST', 'room3', a.id, TTL, Date.now())).toEqual({ status: 'created' });
-      expect((await store.getFlight('GHJKLM', Date.now()))?.members).toEqual([b.id, c.id]);
-      expect((await store.counts(Date.now())).flights).toBe(2);
+      expect(await live.flights.getFlight('ABCDEF', Date.now())).toBeNull();
+      expect(await live.flights.joinFlight('ABCDEF', c.id)).toEqual({ status: 'already-in-flight' });
+      expect(await live.flights.createFlight('NPQRST', 'room3', a.id, TTL, Date.now())).toEqual({ status: 'created' });
+      expect((await live.flights.getFlight('GHJKLM', Date.now()))?.members).toEqual([b.id, c.id]);
+      expect((await live.replicas.counts(Date.now())).flights).toBe(2);
     });
 
     it('lets exactly one of many concurrent guests join', async () => {
       const host = session();
-      await store.registerSession(host);
-      await store.createFlight('RACERS', 'room1', host.id, TTL, Date.now());
+      await live.sessions.registerSession(host);
+      await live.flights.createFlight('RACERS', 'room1', host.id, TTL, Date.now());
       const guests = Array.from({ length: 20 }, () => session());
-      for (const guest of guests) await store.registerSession(guest);
-      const results = await Promise.all(guests.map((guest) => store.joinFlight('RACERS', guest.id)));
+      for (const guest of guests) await live.sessions.registerSession(guest);
+      const results = await Promise.all(guests.map((guest) => live.flights.joinFlight('RACERS', guest.id)));
       expect(results.filter((result) => result.status === 'joined')).toHaveLength(1);
       expect(results.filter((result) => result.status === 'full')).toHaveLength(19);
     });
 
     it('tracks replicas by heartbeat and lets one survivor claim a dead replica', async () => {
       const now = Date.now();
-      expect(await store.heartbeat('replica-a', now - 60_000)).toBe(false);
-      expect(await store.heartbeat('replica-b', now)).toBe(false);
-      expect(await store.heartbeat('replica-b', now)).toBe(true);
+      expect(await live.replicas.heartbeat('replica-a', now - 60_000)).toBe(false);
+      expect(await live.replicas.heartbeat('replica-b', now)).toBe(false);
+      expect(await live.replicas.heartbeat('replica-b', now)).toBe(true);
       const a1 = session({ replicaId: 'replica-a' });
       const b1 = session({ replicaId: 'replica-b' });
-      await store.registerSession(a1);
-      await store.registerSession(b1);
+      await live.sessions.registerSession(a1);
+      await live.sessions.registerSession(b1);
 
-      expect(await store.deadReplicas(now, 10_000)).toEqual(['replica-a']);
-      expect(await store.sessionsOf('replica-a')).toEqual([a1.id]);
-      expect(await store.claimDeadReplica('replica-a', 5_000, 'replica-b')).toEqual([a1.id]);
-      expect(await store.claimDeadReplica('replica-a', 5_000, 'replica-c')).toBeNull();
+      expect(await live.replicas.deadReplicas(now, 10_000)).toEqual(['replica-a']);
+      expect(await live.sessions.sessionsOf('replica-a')).toEqual([a1.id]);
+      expect(await live.replicas.claimDeadReplica('replica-a', 5_000, 'replica-b')).toEqual([a1.id]);
+      expect(await live.replicas.claimDeadReplica('replica-a', 5_000, 'replica-c')).toBeNull();
       // Only the holder extends its lease.
-      expect(await store.renewReapLock('replica-a', 5_000, 'replica-c')).toBe(false);
-      expect(await store.renewReapLock('replica-a', 5_000, 'replica-b')).toBe(true);
-      await store.removeSession(a1.id, TTL, now);
-      await store.forgetReplica('replica-a');
-      expect(await store.deadReplicas(now, 10_000)).toEqual([]);
+      expect(await live.replicas.renewReapLock('replica-a', 5_000, 'replica-c')).toBe(false);
+      expect(await live.replicas.renewReapLock('replica-a', 5_000, 'replica-b')).toBe(true);
+      await live.sessions.removeSession(a1.id, TTL, now);
+      await live.replicas.forgetReplica('replica-a');
+      expect(await live.replicas.deadReplicas(now, 10_000)).toEqual([]);
 
-      const counts = await store.counts(now);
+      const counts = await live.replicas.counts(now);
       expect(counts.sessions).toBe(1);
       expect(counts.replicas).toEqual([{ id: 'replica-b', sessions: 1, lastHeartbeat: now }]);
     });
 
     it('lets a reaping lock lapse when its holder stops renewing it, and not be renewed after', async () => {
-      expect(await store.claimDeadReplica('replica-z', 100, 'replica-b')).toEqual([]);
+      expect(await live.replicas.claimDeadReplica('replica-z', 100, 'replica-b')).toEqual([]);
       await new Promise((resolve) => setTimeout(resolve, 250));
-      expect(await store.renewReapLock('replica-z', 5_000, 'replica-b')).toBe(false);
-      expect(await store.claimDeadReplica('replica-z', 5_000, 'replica-c')).toEqual([]);
+      expect(await live.replicas.renewReapLock('replica-z', 5_000, 'replica-b')).toBe(false);
+      expect(await live.replicas.claimDeadReplica('replica-z', 5_000, 'replica-c')).toEqual([]);
     });
 
     it('pairs the host and guest slots of a room channel, replacing a re-attached participant', async () => {
       const host = session();
       const guest = session();
       const hostAgain = session();
-      for (const s of [host, guest, hostAgain]) await store.registerSession(s);
-      expect(await store.attachRoomChannel('ABCDEF:transfer', 'host', host.id, TTL, 'h1')).toEqual({
+      for (const s of [host, guest, hostAgain]) await live.sessions.registerSession(s);
+      expect(await live.roomChannels.attachRoomChannel('ABCDEF:transfer', 'host', host.id, TTL, 'h1')).toEqual({
         displaced: null,
         other: null,
       });
-      expect(await store.attachRoomChannel('ABCDEF:transfer', 'guest', guest.id, TTL, 'g1')).toEqual({
+      expect(await live.roomChannels.attachRoomChannel('ABCDEF:transfer', 'guest', guest.id, TTL, 'g1')).toEqual({
         displaced: null,
         other: { id: host.id, name: host.name, address: host.address, group: host.group },
       });
       // Taking a held slot names the session it was taken from.
-      const takeover = await store.attachRoomChannel('ABCDEF:transfer', 'host', hostAgain.id, TTL, 'h2');
+      const takeover = await live.roomChannels.attachRoomChannel('ABCDEF:transfer', 'host', hostAgain.id, TTL, 'h2');
       expect({ displaced: takeover.displaced, other: takeover.other?.id }).toEqual({
         displaced: host.id,
         other: guest.id,
       });
-      expect((await store.attachRoomChannel('ABCDEF:transfer', 'host', hostAgain.id, TTL, 'h2')).displaced).toBeNull();
+      expect(
+        (await live.roomChannels.attachRoomChannel('ABCDEF:transfer', 'host', hostAgain.id, TTL, 'h2')).displaced,
+      ).toBeNull();
       // The displaced session's detach changes nothing and says so.
-      expect(await store.detachRoomChannel('ABCDEF:transfer', 'host', host.id)).toEqual({
+      expect(await live.roomChannels.detachRoomChannel('ABCDEF:transfer', 'host', host.id)).toEqual({
         displaced: true,
         other: null,
       });
-      const detached = await store.detachRoomChannel('ABCDEF:transfer', 'host', hostAgain.id);
+      const detached = await live.roomChannels.detachRoomChannel('ABCDEF:transfer', 'host', hostAgain.id);
       expect({ displaced: detached.displaced, other: detached.other?.id }).toEqual({
         displaced: false,
         other: guest.id,
       });
-      expect(await store.detachRoomChannel('ABCDEF:transfer', 'host', hostAgain.id)).toEqual({
+      expect(await live.roomChannels.detachRoomChannel('ABCDEF:transfer', 'host', hostAgain.id)).toEqual({
         displaced: false,
         other: null,
       });
-      expect((await store.attachRoomChannel('ABCDEF:chat', 'host', host.id, TTL, 'h3')).other).toBeNull();
-      expect(await store.attachmentOf(host.id)).toBe('h3');
-      expect(await store.attachmentOf(guest.id)).toBe('g1');
-      await store.removeSession(guest.id, TTL, Date.now());
-      expect(await store.attachmentOf(guest.id)).toBeNull();
-      expect(await store.attachRoomChannel('ABCDEF:transfer', 'host', host.id, TTL, 'h4')).toEqual({
+      expect((await live.roomChannels.attachRoomChannel('ABCDEF:chat', 'host', host.id, TTL, 'h3')).other).toBeNull();
+      expect(await live.roomChannels.attachmentOf(host.id)).toBe('h3');
+      expect(await live.roomChannels.attachmentOf(guest.id)).toBe('g1');
+      await live.sessions.removeSession(guest.id, TTL, Date.now());
+      expect(await live.roomChannels.attachmentOf(guest.id)).toBeNull();
+      expect(await live.roomChannels.attachRoomChannel('ABCDEF:transfer', 'host', host.id, TTL, 'h4')).toEqual({
         displaced: null,
         other: null,
       });
@@ -234,65 +242,67 @@ export function describeLiveStateContract(name: string, create: () => Promise<Co
     it('hides a session from its network presence, also after it is renamed or its flight fills', async () => {
       const visible = session();
       const hidden = session();
-      await store.registerSession(visible);
-      await store.registerSession(hidden);
-      await store.hideFromPresence(hidden.id);
-      expect((await store.listNetwork(visible.group)).map((entry) => entry.id)).toEqual([visible.id]);
-      await store.renameSession(hidden.id, 'Renamed');
-      await store.createFlight('HIDDEN', 'room-h', visible.id, TTL, Date.now());
-      await store.joinFlight('HIDDEN', hidden.id);
-      await store.leaveFlight(hidden.id, TTL, Date.now());
-      expect((await store.listNetwork(visible.group)).map((entry) => entry.id)).toEqual([visible.id]);
+      await live.sessions.registerSession(visible);
+      await live.sessions.registerSession(hidden);
+      await live.presence.hideFromPresence(hidden.id);
+      expect((await live.presence.listNetwork(visible.group)).map((entry) => entry.id)).toEqual([visible.id]);
+      await live.sessions.renameSession(hidden.id, 'Renamed');
+      await live.flights.createFlight('HIDDEN', 'room-h', visible.id, TTL, Date.now());
+      await live.flights.joinFlight('HIDDEN', hidden.id);
+      await live.flights.leaveFlight(hidden.id, TTL, Date.now());
+      expect((await live.presence.listNetwork(visible.group)).map((entry) => entry.id)).toEqual([visible.id]);
     });
 
     it('restores sessions and their shared flight after the state was lost', async () => {
       const host = session();
       const guest = session();
-      await store.registerSession(host);
-      await store.registerSession(guest);
-      await store.createFlight('ABCDEF', 'room1', host.id, TTL, Date.now());
-      await store.joinFlight('ABCDEF', guest.id);
+      await live.sessions.registerSession(host);
+      await live.sessions.registerSession(guest);
+      await live.flights.createFlight('ABCDEF', 'room1', host.id, TTL, Date.now());
+      await live.flights.joinFlight('ABCDEF', guest.id);
 
       await subject.wipe();
-      store = subject.store;
-      expect(await store.getSession(host.id)).toBeNull();
+      live = subject.live;
+      expect(await live.sessions.getSession(host.id)).toBeNull();
       const flight = { code: 'ABCDEF', room: 'room1' };
-      await store.restoreSession(host, flight, TTL, Date.now());
-      await store.restoreSession(guest, flight, TTL, Date.now());
-      await store.restoreSession(guest, flight, TTL, Date.now());
+      await live.sessions.restoreSession(host, flight, TTL, Date.now());
+      await live.sessions.restoreSession(guest, flight, TTL, Date.now());
+      await live.sessions.restoreSession(guest, flight, TTL, Date.now());
 
-      expect(await store.getSession(guest.id)).toEqual(guest);
-      expect(await store.getFlight('ABCDEF', Date.now())).toEqual({
+      expect(await live.sessions.getSession(guest.id)).toEqual(guest);
+      expect(await live.flights.getFlight('ABCDEF', Date.now())).toEqual({
         code: 'ABCDEF',
         room: 'room1',
         members: [host.id, guest.id],
       });
-      expect((await store.listNetwork(host.group)).every((entry) => entry.busy)).toBe(true);
+      expect((await live.presence.listNetwork(host.group)).every((entry) => entry.busy)).toBe(true);
       const stranger = session();
-      await store.restoreSession(stranger, { code: 'ABCDEF', room: 'other' }, TTL, Date.now());
-      expect((await store.getFlight('ABCDEF', Date.now()))?.members).toEqual([host.id, guest.id]);
-      expect(await store.createFlight('GHJKLM', 'room2', stranger.id, TTL, Date.now())).toEqual({ status: 'created' });
+      await live.sessions.restoreSession(stranger, { code: 'ABCDEF', room: 'other' }, TTL, Date.now());
+      expect((await live.flights.getFlight('ABCDEF', Date.now()))?.members).toEqual([host.id, guest.id]);
+      expect(await live.flights.createFlight('GHJKLM', 'room2', stranger.id, TTL, Date.now())).toEqual({
+        status: 'created',
+      });
     });
 
     it('parks a drained session for its client to resume once, elsewhere, within the grace', async () => {
       const host = session({ replicaId: 'draining' });
       const guest = session({ replicaId: 'staying' });
-      await store.registerSession(host);
-      await store.registerSession(guest);
+      await live.sessions.registerSession(host);
+      await live.sessions.registerSession(guest);
       const now = Date.now();
-      await store.createFlight('ABCDEF', 'room1', host.id, TTL, now);
-      await store.joinFlight('ABCDEF', guest.id);
+      await live.flights.createFlight('ABCDEF', 'room1', host.id, TTL, now);
+      await live.flights.joinFlight('ABCDEF', guest.id);
 
-      expect(await store.parkSession('unknown000', 'digest', now + 5_000)).toBe(false);
-      expect(await store.parkSession(host.id, 'digest-1', now + 5_000)).toBe(true);
+      expect(await live.parking.parkSession('unknown000', 'digest', now + 5_000)).toBe(false);
+      expect(await live.parking.parkSession(host.id, 'digest-1', now + 5_000)).toBe(true);
       // No longer the draining replica's: reaping it would not end the flight.
-      expect(await store.sessionsOf('draining')).toEqual([]);
-      expect((await store.getFlight('ABCDEF', now))?.members).toEqual([host.id, guest.id]);
-      expect(await store.expiredParkedSessions(now)).toEqual([]);
+      expect(await live.sessions.sessionsOf('draining')).toEqual([]);
+      expect((await live.flights.getFlight('ABCDEF', now))?.members).toEqual([host.id, guest.id]);
+      expect(await live.parking.expiredParkedSessions(now)).toEqual([]);
 
-      expect(await store.resumeSession(host.id, 'digest-2', 'other', now)).toBeNull();
-      expect(await store.resumeSession(host.id, 'digest-1', 'other', now + 5_000)).toBeNull();
-      const resumed = await store.resumeSession(host.id, 'digest-1', 'other', now + 1_000);
+      expect(await live.parking.resumeSession(host.id, 'digest-2', 'other', now)).toBeNull();
+      expect(await live.parking.resumeSession(host.id, 'digest-1', 'other', now + 5_000)).toBeNull();
+      const resumed = await live.parking.resumeSession(host.id, 'digest-1', 'other', now + 1_000);
       expect(resumed).toEqual({
         session: { ...host, replicaId: 'other' },
         flight: {
@@ -301,33 +311,33 @@ export function describeLiveStateContract(name: string, create: () => Promise<Co
           peer: { id: guest.id, name: guest.name, address: guest.address, group: guest.group },
         },
       });
-      expect(await store.sessionsOf('other')).toEqual([host.id]);
-      expect(await store.resumeSession(host.id, 'digest-1', 'third', now + 1_000)).toBeNull();
-      expect(await store.removeParkedSession(host.id, TTL, now)).toBeNull();
-      expect(await store.getSession(host.id)).toEqual({ ...host, replicaId: 'other' });
+      expect(await live.sessions.sessionsOf('other')).toEqual([host.id]);
+      expect(await live.parking.resumeSession(host.id, 'digest-1', 'third', now + 1_000)).toBeNull();
+      expect(await live.parking.removeParkedSession(host.id, TTL, now)).toBeNull();
+      expect(await live.sessions.getSession(host.id)).toEqual({ ...host, replicaId: 'other' });
     });
 
     it('removes a parked session whose grace ended, once, telling who stays in its flight', async () => {
       const host = session({ replicaId: 'draining' });
       const guest = session({ replicaId: 'staying' });
       const loner = session({ replicaId: 'draining' });
-      for (const each of [host, guest, loner]) await store.registerSession(each);
+      for (const each of [host, guest, loner]) await live.sessions.registerSession(each);
       const now = Date.now();
-      await store.createFlight('ABCDEF', 'room1', host.id, TTL, now);
-      await store.joinFlight('ABCDEF', guest.id);
-      await store.parkSession(host.id, 'digest', now + 1_000);
-      await store.parkSession(loner.id, 'digest', now + 60_000);
+      await live.flights.createFlight('ABCDEF', 'room1', host.id, TTL, now);
+      await live.flights.joinFlight('ABCDEF', guest.id);
+      await live.parking.parkSession(host.id, 'digest', now + 1_000);
+      await live.parking.parkSession(loner.id, 'digest', now + 60_000);
 
-      expect(await store.expiredParkedSessions(now + 1_000)).toEqual([host.id]);
-      expect(await store.resumeSession(host.id, 'digest', 'other', now + 1_000)).toBeNull();
-      const removed = await store.removeParkedSession(host.id, TTL, now + 1_000);
+      expect(await live.parking.expiredParkedSessions(now + 1_000)).toEqual([host.id]);
+      expect(await live.parking.resumeSession(host.id, 'digest', 'other', now + 1_000)).toBeNull();
+      const removed = await live.parking.removeParkedSession(host.id, TTL, now + 1_000);
       expect(removed?.flight?.remaining.map((member) => member.id)).toEqual([guest.id]);
-      expect(await store.removeParkedSession(host.id, TTL, now + 1_000)).toBeNull();
-      expect(await store.getSession(host.id)).toBeNull();
-      expect(await store.expiredParkedSessions(now + 1_000)).toEqual([]);
+      expect(await live.parking.removeParkedSession(host.id, TTL, now + 1_000)).toBeNull();
+      expect(await live.sessions.getSession(host.id)).toBeNull();
+      expect(await live.parking.expiredParkedSessions(now + 1_000)).toEqual([]);
       // A parked session that goes away some other way leaves no parked entry behind.
-      await store.removeSession(loner.id, TTL, now);
-      expect(await store.expiredParkedSessions(now + 120_000)).toEqual([]);
+      await live.sessions.removeSession(loner.id, TTL, now);
+      expect(await live.parking.expiredParkedSessions(now + 120_000)).toEqual([]);
     });
   });
 }

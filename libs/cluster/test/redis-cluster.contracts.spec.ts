@@ -5,7 +5,7 @@ import { RedisClusterServer } from '../../../test/support/redis-cluster.js';
 import { RedisConnectionLimiter } from '../src/connection-limiter.js';
 import { RedisFlightStories } from '../src/flight-stories.store.js';
 import { RedisJobLock } from '../src/job-lock.js';
-import { RedisLiveStateStore } from '../src/redis-live-state.store.js';
+import { createRedisLiveState } from '../src/live-state/index.js';
 import { RedisMultipartyState } from '../src/redis-multiparty.state.js';
 import { describeFlightStoriesContract } from './flight-stories.contract.js';
 import { describeLiveStateContract } from './live-state.contract.js';
@@ -35,7 +35,7 @@ afterAll(async () => {
 describeLiveStateContract('redis cluster (3 masters)', async () => {
   const redis = await connect();
   return {
-    store: new RedisLiveStateStore(redis, 'test:'),
+    live: createRedisLiveState(redis, 'test:'),
     wipe: async () => (await clusterServer()).flush(),
     close: async () => {},
   };

@@ -1,6 +1,6 @@
 import { loadConfig } from '@rendezvous/config';
 import { describe, expect, it } from 'vitest';
-import { MemoryLiveStateStore } from '../src/memory-live-state.store.js';
+import { createMemoryLiveState } from '../src/live-state/index.js';
 import { ReplicaMonitor } from '../src/replica-monitor.js';
 
 const configFor = (replicaId: string) =>
@@ -8,10 +8,10 @@ const configFor = (replicaId: string) =>
 
 describe('ReplicaMonitor reaping', () => {
   it('reaps a large dead replica once, renewing its lock for longer than one lease', async () => {
-    const store = new MemoryLiveStateStore();
-    await store.heartbeat('dead', Date.now() - 60_000);
+    const live = createMemoryLiveState();
+    await live.replicas.heartbeat('dead', Date.now() - 60_000);
     for (let i = 0; i < 100; i++) {
-      await store.registerSession({
+      await live.sessions.registerSession({
         id: `s${String(i).padStart(9, '0')}`,
         name: `User ${i}`,
         replicaId: 'dead',
@@ -21,12 +21,12 @@ describe('ReplicaMonitor reaping', () => {
     }
     const reaped: string[] = [];
     const monitor = (replicaId: string) =>
-      new ReplicaMonitor(store, configFor(replicaId), {
+      new ReplicaMonitor(live.replicas, configFor(replicaId), {
         // Each batch takes 150 ms: four of them outlast the 300 ms lease.
         reapSession: async (id) => {
           await new Promise((resolve) => setTimeout(resolve, 150));
           reaped.push(id);
-          await store.removeSession(id, 60_000, Date.now());
+          await live.sessions.removeSession(id, 60_000, Date.now());
         },
         restoreLocalState: async () => {},
         expireParkedSessions: async () => 0,
@@ -42,15 +42,15 @@ describe('ReplicaMonitor reaping', () => {
     }
     await reaping;
     // The reaper kept heartbeating: nobody took it for dead.
-    expect(await store.deadReplicas(Date.now(), 300)).toEqual([]);
+    expect(await live.replicas.deadReplicas(Date.now(), 300)).toEqual([]);
     expect(reaped).toHaveLength(100);
     expect(new Set(reaped).size).toBe(100);
   });
 
   it('keeps heartbeating while a long restore runs after the live state forgot this replica', async () => {
-    const store = new MemoryLiveStateStore();
+    const live = createMemoryLiveState();
     let restoring = 0;
-    const monitor = new ReplicaMonitor(store, configFor('forgotten'), {
+    const monitor = new ReplicaMonitor(live.replicas, configFor('forgotten'), {
       reapSession: async () => {},
       restoreLocalState: async () => {
         restoring++;
@@ -59,7 +59,7 @@ describe('ReplicaMonitor reaping', () => {
       expireParkedSessions: async () => 0,
     });
     await monitor.tick();
-    await store.forgetReplica('forgotten');
+    await live.replicas.forgetReplica('forgotten');
     void monitor.tick();
     for (let i = 0; i < 6; i++) {
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -67,7 +67,7 @@ describe('ReplicaMonitor reaping', () => {
     }
     // 600 ms into the 800 ms restore, still heartbeating: not dead by a 300 ms timeout.
     expect(restoring).toBe(1);
-    expect(await store.deadReplicas(Date.now(), 300)).toEqual([]);
+    expect(await live.replicas.deadReplicas(Date.now(), 300)).toEqual([]);
     await new Promise((resolve) => setTimeout(resolve, 300));
   });
 });

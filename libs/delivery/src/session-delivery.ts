@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import type { RoomChannel } from '@rendezvous/protocol';
-import { LIVE_STATE_STORE, type PresenceStore, type SignalingDelivery } from '@rendezvous/signaling';
+import { LIVE_STATE, type LiveState, type SignalingDelivery } from '@rendezvous/signaling';
 import type { ClientEvent, ClientPayload } from './client-connection.js';
 import { CLUSTER_BUS, type ClusterBus, type SessionMessage } from './cluster-bus.js';
 import { ConnectionRegistry } from './connection-registry.js';
@@ -22,7 +22,7 @@ export class SessionDelivery implements SignalingDelivery {
 
   constructor(
     @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
-    @Inject(LIVE_STATE_STORE) private readonly store: PresenceStore,
+    @Inject(LIVE_STATE) private readonly live: Pick<LiveState, 'presence'>,
     @Inject(CLUSTER_BUS) private readonly bus: ClusterBus,
     private readonly connections: ConnectionRegistry,
   ) {
@@ -88,7 +88,7 @@ export class SessionDelivery implements SignalingDelivery {
     if (!connections) return;
     let entries;
     try {
-      entries = await this.store.listNetwork(group);
+      entries = await this.live.presence.listNetwork(group);
     } catch (error) {
       this.logger.warn(`Presence of ${group} not refreshed: ${(error as Error).message}`);
       return;

@@ -5,10 +5,8 @@ import { ErrorCode, type RoomAttachedPayload, type RoomChannel } from '@rendezvo
 import {
   connectionTypeBetween,
   type FlightMember,
-  LIVE_STATE_STORE,
-  type SessionStore,
-  type PresenceStore,
-  type RoomChannelStore,
+  LIVE_STATE,
+  type LiveState,
   type RoomChannelAttached,
   type SessionRecord,
   SIGNALING_DELIVERY,
@@ -35,7 +33,7 @@ export interface RoomAttachment {
 @Injectable()
 export class RoomAttachmentService {
   constructor(
-    @Inject(LIVE_STATE_STORE) private readonly store: SessionStore & PresenceStore & RoomChannelStore,
+    @Inject(LIVE_STATE) private readonly live: Pick<LiveState, 'sessions' | 'presence' | 'roomChannels'>,
     @Inject(SIGNALING_DELIVERY) private readonly delivery: SignalingDelivery,
     @Inject(TransferRoomService) private readonly rooms: TransferRoomService,
     @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
@@ -64,9 +62,9 @@ export class RoomAttachmentService {
         }),
       (error) => error instanceof SignalingError && error.code === ErrorCode.RoomNotFound,
     );
-    const renamed = await this.store.renameSession(session.id, boundName ?? summary.self.name);
+    const renamed = await this.live.sessions.renameSession(session.id, boundName ?? summary.self.name);
     if (!renamed) throw new SignalingError(ErrorCode.Unavailable);
-    if (channel !== 'transfer') await this.store.hideFromPresence(session.id);
+    if (channel !== 'transfer') await this.live.presence.hideFromPresence(session.id);
     const attachment: RoomAttachment = {
       code: summary.roomCode,
       participantId: summary.self.participantId,
@@ -90,7 +88,11 @@ export class RoomAttachmentService {
    * whose slot another socket of the same participant has taken changes nothing.
    */
   async detach(session: Pick<SessionRecord, 'id'>, attachment: RoomAttachment): Promise<void> {
-    const { displaced, other } = await this.store.detachRoomChannel(attachment.key, attachment.role, session.id);
+    const { displaced, other } = await this.live.roomChannels.detachRoomChannel(
+      attachment.key,
+      attachment.role,
+      session.id,
+    );
     if (displaced) return;
     try {
       // The room changes before the peer is told, so a peer that reads it after `peer-left` sees the departure.
@@ -105,25 +107,31 @@ export class RoomAttachmentService {
 
   /** The room was deleted (room expiry): the slot is freed; both sides are told `room-expired` by their replicas. */
   async release(session: Pick<SessionRecord, 'id'>, attachment: RoomAttachment): Promise<void> {
-    await this.store.detachRoomChannel(attachment.key, attachment.role, session.id);
+    await this.live.roomChannels.detachRoomChannel(attachment.key, attachment.role, session.id);
   }
 
   /** A session of a dead replica: detach whatever room channel it held, as its own socket's close would have. */
   async reap(sessionId: string): Promise<void> {
-    const stored = await this.store.attachmentOf(sessionId);
+    const stored = await this.live.roomChannels.attachmentOf(sessionId);
     if (stored) await this.detach({ id: sessionId }, JSON.parse(stored) as RoomAttachment);
   }
 
   /** Writes an attachment back after the live state lost it (Redis restart). */
   async restore(session: SessionRecord, attachment: RoomAttachment): Promise<void> {
     await this.occupy(session.id, attachment);
-    if (attachment.channel !== 'transfer') await this.store.hideFromPresence(session.id);
+    if (attachment.channel !== 'transfer') await this.live.presence.hideFromPresence(session.id);
   }
 
   /** Takes the attachment's slot, storing its description with the session for a survivor's reaping. */
   private occupy(sessionId: string, attachment: RoomAttachment): Promise<RoomChannelAttached> {
     const { key, role } = attachment;
-    return this.store.attachRoomChannel(key, role, sessionId, this.config.rooms.ttlMs, JSON.stringify(attachment));
+    return this.live.roomChannels.attachRoomChannel(
+      key,
+      role,
+      sessionId,
+      this.config.rooms.ttlMs,
+      JSON.stringify(attachment),
+    );
   }
 
   private pair(self: SessionRecord, attachment: RoomAttachment, other: FlightMember): void {

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import type { ResumeCredentials } from '@rendezvous/protocol';
-import { LIVE_STATE_STORE, type ReplicaRegistry } from '@rendezvous/signaling';
+import { LIVE_STATE, type LiveState } from '@rendezvous/signaling';
 import { ReadinessState } from './readiness.state.js';
 import { ReplicaLifecycle } from './replica-lifecycle.js';
 import { SessionLifecycle } from './session-lifecycle.js';
@@ -27,7 +27,7 @@ export class Drain {
     @Inject(ReadinessState) private readonly readiness: ReadinessState,
     @Inject(ReplicaLifecycle) private readonly replica: ReplicaLifecycle,
     @Inject(SessionLifecycle) private readonly sessions: SessionLifecycle,
-    @Inject(LIVE_STATE_STORE) private readonly store: ReplicaRegistry,
+    @Inject(LIVE_STATE) private readonly live: Pick<LiveState, 'replicas'>,
   ) {}
 
   async run(): Promise<void> {
@@ -56,7 +56,7 @@ export class Drain {
     for (const client of this.sessions.clients()) client.link.close();
     await this.sessions.settled();
     if (this.config.mode === 'cluster') {
-      await this.store.forgetReplica(this.config.cluster.replicaId).catch(() => undefined);
+      await this.live.replicas.forgetReplica(this.config.cluster.replicaId).catch(() => undefined);
     }
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { REDIS_CONNECTIONS, type RedisConnections, ReplicaMonitor, serialized } from '@rendezvous/cluster';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
-import { LIVE_STATE_STORE, type ReplicaRegistry, type SessionStore, SignalingService } from '@rendezvous/signaling';
+import { LIVE_STATE, type LiveState, SignalingService } from '@rendezvous/signaling';
 import { SessionLifecycle } from './session-lifecycle.js';
 
 /**
@@ -16,7 +16,7 @@ export class ReplicaLifecycle implements OnApplicationBootstrap, OnApplicationSh
 
   constructor(
     @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
-    @Inject(LIVE_STATE_STORE) private readonly store: SessionStore & ReplicaRegistry,
+    @Inject(LIVE_STATE) private readonly live: Pick<LiveState, 'replicas'>,
     @Inject(REDIS_CONNECTIONS) private readonly redis: RedisConnections | null,
     @Inject(SignalingService) private readonly signaling: SignalingService,
     @Inject(SessionLifecycle) private readonly sessions: SessionLifecycle,
@@ -28,7 +28,7 @@ export class ReplicaLifecycle implements OnApplicationBootstrap, OnApplicationSh
 
   start(): void {
     if (this.config.mode !== 'cluster') return;
-    this.monitor = new ReplicaMonitor(this.store, this.config, {
+    this.monitor = new ReplicaMonitor(this.live.replicas, this.config, {
       reapSession: (sessionId) => this.sessions.reap(sessionId),
       restoreLocalState: () => this.restore(),
       expireParkedSessions: () => this.signaling.expireParked(),

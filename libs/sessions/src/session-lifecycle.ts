@@ -3,13 +3,7 @@ import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import { ConnectionRegistry, SessionDelivery } from '@rendezvous/delivery';
 import type { ResumeCredentials, SessionResumedPayload } from '@rendezvous/protocol';
 import { RoomAttachmentService } from '@rendezvous/rooms';
-import {
-  LIVE_STATE_STORE,
-  type SessionRecord,
-  type SessionStore,
-  type ReplicaRegistry,
-  SignalingService,
-} from '@rendezvous/signaling';
+import { LIVE_STATE, type LiveState, type SessionRecord, SignalingService } from '@rendezvous/signaling';
 import type { Client } from './client.js';
 import { RoomSessions } from './room-sessions.js';
 import { SESSION_METRICS, type SessionMetrics } from './session-metrics.js';
@@ -39,7 +33,7 @@ export class SessionLifecycle {
     @Inject(SessionDelivery) private readonly delivery: SessionDelivery,
     @Inject(RoomAttachmentService) private readonly attachments: RoomAttachmentService,
     @Inject(RoomSessions) private readonly rooms: RoomSessions,
-    @Inject(LIVE_STATE_STORE) private readonly store: SessionStore & ReplicaRegistry,
+    @Inject(LIVE_STATE) private readonly live: Pick<LiveState, 'sessions'>,
     @Inject(SESSION_METRICS) private readonly metrics: SessionMetrics,
   ) {}
 
@@ -150,14 +144,14 @@ export class SessionLifecycle {
     const now = Date.now();
     // What the live state still attributes to this replica from before: read first, so a client that connects
     // while the rest is written back is never taken for a leftover.
-    const before = await this.store.sessionsOf(this.config.cluster.replicaId);
+    const before = await this.live.sessions.sessionsOf(this.config.cluster.replicaId);
     const local = [...this.open].filter(
       (client) => client.session && this.connections.get(client.sessionId) === client,
     );
     for (const client of local) {
       const { session, flight, attachment } = client;
       if (!session) continue;
-      await this.store.restoreSession(
+      await this.live.sessions.restoreSession(
         session,
         flight && !attachment ? { code: flight.code, room: flight.token } : null,
         this.config.flights.ttlMs,

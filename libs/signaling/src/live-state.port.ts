@@ -168,11 +168,18 @@ export interface ReplicaRegistry {
 }
 
 /**
- * Live cluster state, by role. Every method that changes more than one record is atomic, so replicas racing on
- * the same flight or slot cannot both win. Implemented in memory (standalone) and in Redis (cluster); both pass
- * the same contract suite. Consumers name the roles they use (e.g. `PresenceStore`), not the whole.
+ * Live cluster state, one store per role, all over the same data (one backend: in memory standalone, Redis in
+ * a cluster, chosen once in ClusterModule; both pass the same contract suite). Every method that changes more
+ * than one record is atomic, so replicas racing on the same flight or slot cannot both win. Consumers name the
+ * roles they use: `Pick<LiveState, 'presence'>`.
  */
-export interface LiveStateStore
-  extends SessionStore, PresenceStore, FlightStore, RoomChannelStore, ParkingStore, ReplicaRegistry {}
+export interface LiveState {
+  readonly sessions: SessionStore;
+  readonly presence: PresenceStore;
+  readonly flights: FlightStore;
+  readonly roomChannels: RoomChannelStore;
+  readonly parking: ParkingStore;
+  readonly replicas: ReplicaRegistry;
+}
 
-export const LIVE_STATE_STORE = Symbol('LIVE_STATE_STORE');
+export const LIVE_STATE = Symbol('LIVE_STATE');

@@ -1,5 +1,5 @@
 import { loadConfig } from '@rendezvous/config';
-import { MemoryLiveStateStore } from '@rendezvous/cluster';
+import { createMemoryLiveState } from '@rendezvous/cluster';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SignalingError } from './signaling.errors.js';
 import { type SignalingDelivery, SignalingService } from './signaling.service.js';
@@ -29,7 +29,7 @@ describe('SignalingService flight state machine', () => {
 
   beforeEach(() => {
     delivery = new RecordingDelivery();
-    service = new SignalingService(new MemoryLiveStateStore(), delivery, loadConfig({ REPLICA_ID: 'unit' }));
+    service = new SignalingService(createMemoryLiveState(), delivery, loadConfig({ REPLICA_ID: 'unit' }));
   });
 
   it('walks idle -> created -> full -> one left -> deleted', async () => {

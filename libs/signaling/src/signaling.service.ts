@@ -5,9 +5,9 @@ import { type ConnectionType, ErrorCode, type RoomChannel, type ServerToClientEv
 import { generateDisplayName, generateFlightCode, generateRoomToken, generateSessionId } from './identifiers.js';
 import {
   type FlightMember,
-  LIVE_STATE_STORE,
+  LIVE_STATE,
   type LeaveFlightResult,
-  type LiveStateStore,
+  type LiveState,
   type RemovedSession,
   type ResumedSession,
   type SessionRecord,
@@ -70,7 +70,7 @@ export class SignalingService {
   private readonly logger = new Logger(SignalingService.name);
 
   constructor(
-    @Inject(LIVE_STATE_STORE) private readonly store: LiveStateStore,
+    @Inject(LIVE_STATE) private readonly live: Pick<LiveState, 'sessions' | 'flights' | 'parking'>,
     @Inject(SIGNALING_DELIVERY) private readonly delivery: SignalingDelivery,
     @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
     @Optional() @Inject(FLIGHT_STORIES) private readonly stories: FlightStories | null = null,
@@ -85,13 +85,13 @@ export class SignalingService {
       address,
       group: networkGroup(address),
     };
-    await this.store.registerSession(session);
+    await this.live.sessions.registerSession(session);
     this.delivery.presenceChanged([session.group]);
     return session;
   }
 
   async rename(session: SessionRecord, name: string): Promise<SessionRecord> {
-    const updated = await this.store.renameSession(session.id, name);
+    const updated = await this.live.sessions.renameSession(session.id, name);
     if (!updated) throw new SignalingError(ErrorCode.Unavailable);
     this.delivery.presenceChanged([updated.group]);
     return updated;
@@ -101,7 +101,13 @@ export class SignalingService {
     for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
       const code = generateFlightCode();
       const room = generateRoomToken();
-      const result = await this.store.createFlight(code, room, session.id, this.config.flights.ttlMs, Date.now());
+      const result = await this.live.flights.createFlight(
+        code,
+        room,
+        session.id,
+        this.config.flights.ttlMs,
+        Date.now(),
+      );
       switch (result.status) {
         case 'created':
           this.delivery.presenceChanged([session.group]);
@@ -136,7 +142,7 @@ export class SignalingService {
       this.limits,
       [['failed-joins', session.address]],
       async () => {
-        const attempt = await this.store.joinFlight(code, session.id);
+        const attempt = await this.live.flights.joinFlight(code, session.id);
         if (attempt.status === 'not-found') throw new SignalingError(ErrorCode.FlightNotFound);
         return attempt;
       },
@@ -176,9 +182,9 @@ export class SignalingService {
   }
 
   async invite(session: SessionRecord, inviteeId: string, code: string): Promise<void> {
-    const flight = await this.store.getFlight(code, Date.now());
+    const flight = await this.live.flights.getFlight(code, Date.now());
     if (!flight || !flight.members.includes(session.id)) throw new SignalingError(ErrorCode.NotFlightMember);
-    const invitee = await this.store.getSession(inviteeId);
+    const invitee = await this.live.sessions.getSession(inviteeId);
     if (!invitee || invitee.id === session.id) throw new SignalingError(ErrorCode.InviteeNotFound);
     // Invitations pop up on someone's screen: limited per sending address and per invitee, cluster-wide.
     await this.limits?.take('invites-sent', session.address);
@@ -193,7 +199,7 @@ export class SignalingService {
   /** `signals`: what this member's socket sent in its flight, added to the flight's story before it leaves. */
   async leaveFlight(session: SessionRecord, signals?: SignalsSent): Promise<LeaveFlightResult | null> {
     await this.addSignals(signals);
-    const left = await this.store.leaveFlight(session.id, this.config.flights.ttlMs, Date.now());
+    const left = await this.live.flights.leaveFlight(session.id, this.config.flights.ttlMs, Date.now());
     if (left) {
       this.announceDeparture(session.id, session.group, left);
       this.endStoryIfLast(left, session.id, 'left');
@@ -204,7 +210,7 @@ export class SignalingService {
   /** A session is gone: its own socket closed, or its replica died and a survivor reaps it (`reaped`). */
   async disconnect(sessionId: string, signals?: SignalsSent, reaped = false): Promise<void> {
     await this.addSignals(signals);
-    const removed = await this.store.removeSession(sessionId, this.config.flights.ttlMs, Date.now());
+    const removed = await this.live.sessions.removeSession(sessionId, this.config.flights.ttlMs, Date.now());
     if (removed) this.announceRemoval(removed, reaped ? 'replica-lost' : 'disconnected');
   }
 
@@ -215,14 +221,14 @@ export class SignalingService {
   async park(session: SessionRecord, signals: SignalsSent | undefined, graceMs: number): Promise<string | null> {
     await this.addSignals(signals);
     const token = randomBytes(24).toString('base64url');
-    const parked = await this.store.parkSession(session.id, resumeDigest(token), Date.now() + graceMs);
+    const parked = await this.live.parking.parkSession(session.id, resumeDigest(token), Date.now() + graceMs);
     return parked ? token : null;
   }
 
   /** Takes up a parked session on this replica; null when the token is wrong or the grace is over. */
   async resume(sessionId: string, token: string): Promise<ResumedSession | null> {
     const { replicaId } = this.config.cluster;
-    const resumed = await this.store.resumeSession(sessionId, resumeDigest(token), replicaId, Date.now());
+    const resumed = await this.live.parking.resumeSession(sessionId, resumeDigest(token), replicaId, Date.now());
     const code = resumed?.flight?.code;
     if (code) {
       void this.stories
@@ -236,8 +242,8 @@ export class SignalingService {
   async expireParked(): Promise<number> {
     const now = Date.now();
     let expired = 0;
-    for (const sessionId of await this.store.expiredParkedSessions(now)) {
-      const removed = await this.store.removeParkedSession(sessionId, this.config.flights.ttlMs, now);
+    for (const sessionId of await this.live.parking.expiredParkedSessions(now)) {
+      const removed = await this.live.parking.removeParkedSession(sessionId, this.config.flights.ttlMs, now);
       if (!removed) continue;
       this.announceRemoval(removed, 'disconnected');
       expired++;

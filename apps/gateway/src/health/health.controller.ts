@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
 import { checkDependency, readinessOf, REDIS_CONNECTIONS, type RedisConnections } from '@rendezvous/cluster';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import { PrismaService } from '@rendezvous/persistence';
-import { LIVE_STATE_STORE, type ReplicaRegistry } from '@rendezvous/signaling';
+import { LIVE_STATE, type LiveState } from '@rendezvous/signaling';
 import type { Response } from 'express';
 import { ReadinessState } from '@rendezvous/sessions';
 
@@ -10,7 +10,7 @@ import { ReadinessState } from '@rendezvous/sessions';
 export class HealthController {
   constructor(
     @Inject(ReadinessState) private readonly readiness: ReadinessState,
-    @Inject(LIVE_STATE_STORE) private readonly store: ReplicaRegistry,
+    @Inject(LIVE_STATE) private readonly liveState: Pick<LiveState, 'replicas'>,
     @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
     @Inject(PrismaService) private readonly database: PrismaService,
     @Inject(REDIS_CONNECTIONS) private readonly redis: RedisConnections | null,
@@ -37,7 +37,7 @@ export class HealthController {
 
   /** Redis answers, and all three connections are up (on Redis Cluster: subscriptions confirmed on every master). */
   private async redisReady(): Promise<void> {
-    await this.store.ping();
+    await this.liveState.replicas.ping();
     if (this.redis && !this.redis.isReady()) throw new Error('Redis connections not ready');
   }
 }

@@ -5,7 +5,7 @@ import { findPrismaRoot } from '@rendezvous/persistence';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { MULTIPARTY_STATE, type MultipartyState } from '@rendezvous/rooms';
-import { LIVE_STATE_STORE, type ReplicaRegistry } from '@rendezvous/signaling';
+import { LIVE_STATE, type LiveState } from '@rendezvous/signaling';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { SessionLifecycle } from '@rendezvous/sessions';
 
@@ -34,7 +34,7 @@ export function formatUptime(totalSeconds: number): string {
 export class StatusController {
   constructor(
     @Inject(SessionLifecycle) private readonly sessions: SessionLifecycle,
-    @Inject(LIVE_STATE_STORE) private readonly store: ReplicaRegistry,
+    @Inject(LIVE_STATE) private readonly live: Pick<LiveState, 'replicas'>,
     @Inject(MULTIPARTY_STATE) private readonly multiparty: MultipartyState,
     @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
     @Inject(GatewayMetrics) private readonly metrics: GatewayMetrics,
@@ -55,7 +55,7 @@ export class StatusController {
   @Get('stats')
   async stats() {
     // While Redis is unreachable the cluster figures are unknown: say so rather than a bare 500.
-    const [counts, rooms] = await Promise.all([this.store.counts(Date.now()), this.multiparty.counts()]).catch(
+    const [counts, rooms] = await Promise.all([this.live.replicas.counts(Date.now()), this.multiparty.counts()]).catch(
       (error: Error) => {
         throw new ServiceUnavailableException({ error: `Cluster figures unavailable: ${error.message}` });
       },
@@ -97,7 +97,7 @@ export class StatusController {
   async status() {
     const uptime = process.uptime();
     const memory = process.memoryUsage();
-    const counts = await withTimeout(this.store.counts(Date.now()), 1_000, 'live state did not answer').catch(
+    const counts = await withTimeout(this.live.replicas.counts(Date.now()), 1_000, 'live state did not answer').catch(
       () => null,
     );
     const totals = await this.metrics.totals();

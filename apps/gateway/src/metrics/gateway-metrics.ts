@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { METRICS_REGISTRY, REDIS_CONNECTIONS, type RedisConnections, withTimeout } from '@rendezvous/cluster';
 import { MULTIPARTY_STATE, type MultipartyState } from '@rendezvous/rooms';
 import type { SessionEvent, SessionMetrics } from '@rendezvous/sessions';
-import { LIVE_STATE_STORE, type ReplicaRegistry } from '@rendezvous/signaling';
+import { LIVE_STATE, type LiveState } from '@rendezvous/signaling';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 
 export const LIFECYCLE_EVENTS = ['connection', 'disconnection', 'flight_created', 'flight_joined'] as const;
@@ -30,7 +30,7 @@ export class GatewayMetrics implements SessionMetrics {
 
   constructor(
     @Inject(METRICS_REGISTRY) readonly registry: Registry,
-    @Inject(LIVE_STATE_STORE) store: ReplicaRegistry,
+    @Inject(LIVE_STATE) live: Pick<LiveState, 'replicas'>,
     @Inject(MULTIPARTY_STATE) multiparty: MultipartyState,
     @Inject(REDIS_CONNECTIONS) redis: RedisConnections | null,
   ) {
@@ -62,7 +62,7 @@ export class GatewayMetrics implements SessionMetrics {
         try {
           const now = Date.now();
           const [counts, rooms] = await withTimeout(
-            Promise.all([store.counts(now), multiparty.counts()]),
+            Promise.all([live.replicas.counts(now), multiparty.counts()]),
             1_000,
             'live state did not answer',
           );

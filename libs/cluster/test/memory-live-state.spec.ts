@@ -1,12 +1,12 @@
-import { MemoryLiveStateStore } from '../src/memory-live-state.store.js';
+import { createMemoryLiveState } from '../src/live-state/index.js';
 import { describeLiveStateContract } from './live-state.contract.js';
 
 describeLiveStateContract('in-memory', async () => {
   const subject = {
-    store: new MemoryLiveStateStore(),
+    live: createMemoryLiveState(),
     async wipe() {
       // A fresh instance is exactly what a restarted standalone process has.
-      subject.store = new MemoryLiveStateStore();
+      subject.live = createMemoryLiveState();
     },
     async close() {},
   };

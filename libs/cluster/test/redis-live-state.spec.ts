@@ -1,13 +1,13 @@
 import { Redis } from 'ioredis';
 import { RedisServer } from '../../../test/support/redis-server.js';
-import { RedisLiveStateStore } from '../src/redis-live-state.store.js';
+import { createRedisLiveState } from '../src/live-state/index.js';
 import { describeLiveStateContract } from './live-state.contract.js';
 
 describeLiveStateContract('redis', async () => {
   const server = await RedisServer.start();
   const redis = new Redis(server.url);
   return {
-    store: new RedisLiveStateStore(redis, 'test:'),
+    live: createRedisLiveState(redis, 'test:'),
     wipe: async () => {
       await redis.flushall();
     },
