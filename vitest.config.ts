@@ -16,6 +16,7 @@ export default defineConfig({
       '@rendezvous/transport': lib('transport'),
       '@rendezvous/delivery': lib('delivery'),
       '@rendezvous/sessions': lib('sessions'),
+      '@rendezvous/observability': lib('observability'),
       '@rendezvous/persistence': lib('persistence'),
       '@rendezvous/rooms': lib('rooms'),
       '@rendezvous/ice': lib('ice'),

@@ -1,14 +1,8 @@
 import { ConnectionRegistry, RoomDelivery, SessionDelivery } from '@rendezvous/delivery';
 import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import {
-  ClusterModule,
-  createMetricsRegistry,
-  JOB_LOCK,
-  type JobLock,
-  METRICS_REGISTRY,
-  MetricsController,
-} from '@rendezvous/cluster';
+import { ClusterModule, JOB_LOCK, type JobLock } from '@rendezvous/cluster';
+import { createMetricsRegistry, METRICS_REGISTRY, MetricsController } from '@rendezvous/observability';
 import { ConfigModule, RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import { IceServersService } from '@rendezvous/ice';
 import { LoggingModule, LogsController } from '@rendezvous/logging';

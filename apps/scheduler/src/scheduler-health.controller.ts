@@ -1,5 +1,6 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
-import { checkDependency, REDIS_CONNECTIONS, readinessOf, type RedisConnections } from '@rendezvous/cluster';
+import { REDIS_CONNECTIONS, type RedisConnections } from '@rendezvous/cluster';
+import { checkDependency, readinessOf } from '@rendezvous/observability';
 import { PrismaService } from '@rendezvous/persistence';
 import type { Response } from 'express';
 

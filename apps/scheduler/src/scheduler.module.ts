@@ -2,15 +2,13 @@ import { type DynamicModule, Logger, Module } from '@nestjs/common';
 import { ScheduleModule, SchedulerRegistry } from '@nestjs/schedule';
 import {
   ClusterModule,
-  createMetricsRegistry,
-  METRICS_REGISTRY,
-  MetricsController,
   type JobLock,
   JOB_LOCK,
   publishExpiredRooms,
   REDIS_CONNECTIONS,
   RedisConnections,
 } from '@rendezvous/cluster';
+import { createMetricsRegistry, METRICS_REGISTRY, MetricsController } from '@rendezvous/observability';
 import { ConfigModule, RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import { LoggingModule } from '@rendezvous/logging';
 import {

@@ -9,7 +9,7 @@ import type {
   Roster,
   StartCallResult,
 } from '@rendezvous/rooms';
-import { luaScript } from './lua-scripts.js';
+import { type LuaReply, luaScript } from './lua-scripts.js';
 import { keySpace, type RedisClient } from './redis-keys.js';
 
 /*
@@ -39,12 +39,9 @@ const SCRIPTS = {
 } as const;
 
 type ScriptName = keyof typeof SCRIPTS;
-/** A script's JSON answer: Lua's cjson turns an empty table into `{}` and a missing value into `false`. */
-type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+const list = (value: LuaReply | undefined): LuaReply[] => (Array.isArray(value) ? value : []);
 
-const list = (value: Json | undefined): Json[] => (Array.isArray(value) ? value : []);
-
-function toRoster(value: Json | undefined): Roster {
+function toRoster(value: LuaReply | undefined): Roster {
   const [roomId, version, flat] = list(value);
   const fields = list(flat);
   const members: RoomMember[] = [];
@@ -53,7 +50,7 @@ function toRoster(value: Json | undefined): Roster {
   return { roomId: String(roomId), version: Number(version), members };
 }
 
-function toCall(value: Json | undefined): CallState | null {
+function toCall(value: LuaReply | undefined): CallState | null {
   if (!Array.isArray(value)) return null;
   const [callId, roomId, startedBy, startedAt, participants, version] = value;
   return {
@@ -66,7 +63,7 @@ function toCall(value: Json | undefined): CallState | null {
   };
 }
 
-function toDeparture(value: Json | undefined): RoomDeparture | null {
+function toDeparture(value: LuaReply | undefined): RoomDeparture | null {
   if (!Array.isArray(value)) return null;
   return { roster: toRoster(value[0]), call: toCall(value[1]) };
 }
@@ -86,11 +83,11 @@ export class RedisMultipartyState implements MultipartyState {
   }
 
   /** Runs a script with its KEYS, then the multiparty prefix (for the keys it finds inside) and its ARGV. */
-  private async run(name: ScriptName, keys: string[], ...args: (string | number)[]): Promise<Json[]> {
-    const command = (this.redis as unknown as Record<string, (...a: (string | number)[]) => Promise<string>>)[
+  private async run(name: ScriptName, keys: string[], ...args: (string | number)[]): Promise<LuaReply[]> {
+    const command = (this.redis as unknown as Record<string, (...a: (string | number)[]) => Promise<LuaReply>>)[
       `rvm_${name}`
-    ] as (...a: (string | number)[]) => Promise<string>;
-    return list(JSON.parse(await command.call(this.redis, ...keys, this.prefix, ...args)) as Json);
+    ] as (...a: (string | number)[]) => Promise<LuaReply>;
+    return list(await command.call(this.redis, ...keys, this.prefix, ...args));
   }
 
   private key(kind: string, id = ''): string {

@@ -1,3 +1,4 @@
+import { withTimeout } from '@rendezvous/observability';
 import { Logger } from '@nestjs/common';
 import { redisDescription, type RendezvousConfig } from '@rendezvous/config';
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
@@ -152,18 +153,4 @@ export class RedisConnections {
 function whenReady(client: RedisClient): Promise<void> {
   if (client.status === 'ready') return Promise.resolve();
   return new Promise((resolve) => client.once('ready', () => resolve()));
-}
-
-export async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(message)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -1,5 +1,6 @@
 import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
-import { checkDependency, readinessOf, REDIS_CONNECTIONS, type RedisConnections } from '@rendezvous/cluster';
+import { REDIS_CONNECTIONS, type RedisConnections } from '@rendezvous/cluster';
+import { checkDependency, readinessOf } from '@rendezvous/observability';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import { PrismaService } from '@rendezvous/persistence';
 import { LIVE_STATE, type LiveState } from '@rendezvous/signaling';

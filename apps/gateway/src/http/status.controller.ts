@@ -1,5 +1,5 @@
 import { Controller, Get, Header, Inject, ServiceUnavailableException } from '@nestjs/common';
-import { withTimeout } from '@rendezvous/cluster';
+import { withTimeout } from '@rendezvous/observability';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import { findPrismaRoot } from '@rendezvous/persistence';
 import { readFileSync } from 'node:fs';

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { METRICS_REGISTRY, REDIS_CONNECTIONS, type RedisConnections, withTimeout } from '@rendezvous/cluster';
+import { REDIS_CONNECTIONS, type RedisConnections } from '@rendezvous/cluster';
+import { METRICS_REGISTRY, withTimeout } from '@rendezvous/observability';
 import { MULTIPARTY_STATE, type MultipartyState } from '@rendezvous/rooms';
 import type { SessionEvent, SessionMetrics } from '@rendezvous/sessions';
 import { LIVE_STATE, type LiveState } from '@rendezvous/signaling';

@@ -8,7 +8,8 @@ import type {
   RoomChannelDetached,
   RoomChannelStore,
 } from '@rendezvous/signaling';
-import { type LuaReply, members, parseLeave } from './redis-replies.js';
+import type { LuaReply } from '../lua-scripts.js';
+import { members, parseLeave } from './redis-replies.js';
 import type { RedisLiveStateScripts } from './redis-scripts.js';
 
 export class RedisFlightStore implements FlightStore {

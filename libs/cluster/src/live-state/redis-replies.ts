@@ -1,8 +1,7 @@
 import type { FlightMember, LeaveFlightResult } from '@rendezvous/signaling';
+import type { LuaReply } from '../lua-scripts.js';
 
-/** What the live-state scripts answer: flat arrays (a member is four fields: id, name, address, group). */
-export type LuaReply = string | number | null | LuaReply[];
-
+/** Flight members in a live-state reply: four fields each (id, name, address, group) from `from` on. */
 export function members(flat: LuaReply[], from: number): FlightMember[] {
   const list: FlightMember[] = [];
   for (let i = from; i + 3 < flat.length; i += 4) {

@@ -1,7 +1,7 @@
 import type { RemovedSession, SessionRecord } from '@rendezvous/signaling';
-import { luaScript } from '../lua-scripts.js';
+import { type LuaReply, luaScript } from '../lua-scripts.js';
 import { keySpace, LIVE_STATE_TAG, type RedisClient } from '../redis-keys.js';
-import { type LuaReply, parseLeave } from './redis-replies.js';
+import { parseLeave } from './redis-replies.js';
 
 /*
  * Key layout (P = REDIS_KEY_PREFIX followed by the hash tag `{live}:`, so that on Redis Cluster every key of the

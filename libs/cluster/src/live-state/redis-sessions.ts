@@ -7,7 +7,8 @@ import type {
   SessionRecord,
   SessionStore,
 } from '@rendezvous/signaling';
-import { type LuaReply, members } from './redis-replies.js';
+import type { LuaReply } from '../lua-scripts.js';
+import { members } from './redis-replies.js';
 import type { RedisLiveStateScripts } from './redis-scripts.js';
 
 export class RedisSessionStore implements SessionStore {

@@ -2,7 +2,7 @@
 -- Defines `p` (the multiparty key prefix, ARGV[1], whose hash tag puts every key it builds in the slot of the
 -- script's KEYS) and nextVersion, rosterOf, bumpRoom, callState, enterCall, leaveCall, leaveRoom.
 -- Versions start from Redis' clock in microseconds, so they keep growing after Redis restarts empty; they travel
--- as strings because cjson would round 16-digit numbers.
+-- as strings, never as Lua numbers (doubles, which an integer reply would truncate).
 local p = ARGV[1]
 local function nextVersion(current)
   local v = (tonumber(current) or 0) + 1

@@ -2,13 +2,13 @@
 -- KEYS: 1 c:<call>, 2 mm:<session>
 --   Keys found inside (a call, the room of a session) come from ARGV[1], the multiparty prefix: same hash tag.
 -- ARGV: 1 prefix, 2 call id, 3 session id
--- Reply: JSON (cjson); a roster is [room, version, [id, username, ...]], a call [id, room, by, at, members, version].
---        ['joined', call, previous call or false] | ['not-found'] | ['not-in-room']
+-- Reply: an array; a roster is {room, version, {id, username, ...}}, a call {id, room, by, at, members, version}.
+--        {'joined', call, previous call or nil} | {'not-found'} | {'not-in-room'}
 local cid, sid = ARGV[2], ARGV[3]
 local room = redis.call('HGET', KEYS[1], 'room')
-if not room then return cjson.encode({'not-found'}) end
+if not room then return {'not-found'} end
 local m = redis.call('HMGET', KEYS[2], 'room', 'call')
-if m[1] ~= room then return cjson.encode({'not-in-room'}) end
-if m[2] == cid then return cjson.encode({'joined', callState(cid), false}) end
+if m[1] ~= room then return {'not-in-room'} end
+if m[2] == cid then return {'joined', callState(cid), false} end
 local previous = leaveCall(sid)
-return cjson.encode({'joined', enterCall(cid, sid), previous})
+return {'joined', enterCall(cid, sid), previous}

@@ -2,13 +2,13 @@
 -- KEYS: 1 mm:<session>, 2 m:<room>, 3 mrooms, 4 mc:<room>
 --   Keys found inside (a call, the room of a session) come from ARGV[1], the multiparty prefix: same hash tag.
 -- ARGV: 1 prefix, 2 room id, 3 session id, 4 username, 5 cap
--- Reply: JSON (cjson); a roster is [room, version, [id, username, ...]], a call [id, room, by, at, members, version].
---        ['joined', roster, [call...], previous departure [roster, call] or false] | ['full']
+-- Reply: an array; a roster is {room, version, {id, username, ...}}, a call {id, room, by, at, members, version}.
+--        {'joined', roster, {call...}, previous departure {roster, call} or nil} | {'full'}
 local room, sid, username, cap = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5])
 local current = redis.call('HGET', KEYS[1], 'room')
 local mkey = KEYS[2]
 local rejoining = current == room
-if not rejoining and redis.call('HLEN', mkey) >= cap then return cjson.encode({'full'}) end
+if not rejoining and redis.call('HLEN', mkey) >= cap then return {'full'} end
 local previous = false
 if current and not rejoining then previous = leaveRoom(sid) end
 redis.call('HSET', mkey, sid, username)
@@ -16,4 +16,4 @@ if not rejoining then redis.call('HSET', KEYS[1], 'room', room) end
 redis.call('SADD', KEYS[3], room)
 local calls = {}
 for _, cid in ipairs(redis.call('SMEMBERS', KEYS[4])) do calls[#calls + 1] = callState(cid) end
-return cjson.encode({'joined', bumpRoom(room), calls, previous})
+return {'joined', bumpRoom(room), calls, previous}

@@ -2,8 +2,8 @@
 -- KEYS: 1 m:<room>, 2 mm:<session>, 3 mrooms
 --   Keys found inside (a call, the room of a session) come from ARGV[1], the multiparty prefix: same hash tag.
 -- ARGV: 1 prefix, 2 room id, 3 session id, 4 username, 5 call id or '', 6 call starter, 7 call start ms
--- Reply: JSON (cjson); a roster is [room, version, [id, username, ...]], a call [id, room, by, at, members, version].
---        [roster, call or false]
+-- Reply: an array; a roster is {room, version, {id, username, ...}}, a call {id, room, by, at, members, version}.
+--        {roster, call or nil}
 local room, sid, username, cid, by, at = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
 redis.call('HSET', KEYS[1], sid, username)
 redis.call('HSET', KEYS[2], 'room', room)
@@ -19,4 +19,4 @@ if cid ~= '' then
   end
   call = enterCall(cid, sid)
 end
-return cjson.encode({roster, call})
+return {roster, call}

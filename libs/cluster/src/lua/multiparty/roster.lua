@@ -2,6 +2,6 @@
 -- KEYS: 1 m:<room>
 --   Keys found inside (a call, the room of a session) come from ARGV[1], the multiparty prefix: same hash tag.
 -- ARGV: 1 prefix, 2 room id
--- Reply: JSON (cjson); a roster is [room, version, [id, username, ...]], a call [id, room, by, at, members, version].
---        [roster]
-return cjson.encode({rosterOf(ARGV[2])})
+-- Reply: an array; a roster is {room, version, {id, username, ...}}, a call {id, room, by, at, members, version}.
+--        {roster}
+return {rosterOf(ARGV[2])}

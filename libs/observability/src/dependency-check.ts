@@ -1,4 +1,4 @@
-import { withTimeout } from './redis.connections.js';
+import { withTimeout } from './with-timeout.js';
 
 /** A readiness probe answers fast: a dependency that does not answer within this is down. */
 export const DEPENDENCY_CHECK_TIMEOUT_MS = 1_000;
