@@ -62,15 +62,15 @@ export function describeLiveStateContract(name: string, create: () => Promise<Co
       await live.sessions.registerSession(a);
       await live.sessions.registerSession(b);
       const now = Date.now();
-      expect(await live.flights.createFlight('ABCDEF', 'room1', a.id, TTL, now)).toEqual({ status: 'created' });
-      expect(await live.flights.createFlight('GHJKLM', 'room2', a.id, TTL, now)).toEqual({
+      expect(await live.flights.createFlight('ABCDEF', 'token1', a.id, TTL, now)).toEqual({ status: 'created' });
+      expect(await live.flights.createFlight('GHJKLM', 'token2', a.id, TTL, now)).toEqual({
         status: 'already-in-flight',
       });
-      expect(await live.flights.createFlight('ABCDEF', 'room3', b.id, TTL, now)).toEqual({ status: 'code-taken' });
-      expect(await live.flights.createFlight('NPQRST', 'room4', 'unknown000', TTL, now)).toEqual({
+      expect(await live.flights.createFlight('ABCDEF', 'token3', b.id, TTL, now)).toEqual({ status: 'code-taken' });
+      expect(await live.flights.createFlight('NPQRST', 'token4', 'unknown000', TTL, now)).toEqual({
         status: 'no-session',
       });
-      expect(await live.flights.getFlight('ABCDEF', now)).toEqual({ code: 'ABCDEF', room: 'room1', members: [a.id] });
+      expect(await live.flights.getFlight('ABCDEF', now)).toEqual({ code: 'ABCDEF', token: 'token1', members: [a.id] });
     });
 
     it('joins two members at most and marks them busy in presence', async () => {
@@ -78,13 +78,13 @@ export function describeLiveStateContract(name: string, create: () => Promise<Co
       const guest = session({ address: '203.0.113.5', group: 'ip:203.0.113.5' });
       const late = session();
       for (const s of [host, guest, late]) await live.sessions.registerSession(s);
-      await live.flights.createFlight('ABCDEF', 'room1', host.id, TTL, Date.now());
+      await live.flights.createFlight('ABCDEF', 'token1', host.id, TTL, Date.now());
 
       expect(await live.flights.joinFlight('ZZZZZZ', guest.id)).toEqual({ status: 'not-found' });
       expect(await live.flights.joinFlight('ABCDEF', host.id)).toEqual({ status: 'already-in-flight' });
       expect(await live.flights.joinFlight('ABCDEF', guest.id)).toEqual({
         status: 'joined',
-        room: 'room1',
+        token: 'token1',
         others: [{ id: host.id, name: host.name, address: host.address, group: host.group }],
       });
       expect(await live.flights.joinFlight('ABCDEF', late.id)).toEqual({ status: 'full' });
@@ -105,13 +105,13 @@ export function describeLiveStateContract(name: string, create: () => Promise<Co
       const guest = session();
       const third = session();
       for (const s of [host, guest, third]) await live.sessions.registerSession(s);
-      await live.flights.createFlight('ABCDEF', 'room1', host.id, TTL, Date.now());
+      await live.flights.createFlight('ABCDEF', 'token1', host.id, TTL, Date.now());
       await live.flights.joinFlight('ABCDEF', guest.id);
 
       const left = await live.flights.leaveFlight(host.id, TTL, Date.now());
       expect(left).toEqual({
         code: 'ABCDEF',
-        room: 'room1',
+        token: 'token1',
         remaining: [{ id: guest.id, name: guest.name, address: guest.address, group: guest.group }],
       });
       expect(await live.flights.leaveFlight(host.id, TTL, Date.now())).toBeNull();
@@ -122,11 +122,11 @@ export function describeLiveStateContract(name: string, create: () => Promise<Co
       expect(removed?.flight?.remaining.map((m) => m.id)).toEqual([guest.id]);
       expect(await live.flights.leaveFlight(guest.id, TTL, Date.now())).toEqual({
         code: 'ABCDEF',
-        room: 'room1',
+        token: 'token1',
         remaining: [],
       });
       expect(await live.flights.getFlight('ABCDEF', Date.now())).toBeNull();
-      expect(await live.flights.createFlight('ABCDEF', 'room9', host.id, TTL, Date.now())).toEqual({
+      expect(await live.flights.createFlight('ABCDEF', 'token9', host.id, TTL, Date.now())).toEqual({
         status: 'created',
       });
     });
@@ -136,14 +136,14 @@ export function describeLiveStateContract(name: string, create: () => Promise<Co
       const b = session();
       const c = session();
       for (const s of [a, b, c]) await live.sessions.registerSession(s);
-      await live.flights.createFlight('ABCDEF', 'room1', a.id, 150, Date.now());
-      await live.flights.createFlight('GHJKLM', 'room2', b.id, 150, Date.now());
+      await live.flights.createFlight('ABCDEF', 'token1', a.id, 150, Date.now());
+      await live.flights.createFlight('GHJKLM', 'token2', b.id, 150, Date.now());
       await live.flights.joinFlight('GHJKLM', c.id);
       await new Promise((resolve) => setTimeout(resolve, 300));
 
       expect(await live.flights.getFlight('ABCDEF', Date.now())).toBeNull();
       expect(await live.flights.joinFlight('ABCDEF', c.id)).toEqual({ status: 'already-in-flight' });
-      expect(await live.flights.createFlight('NPQRST', 'room3', a.id, TTL, Date.now())).toEqual({ status: 'created' });
+      expect(await live.flights.createFlight('NPQRST', 'token3', a.id, TTL, Date.now())).toEqual({ status: 'created' });
       expect((await live.flights.getFlight('GHJKLM', Date.now()))?.members).toEqual([b.id, c.id]);
       expect((await live.replicas.counts(Date.now())).flights).toBe(2);
     });
@@ -151,7 +151,7 @@ export function describeLiveStateContract(name: string, create: () => Promise<Co
     it('lets exactly one of many concurrent guests join', async () => {
       const host = session();
       await live.sessions.registerSession(host);
-      await live.flights.createFlight('RACERS', 'room1', host.id, TTL, Date.now());
+      await live.flights.createFlight('RACERS', 'token1', host.id, TTL, Date.now());
       const guests = Array.from({ length: 20 }, () => session());
       for (const guest of guests) await live.sessions.registerSession(guest);
       const results = await Promise.all(guests.map((guest) => live.flights.joinFlight('RACERS', guest.id)));
@@ -258,13 +258,13 @@ export function describeLiveStateContract(name: string, create: () => Promise<Co
       const guest = session();
       await live.sessions.registerSession(host);
       await live.sessions.registerSession(guest);
-      await live.flights.createFlight('ABCDEF', 'room1', host.id, TTL, Date.now());
+      await live.flights.createFlight('ABCDEF', 'token1', host.id, TTL, Date.now());
       await live.flights.joinFlight('ABCDEF', guest.id);
 
       await subject.wipe();
       live = subject.live;
       expect(await live.sessions.getSession(host.id)).toBeNull();
-      const flight = { code: 'ABCDEF', room: 'room1' };
+      const flight = { code: 'ABCDEF', token: 'token1' };
       await live.sessions.restoreSession(host, flight, TTL, Date.now());
       await live.sessions.restoreSession(guest, flight, TTL, Date.now());
       await live.sessions.restoreSession(guest, flight, TTL, Date.now());
@@ -272,14 +272,14 @@ export function describeLiveStateContract(name: string, create: () => Promise<Co
       expect(await live.sessions.getSession(guest.id)).toEqual(guest);
       expect(await live.flights.getFlight('ABCDEF', Date.now())).toEqual({
         code: 'ABCDEF',
-        room: 'room1',
+        token: 'token1',
         members: [host.id, guest.id],
       });
       expect((await live.presence.listNetwork(host.group)).every((entry) => entry.busy)).toBe(true);
       const stranger = session();
-      await live.sessions.restoreSession(stranger, { code: 'ABCDEF', room: 'other' }, TTL, Date.now());
+      await live.sessions.restoreSession(stranger, { code: 'ABCDEF', token: 'other' }, TTL, Date.now());
       expect((await live.flights.getFlight('ABCDEF', Date.now()))?.members).toEqual([host.id, guest.id]);
-      expect(await live.flights.createFlight('GHJKLM', 'room2', stranger.id, TTL, Date.now())).toEqual({
+      expect(await live.flights.createFlight('GHJKLM', 'token2', stranger.id, TTL, Date.now())).toEqual({
         status: 'created',
       });
     });
@@ -290,7 +290,7 @@ export function describeLiveStateContract(name: string, create: () => Promise<Co
       await live.sessions.registerSession(host);
       await live.sessions.registerSession(guest);
       const now = Date.now();
-      await live.flights.createFlight('ABCDEF', 'room1', host.id, TTL, now);
+      await live.flights.createFlight('ABCDEF', 'token1', host.id, TTL, now);
       await live.flights.joinFlight('ABCDEF', guest.id);
 
       expect(await live.parking.parkSession('unknown000', 'digest', now + 5_000)).toBe(false);
@@ -307,7 +307,7 @@ export function describeLiveStateContract(name: string, create: () => Promise<Co
         session: { ...host, replicaId: 'other' },
         flight: {
           code: 'ABCDEF',
-          room: 'room1',
+          token: 'token1',
           peer: { id: guest.id, name: guest.name, address: guest.address, group: guest.group },
         },
       });
@@ -323,7 +323,7 @@ export function describeLiveStateContract(name: string, create: () => Promise<Co
       const loner = session({ replicaId: 'draining' });
       for (const each of [host, guest, loner]) await live.sessions.registerSession(each);
       const now = Date.now();
-      await live.flights.createFlight('ABCDEF', 'room1', host.id, TTL, now);
+      await live.flights.createFlight('ABCDEF', 'token1', host.id, TTL, now);
       await live.flights.joinFlight('ABCDEF', guest.id);
       await live.parking.parkSession(host.id, 'digest', now + 1_000);
       await live.parking.parkSession(loner.id, 'digest', now + 60_000);

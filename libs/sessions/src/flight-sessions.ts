@@ -47,8 +47,8 @@ export class FlightSessions {
   async createFlight(client: Client): Promise<string> {
     const session = await client.currentSession();
     if (client.attachment) throw new SignalingError(ErrorCode.AlreadyInFlight);
-    const { code, room } = await this.signaling.createFlight(session);
-    client.enterFlight(code, room);
+    const { code, token } = await this.signaling.createFlight(session);
+    client.enterFlight(code, token);
     this.metrics.count('flight_created');
     return code;
   }
@@ -56,7 +56,7 @@ export class FlightSessions {
   async joinFlight(client: Client, code: string): Promise<PeerJoinedPayload> {
     const session = await client.currentSession();
     if (client.attachment) throw new SignalingError(ErrorCode.AlreadyInFlight);
-    const joined = await this.signaling.joinFlight(session, code, (room) => client.enterFlight(code, room));
+    const joined = await this.signaling.joinFlight(session, code, (token) => client.enterFlight(code, token));
     this.metrics.count('flight_joined');
     return {
       flightCode: joined.code,

@@ -153,7 +153,7 @@ export class SessionLifecycle {
       if (!session) continue;
       await this.live.sessions.restoreSession(
         session,
-        flight && !attachment ? { code: flight.code, room: flight.token } : null,
+        flight && !attachment ? { code: flight.code, token: flight.token } : null,
         this.config.flights.ttlMs,
         now,
       );
@@ -188,7 +188,7 @@ export class SessionLifecycle {
     const { session, flight } = resumed;
     const peer = flight?.peer ? { id: flight.peer.id, name: flight.peer.name } : null;
     if (flight) {
-      client.enterFlight(flight.code, flight.room);
+      client.enterFlight(flight.code, flight.token);
       client.setFlightPeer(peer?.id ?? null);
     }
     return { session, announcement: { id: session.id, flightCode: flight?.code ?? null, peer } };

@@ -27,8 +27,8 @@ export function generateSessionId(): string {
   return randomBase36Id(10);
 }
 
-/** A random token that makes each flight's Socket.IO room unique even when its code is reused later. */
-export function generateRoomToken(): string {
+/** A random token that tells each flight apart from a later one with the same code. */
+export function generateFlightToken(): string {
   return randomBytes(6).toString('base64url');
 }
 

@@ -23,8 +23,8 @@ export interface FlightMember {
 
 export interface FlightRecord {
   code: string;
-  /** Unique per flight instance, so a reused code never reaches an old flight's sockets. */
-  room: string;
+  /** Unique per flight instance, so a flight is never taken for a later one with the same code. */
+  token: string;
   members: string[];
 }
 
@@ -32,7 +32,7 @@ export type CreateFlightResult =
   { status: 'created' } | { status: 'code-taken' } | { status: 'already-in-flight' } | { status: 'no-session' };
 
 export type JoinFlightResult =
-  | { status: 'joined'; room: string; others: FlightMember[] }
+  | { status: 'joined'; token: string; others: FlightMember[] }
   | { status: 'already-in-flight' }
   | { status: 'not-found' }
   /** Both seats taken: the code is real (a lost race, not a guess), though clients hear the same answer. */
@@ -41,7 +41,7 @@ export type JoinFlightResult =
 
 export interface LeaveFlightResult {
   code: string;
-  room: string;
+  token: string;
   /** Members still in the flight; empty when the flight was deleted. */
   remaining: FlightMember[];
 }
@@ -54,7 +54,7 @@ export interface RemovedSession {
 /** A parked session taken up by a new replica, with the flight it is still in. */
 export interface ResumedSession {
   session: SessionRecord;
-  flight: { code: string; room: string; peer: FlightMember | null } | null;
+  flight: { code: string; token: string; peer: FlightMember | null } | null;
 }
 
 /** A room channel's slot taken: the session it was taken from (still live), and the one in the other slot. */
@@ -85,7 +85,7 @@ export interface SessionStore {
   /** Re-writes a session (and its flight membership) after Redis lost it, e.g. on restart. */
   restoreSession(
     session: SessionRecord,
-    flight: { code: string; room: string } | null,
+    flight: { code: string; token: string } | null,
     ttlMs: number,
     nowMs: number,
   ): Promise<void>;
@@ -104,7 +104,7 @@ export interface PresenceStore {
 export interface FlightStore {
   createFlight(
     code: string,
-    room: string,
+    token: string,
     sessionId: string,
     ttlMs: number,
     nowMs: number,

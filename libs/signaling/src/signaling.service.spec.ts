@@ -40,10 +40,10 @@ describe('SignalingService flight state machine', () => {
     const { code } = await service.createFlight(host);
     await expect(service.createFlight(host)).rejects.toMatchObject({ code: 'already_in_flight' });
 
-    const joinedRooms: string[] = [];
-    const joined = await service.joinFlight(guest, code, (room) => joinedRooms.push(room));
+    const joinedTokens: string[] = [];
+    const joined = await service.joinFlight(guest, code, (token) => joinedTokens.push(token));
     expect(joined).toMatchObject({ code, connectionType: 'lan', peer: { id: host.id, name: host.name } });
-    expect(joinedRooms).toHaveLength(1);
+    expect(joinedTokens).toHaveLength(1);
     expect(delivery.peers).toEqual([
       [guest.id, host.id],
       [host.id, guest.id],

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import { createHash, randomBytes } from 'node:crypto';
 import { type ConnectionType, ErrorCode, type RoomChannel, type ServerToClientEvents } from '@rendezvous/protocol';
-import { generateDisplayName, generateFlightCode, generateRoomToken, generateSessionId } from './identifiers.js';
+import { generateDisplayName, generateFlightCode, generateFlightToken, generateSessionId } from './identifiers.js';
 import {
   type FlightMember,
   LIVE_STATE,
@@ -49,7 +49,7 @@ const CODE_ATTEMPTS = 10;
 
 export interface JoinedFlight {
   code: string;
-  room: string;
+  token: string;
   peer: FlightMember;
   connectionType: ConnectionType;
 }
@@ -97,13 +97,13 @@ export class SignalingService {
     return updated;
   }
 
-  async createFlight(session: SessionRecord): Promise<{ code: string; room: string }> {
+  async createFlight(session: SessionRecord): Promise<{ code: string; token: string }> {
     for (let attempt = 0; attempt < CODE_ATTEMPTS; attempt++) {
       const code = generateFlightCode();
-      const room = generateRoomToken();
+      const token = generateFlightToken();
       const result = await this.live.flights.createFlight(
         code,
-        room,
+        token,
         session.id,
         this.config.flights.ttlMs,
         Date.now(),
@@ -114,7 +114,7 @@ export class SignalingService {
           await this.stories
             ?.begin(code, this.storyMember(session), this.config.flights.ttlMs)
             .catch((error: Error) => this.logger.warn(`Flight story of ${code} not begun: ${error.message}`));
-          return { code, room };
+          return { code, token };
         case 'already-in-flight':
           throw new SignalingError(ErrorCode.AlreadyInFlight);
         case 'no-session':
@@ -134,7 +134,7 @@ export class SignalingService {
   async joinFlight(
     session: SessionRecord,
     code: string,
-    beforeAnnounce: (room: string) => void = () => {},
+    beforeAnnounce: (token: string) => void = () => {},
   ): Promise<JoinedFlight> {
     // Codes are guessable by volume: an address whose joins keep missing is locked out for a while. A full
     // flight is a real code (a lost race), answered the same but not counted.
@@ -164,7 +164,7 @@ export class SignalingService {
     void this.stories
       ?.joined(code, this.storyMember(session), connectionType)
       .catch((error: Error) => this.logger.warn(`Flight story of ${code} missed a join: ${error.message}`));
-    beforeAnnounce(result.room);
+    beforeAnnounce(result.token);
     this.delivery.flightPeerChanged(session.id, peer.id);
     this.delivery.flightPeerChanged(peer.id, session.id);
     this.delivery.toSession(session.id, 'peer-joined', {
@@ -178,7 +178,7 @@ export class SignalingService {
       connectionType,
     });
     this.delivery.presenceChanged(unique([session.group, peer.group]));
-    return { code, room: result.room, peer, connectionType };
+    return { code, token: result.token, peer, connectionType };
   }
 
   async invite(session: SessionRecord, inviteeId: string, code: string): Promise<void> {

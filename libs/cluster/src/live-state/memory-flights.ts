@@ -15,7 +15,7 @@ export class MemoryFlightStore implements FlightStore {
 
   async createFlight(
     code: string,
-    room: string,
+    token: string,
     sessionId: string,
     ttlMs: number,
     nowMs: number,
@@ -25,7 +25,7 @@ export class MemoryFlightStore implements FlightStore {
     if (!session) return { status: 'no-session' };
     if (tables.liveFlightOf(session, nowMs)) return { status: 'already-in-flight' };
     if (tables.liveFlight(code, nowMs)) return { status: 'code-taken' };
-    tables.flights.set(code, { room, members: [sessionId], expiresAt: nowMs + ttlMs });
+    tables.flights.set(code, { token, members: [sessionId], expiresAt: nowMs + ttlMs });
     session.flight = code;
     return { status: 'created' };
   }
@@ -43,7 +43,7 @@ export class MemoryFlightStore implements FlightStore {
     flight.members.push(sessionId);
     flight.expiresAt = Infinity;
     session.flight = code;
-    return { status: 'joined', room: flight.room, others };
+    return { status: 'joined', token: flight.token, others };
   }
 
   async leaveFlight(sessionId: string, ttlMs: number, nowMs: number): Promise<LeaveFlightResult | null> {
@@ -53,7 +53,7 @@ export class MemoryFlightStore implements FlightStore {
 
   async getFlight(code: string, nowMs: number): Promise<FlightRecord | null> {
     const flight = this.tables.liveFlight(code, nowMs);
-    return flight ? { code, room: flight.room, members: [...flight.members] } : null;
+    return flight ? { code, token: flight.token, members: [...flight.members] } : null;
   }
 }
 

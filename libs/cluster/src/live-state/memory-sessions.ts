@@ -34,7 +34,7 @@ export class MemorySessionStore implements SessionStore {
 
   async restoreSession(
     session: SessionRecord,
-    flight: { code: string; room: string } | null,
+    flight: { code: string; token: string } | null,
     ttlMs: number,
     nowMs: number,
   ): Promise<void> {
@@ -44,8 +44,8 @@ export class MemorySessionStore implements SessionStore {
     if (!flight) return;
     const current = tables.liveFlight(flight.code, nowMs);
     if (!current) {
-      tables.flights.set(flight.code, { room: flight.room, members: [session.id], expiresAt: nowMs + ttlMs });
-    } else if (current.room !== flight.room || current.members.length >= 2) {
+      tables.flights.set(flight.code, { token: flight.token, members: [session.id], expiresAt: nowMs + ttlMs });
+    } else if (current.token !== flight.token || current.members.length >= 2) {
       return;
     } else if (!current.members.includes(session.id)) {
       current.members.push(session.id);
@@ -109,7 +109,7 @@ export class MemoryParkingStore implements ParkingStore {
       session: toRecord(session),
       flight:
         flight && session.flight
-          ? { code: session.flight, room: flight.room, peer: peerId ? tables.member(peerId) : null }
+          ? { code: session.flight, token: flight.token, peer: peerId ? tables.member(peerId) : null }
           : null,
     };
   }

@@ -6,7 +6,7 @@ export interface StoredSession extends SessionRecord {
 }
 
 export interface StoredFlight {
-  room: string;
+  token: string;
   members: string[];
   /** Epoch ms; Infinity while the flight is full. */
   expiresAt: number;
@@ -55,7 +55,7 @@ export class MemoryTables {
     flight.members = flight.members.filter((id) => id !== session.id);
     if (flight.members.length === 0) this.flights.delete(code);
     else flight.expiresAt = nowMs + ttlMs;
-    return { code, room: flight.room, remaining: flight.members.map((id) => this.member(id)) };
+    return { code, token: flight.token, remaining: flight.members.map((id) => this.member(id)) };
   }
 
   liveFlight(code: string, nowMs: number): StoredFlight | null {

@@ -17,13 +17,13 @@ export class RedisFlightStore implements FlightStore {
 
   async createFlight(
     code: string,
-    room: string,
+    token: string,
     sessionId: string,
     ttlMs: number,
     nowMs: number,
   ): Promise<CreateFlightResult> {
     const keys = this.live.flightKeys(sessionId, code);
-    const status = (await this.live.run('create', keys, code, room, sessionId, ttlMs, nowMs)) as string;
+    const status = (await this.live.run('create', keys, code, token, sessionId, ttlMs, nowMs)) as string;
     return { status: status as CreateFlightResult['status'] };
   }
 
@@ -31,7 +31,7 @@ export class RedisFlightStore implements FlightStore {
     const reply = (await this.live.run('join', this.live.flightKeys(sessionId, code), code, sessionId)) as LuaReply[];
     const status = reply[0] as JoinFlightResult['status'];
     if (status !== 'joined') return { status } as JoinFlightResult;
-    return { status, room: String(reply[1]), others: members(reply, 2) };
+    return { status, token: String(reply[1]), others: members(reply, 2) };
   }
 
   async leaveFlight(sessionId: string, ttlMs: number, nowMs: number): Promise<LeaveFlightResult | null> {
@@ -41,9 +41,10 @@ export class RedisFlightStore implements FlightStore {
   }
 
   async getFlight(code: string): Promise<FlightRecord | null> {
-    const [room, list] = await this.live.redis.hmget(this.live.key('f:', code), 'room', 'members');
-    if (!room || !list) return null;
-    return { code, room, members: list.split(' ') };
+    // The token is the hash's `room` field (its name since the first release, which running replicas share).
+    const [token, list] = await this.live.redis.hmget(this.live.key('f:', code), 'room', 'members');
+    if (!token || !list) return null;
+    return { code, token, members: list.split(' ') };
   }
 }
 

@@ -16,5 +16,5 @@ export function members(flat: LuaReply[], from: number): FlightMember[] {
 }
 
 export function parseLeave(flat: LuaReply[]): LeaveFlightResult {
-  return { code: String(flat[0]), room: String(flat[1]), remaining: members(flat, 2) };
+  return { code: String(flat[0]), token: String(flat[1]), remaining: members(flat, 2) };
 }

@@ -10,7 +10,7 @@ import { parseLeave } from './redis-replies.js';
  *   P r:<replica>     set   session ids connected to that replica
  *   P replicas        zset  replica id -> last heartbeat (ms)
  *   P n:<group>       hash  session id -> "<busy 0|1><name>" (presence of one network)
- *   P f:<code>        hash  room, members ("id" or "id id"); PEXPIRE while not full
+ *   P f:<code>        hash  room (the flight token), members ("id" or "id id"); PEXPIRE while not full
  *   P flights         zset  code -> expiry ms (+inf while full), for counting
  *   P reap:<replica>  string lock taken by the survivor that reaps a dead replica
  *   P parked          zset  session id -> end of its resume grace (ms), sessions of a drained replica

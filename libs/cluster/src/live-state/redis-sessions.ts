@@ -38,7 +38,7 @@ export class RedisSessionStore implements SessionStore {
 
   async restoreSession(
     session: SessionRecord,
-    flight: { code: string; room: string } | null,
+    flight: { code: string; token: string } | null,
     ttlMs: number,
     nowMs: number,
   ): Promise<void> {
@@ -48,7 +48,7 @@ export class RedisSessionStore implements SessionStore {
     else await live.redis.sadd(live.key('r:', session.replicaId), session.id);
     if (flight) {
       const keys = live.flightKeys(session.id, flight.code);
-      await live.run('restore', keys, flight.code, flight.room, session.id, ttlMs, nowMs);
+      await live.run('restore', keys, flight.code, flight.token, session.id, ttlMs, nowMs);
     }
   }
 
@@ -87,10 +87,10 @@ export class RedisParkingStore implements ParkingStore {
     const keys = [this.live.key('s:', id), this.live.key('parked'), this.live.key('r:', replicaId)];
     const reply = (await this.live.run('resume', keys, id, resumeDigest, replicaId, nowMs)) as LuaReply[] | null;
     if (!reply) return null;
-    const [name, address, group, code, room] = reply.map(String) as [string, string, string, string?, string?];
+    const [name, address, group, code, token] = reply.map(String) as [string, string, string, string?, string?];
     const session = { id, name, replicaId, address, group };
-    if (code === undefined || room === undefined) return { session, flight: null };
-    return { session, flight: { code, room, peer: members(reply, 5)[0] ?? null } };
+    if (code === undefined || token === undefined) return { session, flight: null };
+    return { session, flight: { code, token, peer: members(reply, 5)[0] ?? null } };
   }
 
   expiredParkedSessions(nowMs: number): Promise<string[]> {
