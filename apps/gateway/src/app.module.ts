@@ -64,6 +64,8 @@ import { UploadsController } from './uploads/uploads.controller.js';
 import { SignalRelay } from './signaling/signal-relay.js';
 import { SocketSessions } from './signaling/socket-sessions.js';
 import { SignalingGateway } from './signaling/signaling.gateway.js';
+import { DropSilkBinding } from './plain-ws/dropsilk.binding.js';
+import { PlainWebSockets } from './plain-ws/plain-ws.server.js';
 import { HandshakeChecks } from './signaling/handshake-checks.js';
 
 @Module({})
@@ -117,6 +119,8 @@ export class AppModule implements NestModule {
         SocketSessions,
         SignalRelay,
         SignalingGateway,
+        DropSilkBinding,
+        PlainWebSockets,
         {
           provide: TransferRoomService,
           inject: [PrismaService, RENDEZVOUS_CONFIG],

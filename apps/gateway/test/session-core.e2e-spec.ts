@@ -8,6 +8,7 @@ import { startGatewayApp } from '../../../test/support/gateway-app.js';
 class RecordingLink implements ClientLink {
   readonly received: { event: string; payload: unknown }[] = [];
   isOpen = true;
+  readonly resumable = false;
   onClose: () => void = () => undefined;
 
   send(event: string, payload: unknown): void {

@@ -26,9 +26,13 @@ export class OriginPolicy {
     return this.config.origins.allowed.length > 0 || this.pattern !== null;
   }
 
-  /** A cross-origin browser caller this server trusts. */
+  /**
+   * A cross-origin browser caller this server trusts. With no origin configured and outside production, that is
+   * any page on this machine (a frontend's dev server on another local port works with no setting).
+   */
   isAllowed(origin: string): boolean {
-    return this.config.origins.allowed.includes(origin) || (this.pattern?.test(origin) ?? false);
+    if (this.config.origins.allowed.includes(origin) || (this.pattern?.test(origin) ?? false)) return true;
+    return !this.configured && this.config.server.nodeEnv !== 'production' && isLoopbackOrigin(origin);
   }
 
   verdict(origin: string | undefined, host: string | undefined): OriginVerdict {
@@ -44,5 +48,16 @@ export class OriginPolicy {
       return 'forbidden';
     }
     return 'forbidden';
+  }
+}
+
+const LOOPBACK_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+function isLoopbackOrigin(origin: string): boolean {
+  try {
+    const { protocol, hostname } = new URL(origin);
+    return (protocol === 'http:' || protocol === 'https:') && LOOPBACK_HOSTS.has(hostname);
+  } catch {
+    return false;
   }
 }

@@ -9,6 +9,7 @@ function recordedClient(claims: ConstructorParameters<typeof Client>[2] = null) 
     send: (event, payload) => sent.push([event, payload]),
     close: () => undefined,
     isOpen: true,
+    resumable: false,
   };
   return { client: new Client(link, '10.0.0.1', claims), sent };
 }

@@ -10,6 +10,8 @@ export interface ClientLink {
   close(): void;
   /** False once the connection is gone. */
   readonly isOpen: boolean;
+  /** Whether its protocol can take a parked session up again elsewhere (a drain parks only those). */
+  readonly resumable: boolean;
 }
 
 /** What a verified token says about its client (AUTH_MODE=jwt). */

@@ -118,7 +118,7 @@ export class SessionLifecycle {
    */
   async park(client: Client, graceMs: number): Promise<ResumeCredentials | null> {
     const { session, attachment, room } = client;
-    if (!session || attachment || room) return null;
+    if (!session || attachment || room || !client.link.resumable) return null;
     const token = await this.signaling.park(session, client.signalsInFlight(), graceMs).catch((error: Error) => {
       this.logger.warn(`Session ${session.id} not kept for resumption: ${error.message}`);
       return null;

@@ -113,6 +113,8 @@ export class RendezvousIoAdapter extends IoAdapter {
       perMessageDeflate: false,
       httpCompression: false,
       serveClient: false,
+      // Upgrades on other paths belong to the plain-WebSocket protocols, not to be cut after a second.
+      destroyUpgrade: false,
       cleanupEmptyChildNamespaces: true,
       parser: createGuardedParser(serverConfig.maxPayloadBytes),
       allowRequest: (request, callback) => this.allowRequest(request, callback),

@@ -1,6 +1,6 @@
 import { splitAck } from '@rendezvous/transport';
 import type { RendezvousConfig } from '@rendezvous/config';
-import { ErrorCode, ErrorMessage } from '@rendezvous/protocol';
+import { ErrorCode, ErrorMessage, type ErrorPayload } from '@rendezvous/protocol';
 import type { Socket } from 'socket.io';
 import { sendError } from './ws-error.filter.js';
 
@@ -17,13 +17,17 @@ const DROP_WINDOW_MS = 10_000;
 /** One `error` event per second at most: a flooding client must not make us flood it back. */
 const ERROR_INTERVAL_MS = 1_000;
 
+/** What becomes of one event: admitted, dropped (with an error to report, or silently), or the client cut off. */
+export type RateVerdict = 'admit' | 'drop-and-report' | 'drop' | 'disconnect';
+
 /**
- * Events per socket per second, as a token bucket (RATE_LIMIT_EVENTS_PER_SECOND sustained, RATE_LIMIT_BURST at
- * once). An event over the limit is dropped with `rate_limited` (its ack, if any, always answered; the `error`
- * event at most once a second); RATE_LIMIT_MAX_DROPS drops within 10 s is sustained abuse and disconnects it.
+ * Events per client per second, as a token bucket (RATE_LIMIT_EVENTS_PER_SECOND sustained, RATE_LIMIT_BURST at
+ * once), for the clients of every binding (keyed by the connection object). An event over the limit is dropped
+ * with `rate_limited` (its error at most once a second); RATE_LIMIT_MAX_DROPS drops within 10 s is sustained
+ * abuse and disconnects the client.
  */
 export class EventRateLimiter {
-  private readonly buckets = new WeakMap<Socket, Bucket>();
+  private readonly buckets = new WeakMap<object, Bucket>();
   private readonly perMs: number;
 
   constructor(
@@ -33,20 +37,18 @@ export class EventRateLimiter {
     this.perMs = limits.eventsPerSecond / 1_000;
   }
 
-  admit(socket: Socket, event: string, args: unknown[]): boolean {
-    // Events already read from a socket we disconnected are not worth a word.
-    if (socket.disconnected) return false;
+  check(client: object): RateVerdict {
     const now = performance.now();
-    let bucket = this.buckets.get(socket);
+    let bucket = this.buckets.get(client);
     if (!bucket) {
       bucket = { tokens: this.limits.burst, refilledAt: now, windowStart: now, drops: 0, lastErrorAt: -Infinity };
-      this.buckets.set(socket, bucket);
+      this.buckets.set(client, bucket);
     }
     bucket.tokens = Math.min(this.limits.burst, bucket.tokens + (now - bucket.refilledAt) * this.perMs);
     bucket.refilledAt = now;
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;
-      return true;
+      return 'admit';
     }
     if (now - bucket.windowStart >= DROP_WINDOW_MS) {
       bucket.windowStart = now;
@@ -54,18 +56,32 @@ export class EventRateLimiter {
     }
     if (++bucket.drops >= this.limits.maxDrops) {
       this.onLimited('disconnected');
+      return 'disconnect';
+    }
+    this.onLimited('dropped');
+    if (now - bucket.lastErrorAt < ERROR_INTERVAL_MS) return 'drop';
+    bucket.lastErrorAt = now;
+    return 'drop-and-report';
+  }
+
+  /** The Socket.IO binding's use: an ack, if any, is always answered. */
+  admit(socket: Socket, event: string, args: unknown[]): boolean {
+    // Events already read from a socket we disconnected are not worth a word.
+    if (socket.disconnected) return false;
+    const verdict = this.check(socket);
+    if (verdict === 'admit') return true;
+    if (verdict === 'disconnect') {
       socket.disconnect(true);
       return false;
     }
-    this.onLimited('dropped');
-    const error = { code: ErrorCode.RateLimited, message: ErrorMessage.rate_limited, event: event.slice(0, 64) };
+    const error = rateLimitedError(event);
     const { ack } = splitAck(args);
-    if (now - bucket.lastErrorAt >= ERROR_INTERVAL_MS) {
-      bucket.lastErrorAt = now;
-      sendError(socket, error, ack);
-    } else {
-      ack?.({ ok: false, error });
-    }
+    if (verdict === 'drop-and-report') sendError(socket, error, ack);
+    else ack?.({ ok: false, error });
     return false;
   }
+}
+
+export function rateLimitedError(event: string): ErrorPayload {
+  return { code: ErrorCode.RateLimited, message: ErrorMessage.rate_limited, event: event.slice(0, 64) };
 }

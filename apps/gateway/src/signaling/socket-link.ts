@@ -3,6 +3,9 @@ import type { RendezvousSocket } from './socket-data.js';
 
 /** The Socket.IO binding's side of a client: the core writes to the socket and closes it through this. */
 export class SocketLink implements ClientLink {
+  /** `auth.resume` in the handshake takes a parked session up. */
+  readonly resumable = true;
+
   constructor(private readonly socket: RendezvousSocket) {}
 
   send(event: string, payload: unknown): void {
