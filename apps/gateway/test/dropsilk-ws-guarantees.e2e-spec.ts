@@ -44,6 +44,17 @@ describe('DropSilk over a plain WebSocket: limits, heartbeats, drain', () => {
     const development = await start({});
     expect(await refusal(development.url, { origin: 'http://127.0.0.1:4173' })).toBe(101);
     expect(await refusal(development.url, { origin: 'https://evil.example' })).toBe(403);
+    // ...and its HTTP calls too: DropSilk's room creation needs an answered preflight.
+    const preflight = await fetch(`${development.url}/api/rooms`, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'http://127.0.0.1:4173',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type',
+      },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:4173');
   });
 
   it('takes the token of AUTH_MODE=jwt from the `token` query parameter', async () => {

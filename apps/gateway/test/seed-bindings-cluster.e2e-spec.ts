@@ -1,0 +1,79 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { TestClient } from '../../../test/support/clients.js';
+import { PlainWsClient } from '../../../test/support/plain-ws-client.js';
+import { REDIS_TOPOLOGIES, type RedisUnderTest } from '../../../test/support/redis-topologies.js';
+import { Replica } from '../../../test/support/replica.js';
+import { pairedTransferRoom } from '../../../test/support/transfer-rooms.js';
+
+const CLUSTER_ENV = { TRUSTED_PROXIES: '127.0.0.1', REPLICA_HEARTBEAT_MS: '250', REPLICA_TIMEOUT_MS: '1500' };
+
+// The seeds' own protocols share the live state with Socket.IO clients, whichever replica each one is on.
+describe('seed protocols across two replicas with Redis', () => {
+  let redis: RedisUnderTest;
+  let one: Replica;
+  let two: Replica;
+  const open: { close(): void }[] = [];
+
+  const dropSilk = async (replica: Replica, address: string) => {
+    const client = await PlainWsClient.open(replica.url, { 'x-forwarded-for': address });
+    open.push(client);
+    await client.next('registered');
+    return client;
+  };
+  const socketIo = async (replica: Replica, address: string) => {
+    const client = await TestClient.connect(replica.url, { headers: { 'x-forwarded-for': address } });
+    open.push(client);
+    return client;
+  };
+
+  beforeAll(async () => {
+    redis = await (REDIS_TOPOLOGIES[0] as (typeof REDIS_TOPOLOGIES)[number]).start();
+    const env = { ...CLUSTER_ENV, ...redis.env };
+    [one, two] = await Promise.all([Replica.start('seed-1', env), Replica.start('seed-2', env)]);
+  });
+  afterEach(() => {
+    for (const client of open.splice(0)) client.close();
+  });
+  afterAll(async () => {
+    await Promise.all([one?.stop(), two?.stop()]);
+    await redis?.stop();
+  });
+
+  it('runs a DropSilk flight between replicas, and one with a Socket.IO peer', async () => {
+    const host = await dropSilk(one, '10.20.0.1');
+    const guest = await dropSilk(two, '10.20.0.2');
+    host.send({ type: 'create-flight' });
+    const { flightCode } = await host.next('flight-created');
+    guest.send({ type: 'join-flight', flightCode });
+    expect(await host.next('peer-joined')).toMatchObject({ flightCode, connectionType: 'lan' });
+    await guest.next('peer-joined');
+    host.send({ type: 'signal', data: { sdp: 'offer' } });
+    expect(await guest.next('signal')).toEqual({ type: 'signal', data: { sdp: 'offer' } });
+    guest.send({ type: 'signal', data: { sdp: 'answer' } });
+    expect(await host.next('signal')).toEqual({ type: 'signal', data: { sdp: 'answer' } });
+    guest.close();
+    expect(await host.next('peer-left')).toEqual({ type: 'peer-left' });
+
+    const second = await dropSilk(one, '10.20.0.3');
+    second.send({ type: 'create-flight' });
+    const code = (await second.next('flight-created')).flightCode;
+    const remote = await socketIo(two, '10.20.0.4');
+    expect(await remote.request('join-flight', { flightCode: code })).toMatchObject({ ok: true });
+    remote.emit('signal', { data: { candidate: 'c' } });
+    expect(await second.next('signal')).toEqual({ type: 'signal', data: { candidate: 'c' } });
+  });
+
+  it('pairs a DropSilk transfer socket with a Socket.IO one on the other replica in a transfer room', async () => {
+    const { code, hostId, guestId } = await pairedTransferRoom(one.url, { host: 'Hal', guest: 'Gina' });
+    const host = await dropSilk(one, '10.21.0.1');
+    host.send({ type: 'attach-room', roomCode: code, participantId: hostId });
+    await host.next('room-attached');
+    const guest = await socketIo(two, '10.21.0.2');
+    await guest.request('attach-room', { roomCode: code, participantId: guestId });
+    expect(await host.next('peer-joined')).toMatchObject({ flightCode: code, peer: { id: guest.id } });
+    host.send({ type: 'signal', data: { sdp: 'host offer' } });
+    expect(await guest.next('signal')).toMatchObject({ data: { sdp: 'host offer' } });
+    guest.close();
+    expect(await host.next('peer-left')).toEqual({ type: 'peer-left' });
+  });
+});
