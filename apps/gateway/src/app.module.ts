@@ -64,6 +64,7 @@ import { UploadsController } from './uploads/uploads.controller.js';
 import { SignalRelay } from './signaling/signal-relay.js';
 import { SocketSessions } from './signaling/socket-sessions.js';
 import { SignalingGateway } from './signaling/signaling.gateway.js';
+import { CamusBinding } from './plain-ws/camus.binding.js';
 import { DropSilkBinding } from './plain-ws/dropsilk.binding.js';
 import { PlainWebSockets } from './plain-ws/plain-ws.server.js';
 import { HandshakeChecks } from './signaling/handshake-checks.js';
@@ -120,6 +121,7 @@ export class AppModule implements NestModule {
         SignalRelay,
         SignalingGateway,
         DropSilkBinding,
+        CamusBinding,
         PlainWebSockets,
         {
           provide: TransferRoomService,

@@ -76,4 +76,25 @@ describe('seed protocols across two replicas with Redis', () => {
     guest.close();
     expect(await host.next('peer-left')).toEqual({ type: 'peer-left' });
   });
+
+  it('meets Camus clients and a Socket.IO member of one multiparty room on both replicas', async () => {
+    const camus = async (replica: Replica) => {
+      const client = await PlainWsClient.open(`${replica.url}/room/cross-room/ws`);
+      open.push(client);
+      client.send({ receiver: 'ground control', type: 'ping', data: 0 });
+      return Object.assign(client, { id: String((await client.next('pong')).receiver) });
+    };
+    const alice = await camus(one);
+    const bob = await camus(two);
+    const sam = await socketIo(two, '10.22.0.1');
+    expect(await sam.request('join-room', { roomId: 'cross-room', name: 'Socket Sam' })).toMatchObject({ ok: true });
+    await alice.next('room-info', (frame) => JSON.stringify(frame.data).includes('Socket Sam'));
+    alice.send({ receiver: bob.id, type: 'offer', data: { type: 'offer', sdp: 'a' } });
+    expect(await bob.next('offer')).toMatchObject({ sender: alice.id, receiver: bob.id });
+    sam.emit('offer', { receiver: alice.id, data: { type: 'offer', sdp: 's' } });
+    expect(await alice.next('offer')).toMatchObject({ sender: sam.id });
+    bob.send({ receiver: 'room', type: 'text', data: { text: 'hi all' } });
+    expect(await alice.next('text')).toMatchObject({ sender: bob.id, data: { text: 'hi all' } });
+    expect(await sam.next('text')).toMatchObject({ sender: bob.id, text: 'hi all' });
+  });
 });

@@ -9,6 +9,7 @@ import { type WebSocket, WebSocketServer } from 'ws';
 import { AuthRejected, JwtVerifier } from '../auth/jwt-verifier.js';
 import { ClientAddress } from '../common/client-address.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
+import { CAMUS_PATH, CamusBinding } from './camus.binding.js';
 import { DropSilkBinding } from './dropsilk.binding.js';
 
 /** What a binding learns about a connection the server accepted for it. */
@@ -52,6 +53,7 @@ export class PlainWebSockets implements OnApplicationBootstrap, OnApplicationShu
     @Inject(CONNECTION_LIMITER) private readonly limiter: ConnectionLimiter,
     @Inject(GatewayMetrics) private readonly metrics: GatewayMetrics,
     @Inject(DropSilkBinding) private readonly dropSilk: DropSilkBinding,
+    @Inject(CamusBinding) private readonly camus: CamusBinding,
   ) {
     this.server = new WebSocketServer({
       noServer: true,
@@ -123,8 +125,9 @@ export class PlainWebSockets implements OnApplicationBootstrap, OnApplicationShu
     });
   }
 
-  private bindingFor(_url: URL): PlainWsBinding {
-    // DropSilk's backend answers on any path.
+  /** Camus's `/room/<slug>/ws`; anything else is DropSilk's (whose backend answers on any path). */
+  private bindingFor(url: URL): PlainWsBinding {
+    if (CAMUS_PATH.test(url.pathname)) return this.camus;
     return this.dropSilk;
   }
 
