@@ -8,6 +8,7 @@ import type {
   RoomMember,
   Roster,
   StartCallResult,
+  RoomOverview,
 } from '@rendezvous/rooms';
 
 interface StoredRoom {
@@ -30,6 +31,8 @@ export class MemoryMultipartyState implements MultipartyState {
   private readonly calls = new Map<string, StoredCall>();
   private readonly memberships = new Map<string, Membership>();
   private readonly versions = new Map<string, number>();
+  /** Session id -> when it joined its room (ms). */
+  private readonly joinedAt = new Map<string, number>();
 
   async joinRoom(roomId: string, member: RoomMember, cap: number): Promise<JoinRoomResult> {
     const current = this.memberships.get(member.id);
@@ -39,7 +42,10 @@ export class MemoryMultipartyState implements MultipartyState {
     const previous = current && !rejoining ? this.leave(member.id) : null;
     const target = this.roomOf(roomId);
     target.members.set(member.id, member.username);
-    if (!rejoining) this.memberships.set(member.id, { roomId, callId: null });
+    if (!rejoining) {
+      this.memberships.set(member.id, { roomId, callId: null });
+      this.joinedAt.set(member.id, Date.now());
+    }
     const calls = [...target.calls].map((callId) => this.callState(callId, this.currentVersion(`c:${callId}`)));
     return { status: 'joined', roster: this.rosterOf(roomId, this.bump(`r:${roomId}`)), calls, previous };
   }
@@ -108,6 +114,7 @@ export class MemoryMultipartyState implements MultipartyState {
   ): Promise<{ roster: Roster; call: CallState | null }> {
     this.roomOf(roomId).members.set(member.id, member.username);
     this.memberships.set(member.id, { roomId, callId: null });
+    if (!this.joinedAt.has(member.id)) this.joinedAt.set(member.id, Date.now());
     const roster = this.rosterOf(roomId, this.bump(`r:${roomId}`));
     if (!call) return { roster, call: null };
     if (!this.calls.has(call.callId)) {
@@ -115,6 +122,21 @@ export class MemoryMultipartyState implements MultipartyState {
       this.roomOf(roomId).calls.add(call.callId);
     }
     return { roster, call: this.enterCall(call.callId, member.id) };
+  }
+
+  async overview(limit: number): Promise<RoomOverview[]> {
+    return [...this.rooms.keys()]
+      .filter((roomId) => (this.rooms.get(roomId)?.members.size ?? 0) > 0)
+      .sort()
+      .slice(0, limit)
+      .map((roomId) => ({
+        roomId,
+        members: [...(this.rooms.get(roomId)?.members ?? [])].map(([id, username]) => ({
+          id,
+          username,
+          joinedAt: this.joinedAt.get(id) ?? null,
+        })),
+      }));
   }
 
   async counts(): Promise<{ rooms: number; calls: number }> {
@@ -132,6 +154,7 @@ export class MemoryMultipartyState implements MultipartyState {
     if (!membership) return null;
     const call = this.leaveCallOf(sessionId);
     this.memberships.delete(sessionId);
+    this.joinedAt.delete(sessionId);
     const room = this.roomOf(membership.roomId);
     room.members.delete(sessionId);
     const roster = this.rosterOf(membership.roomId, this.bump(`r:${membership.roomId}`));

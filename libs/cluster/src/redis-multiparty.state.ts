@@ -6,6 +6,7 @@ import type {
   MultipartyState,
   RoomDeparture,
   RoomMember,
+  RoomOverview,
   Roster,
   StartCallResult,
 } from '@rendezvous/rooms';
@@ -129,6 +130,31 @@ export class RedisMultipartyState implements MultipartyState {
 
   async isMember(roomId: string, sessionId: string): Promise<boolean> {
     return (await this.redis.hexists(this.key('m:', roomId), sessionId)) === 1;
+  }
+
+  async overview(limit: number): Promise<RoomOverview[]> {
+    const roomIds = (await this.redis.smembers(this.key('mrooms'))).sort().slice(0, limit);
+    const rosters = await this.pipelined(roomIds.map((roomId) => ['hgetall', this.key('m:', roomId)]));
+    const rooms = roomIds.map((roomId, index) => ({
+      roomId,
+      members: Object.entries((rosters[index] ?? {}) as Record<string, string>),
+    }));
+    const ids = rooms.flatMap((room) => room.members.map(([id]) => id));
+    const joined = await this.pipelined(ids.map((id) => ['hget', this.key('mm:', id), 'at']));
+    const joinedAt = new Map(ids.map((id, index) => [id, joined[index] ? Number(joined[index]) : null]));
+    return rooms
+      .filter((room) => room.members.length > 0)
+      .map(({ roomId, members }) => ({
+        roomId,
+        members: members.map(([id, username]) => ({ id, username, joinedAt: joinedAt.get(id) ?? null })),
+      }));
+  }
+
+  /** Read-only commands in one round trip (every key is in the multiparty key space: one slot). */
+  private async pipelined(commands: [string, ...string[]][]): Promise<unknown[]> {
+    if (commands.length === 0) return [];
+    const results = (await this.redis.pipeline(commands).exec()) ?? [];
+    return results.map(([error, value]) => (error ? null : value));
   }
 
   async membership(sessionId: string): Promise<Membership | null> {

@@ -31,6 +31,22 @@ export function describeMultipartyContract(name: string, create: () => Promise<M
     });
     afterAll(async () => subject?.close());
 
+    it('gives an overview of the rooms with members, with when each member joined', async () => {
+      const [a, b, c] = [member(), member(), member()];
+      const before = Date.now() - 1_000;
+      await state.joinRoom('overview-b', a, 10);
+      await state.joinRoom('overview-a', b, 10);
+      await state.joinRoom('overview-a', c, 10);
+      await state.leaveRoom(c.id);
+      const rooms = await state.overview(10);
+      expect(rooms.map((room) => room.roomId)).toEqual(['overview-a', 'overview-b']);
+      expect(rooms[0]?.members).toEqual([{ ...b, joinedAt: expect.any(Number) }]);
+      expect(rooms[1]?.members[0]?.joinedAt).toBeGreaterThanOrEqual(before);
+      expect(await state.overview(1)).toHaveLength(1);
+      await state.leaveRoom(b.id);
+      expect((await state.overview(10)).map((room) => room.roomId)).toEqual(['overview-b']);
+    });
+
     it('joins, lists, renames and leaves members with growing versions', async () => {
       const [a, b] = [member(), member()];
       const first = await state.joinRoom('lobby', a, 10);

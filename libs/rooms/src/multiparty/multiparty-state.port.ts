@@ -41,6 +41,12 @@ export type JoinCallResult =
   | { status: 'not-found' }
   | { status: 'not-in-room' };
 
+/** A room and its members with the time each joined (ms; null when unknown), for status pages. */
+export interface RoomOverview {
+  roomId: string;
+  members: (RoomMember & { joinedAt: number | null })[];
+}
+
 /** Where a session sits, kept so a survivor can clean up after a dead replica. */
 export interface Membership {
   roomId: string;
@@ -77,6 +83,8 @@ export interface MultipartyState {
     call: { callId: string; startedBy: string; startedAt: number } | null,
   ): Promise<{ roster: Roster; call: CallState | null }>;
   counts(): Promise<{ rooms: number; calls: number }>;
+  /** Rooms with members (at most `limit`, by id) and who is in them; read room by room, not one snapshot. */
+  overview(limit: number): Promise<RoomOverview[]>;
 }
 
 export const MULTIPARTY_STATE = Symbol('MULTIPARTY_STATE');

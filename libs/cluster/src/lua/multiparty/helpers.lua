@@ -1,9 +1,14 @@
 -- helpers.lua: shared by every multiparty script (prepended by the loader).
 -- Defines `p` (the multiparty key prefix, ARGV[1], whose hash tag puts every key it builds in the slot of the
--- script's KEYS) and nextVersion, rosterOf, bumpRoom, callState, enterCall, leaveCall, leaveRoom.
+-- script's KEYS) and nowMs, nextVersion, rosterOf, bumpRoom, callState, enterCall, leaveCall, leaveRoom.
 -- Versions start from Redis' clock in microseconds, so they keep growing after Redis restarts empty; they travel
 -- as strings, never as Lua numbers (doubles, which an integer reply would truncate).
 local p = ARGV[1]
+-- Redis' clock in ms, as a string (a join time, kept in mm:<session> `at`).
+local function nowMs()
+  local t = redis.call('TIME')
+  return string.format('%.0f', tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000))
+end
 local function nextVersion(current)
   local v = (tonumber(current) or 0) + 1
   local t = redis.call('TIME')

@@ -12,7 +12,7 @@ if not rejoining and redis.call('HLEN', mkey) >= cap then return {'full'} end
 local previous = false
 if current and not rejoining then previous = leaveRoom(sid) end
 redis.call('HSET', mkey, sid, username)
-if not rejoining then redis.call('HSET', KEYS[1], 'room', room) end
+if not rejoining then redis.call('HSET', KEYS[1], 'room', room, 'at', nowMs()) end
 redis.call('SADD', KEYS[3], room)
 local calls = {}
 for _, cid in ipairs(redis.call('SMEMBERS', KEYS[4])) do calls[#calls + 1] = callState(cid) end

@@ -7,6 +7,7 @@
 local room, sid, username, cid, by, at = ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
 redis.call('HSET', KEYS[1], sid, username)
 redis.call('HSET', KEYS[2], 'room', room)
+redis.call('HSETNX', KEYS[2], 'at', nowMs())
 redis.call('SADD', KEYS[3], room)
 local roster = bumpRoom(room)
 local call = false
