@@ -33,8 +33,11 @@ export class MemoryMultipartyState implements MultipartyState {
   private readonly versions = new Map<string, number>();
   /** Session id -> when it joined its room (ms). */
   private readonly joinedAt = new Map<string, number>();
+  /** Session id -> its alias; `room\nalias` -> the session holding it. */
+  private readonly aliases = new Map<string, string>();
+  private readonly aliasHolders = new Map<string, string>();
 
-  async joinRoom(roomId: string, member: RoomMember, cap: number): Promise<JoinRoomResult> {
+  async joinRoom(roomId: string, member: RoomMember, cap: number, alias?: string): Promise<JoinRoomResult> {
     const current = this.memberships.get(member.id);
     const room = this.rooms.get(roomId);
     const rejoining = current?.roomId === roomId;
@@ -45,6 +48,10 @@ export class MemoryMultipartyState implements MultipartyState {
     if (!rejoining) {
       this.memberships.set(member.id, { roomId, callId: null });
       this.joinedAt.set(member.id, Date.now());
+    }
+    if (alias) {
+      this.aliases.set(member.id, alias);
+      this.aliasHolders.set(`${roomId}\n${alias}`, member.id);
     }
     const calls = [...target.calls].map((callId) => this.callState(callId, this.currentVersion(`c:${callId}`)));
     return { status: 'joined', roster: this.rosterOf(roomId, this.bump(`r:${roomId}`)), calls, previous };
@@ -135,8 +142,22 @@ export class MemoryMultipartyState implements MultipartyState {
           id,
           username,
           joinedAt: this.joinedAt.get(id) ?? null,
+          alias: this.aliases.get(id) ?? null,
         })),
       }));
+  }
+
+  async resolveAlias(roomId: string, alias: string): Promise<string | null> {
+    return this.aliasHolders.get(`${roomId}\n${alias}`) ?? null;
+  }
+
+  async aliasesOf(sessionIds: string[]): Promise<Map<string, string>> {
+    const found = new Map<string, string>();
+    for (const id of sessionIds) {
+      const alias = this.aliases.get(id);
+      if (alias !== undefined) found.set(id, alias);
+    }
+    return found;
   }
 
   async counts(): Promise<{ rooms: number; calls: number }> {
@@ -155,6 +176,10 @@ export class MemoryMultipartyState implements MultipartyState {
     const call = this.leaveCallOf(sessionId);
     this.memberships.delete(sessionId);
     this.joinedAt.delete(sessionId);
+    const alias = this.aliases.get(sessionId);
+    const holderKey = `${membership.roomId}\n${alias}`;
+    if (alias !== undefined && this.aliasHolders.get(holderKey) === sessionId) this.aliasHolders.delete(holderKey);
+    this.aliases.delete(sessionId);
     const room = this.roomOf(membership.roomId);
     room.members.delete(sessionId);
     const roster = this.rosterOf(membership.roomId, this.bump(`r:${membership.roomId}`));

@@ -28,7 +28,7 @@ import { keySpace, type RedisClient } from './redis-keys.js';
  */
 /** The scripts (libs/cluster/src/lua/multiparty/<file>.lua), by the name this store runs them under. */
 const SCRIPTS = {
-  joinRoom: ['join-room', 4],
+  joinRoom: ['join-room', 5],
   leaveRoom: ['leave-room', 1],
   renameMember: ['rename-member', 1],
   roster: ['roster', 1],
@@ -95,14 +95,21 @@ export class RedisMultipartyState implements MultipartyState {
     return `${this.prefix}${kind}${id}`;
   }
 
-  async joinRoom(roomId: string, member: RoomMember, cap: number): Promise<JoinRoomResult> {
+  async joinRoom(roomId: string, member: RoomMember, cap: number, alias = ''): Promise<JoinRoomResult> {
     const [status, roster, calls, previous] = await this.run(
       'joinRoom',
-      [this.key('mm:', member.id), this.key('m:', roomId), this.key('mrooms'), this.key('mc:', roomId)],
+      [
+        this.key('mm:', member.id),
+        this.key('m:', roomId),
+        this.key('mrooms'),
+        this.key('mc:', roomId),
+        this.key('ma:', roomId),
+      ],
       roomId,
       member.id,
       member.username,
       cap,
+      alias,
     );
     if (status !== 'joined') return { status: 'full' };
     return {
@@ -140,14 +147,31 @@ export class RedisMultipartyState implements MultipartyState {
       members: Object.entries((rosters[index] ?? {}) as Record<string, string>),
     }));
     const ids = rooms.flatMap((room) => room.members.map(([id]) => id));
-    const joined = await this.pipelined(ids.map((id) => ['hget', this.key('mm:', id), 'at']));
-    const joinedAt = new Map(ids.map((id, index) => [id, joined[index] ? Number(joined[index]) : null]));
+    const fields = await this.pipelined(ids.map((id) => ['hmget', this.key('mm:', id), 'at', 'alias']));
+    const extra = new Map(ids.map((id, index) => [id, (fields[index] ?? [null, null]) as (string | null)[]]));
     return rooms
       .filter((room) => room.members.length > 0)
       .map(({ roomId, members }) => ({
         roomId,
-        members: members.map(([id, username]) => ({ id, username, joinedAt: joinedAt.get(id) ?? null })),
+        members: members.map(([id, username]) => {
+          const [at, alias] = extra.get(id) ?? [null, null];
+          return { id, username, joinedAt: at ? Number(at) : null, alias: alias ?? null };
+        }),
       }));
+  }
+
+  resolveAlias(roomId: string, alias: string): Promise<string | null> {
+    return this.redis.hget(this.key('ma:', roomId), alias);
+  }
+
+  async aliasesOf(sessionIds: string[]): Promise<Map<string, string>> {
+    const aliases = await this.pipelined(sessionIds.map((id) => ['hget', this.key('mm:', id), 'alias']));
+    const found = new Map<string, string>();
+    sessionIds.forEach((id, index) => {
+      const alias = aliases[index];
+      if (typeof alias === 'string') found.set(id, alias);
+    });
+    return found;
   }
 
   /** Read-only commands in one round trip (every key is in the multiparty key space: one slot). */

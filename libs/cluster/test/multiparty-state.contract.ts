@@ -31,6 +31,27 @@ export function describeMultipartyContract(name: string, create: () => Promise<M
     });
     afterAll(async () => subject?.close());
 
+    it("keeps a member's alias (seed 004's userId) for the room: resolved, listed, taken over, and gone with it", async () => {
+      const [a, b, c] = [member(), member(), member()];
+      await state.joinRoom('aliases', a, 10, 'user-1');
+      await state.joinRoom('aliases', b, 10);
+      expect(await state.resolveAlias('aliases', 'user-1')).toBe(a.id);
+      expect(await state.resolveAlias('elsewhere', 'user-1')).toBeNull();
+      expect(await state.aliasesOf([a.id, b.id])).toEqual(new Map([[a.id, 'user-1']]));
+      expect((await state.overview(10))[0]?.members).toContainEqual({
+        ...a,
+        joinedAt: expect.any(Number),
+        alias: 'user-1',
+      });
+      // A reconnecting client takes its alias over; the older member leaving does not take it away.
+      await state.joinRoom('aliases', c, 10, 'user-1');
+      expect(await state.resolveAlias('aliases', 'user-1')).toBe(c.id);
+      await state.leaveRoom(a.id);
+      expect(await state.resolveAlias('aliases', 'user-1')).toBe(c.id);
+      await state.leaveRoom(c.id);
+      expect(await state.resolveAlias('aliases', 'user-1')).toBeNull();
+    });
+
     it('gives an overview of the rooms with members, with when each member joined', async () => {
       const [a, b, c] = [member(), member(), member()];
       const before = Date.now() - 1_000;
@@ -40,7 +61,7 @@ export function describeMultipartyContract(name: string, create: () => Promise<M
       await state.leaveRoom(c.id);
       const rooms = await state.overview(10);
       expect(rooms.map((room) => room.roomId)).toEqual(['overview-a', 'overview-b']);
-      expect(rooms[0]?.members).toEqual([{ ...b, joinedAt: expect.any(Number) }]);
+      expect(rooms[0]?.members).toEqual([{ ...b, joinedAt: expect.any(Number), alias: null }]);
       expect(rooms[1]?.members[0]?.joinedAt).toBeGreaterThanOrEqual(before);
       expect(await state.overview(1)).toHaveLength(1);
       await state.leaveRoom(b.id);

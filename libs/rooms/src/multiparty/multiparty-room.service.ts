@@ -32,6 +32,8 @@ export interface JoinRoomRequest {
   roomName?: string;
   isPublic?: boolean;
   guestLimit?: number;
+  /** The id the client goes by in its own protocol (seed 004's `userId`), unique in the room: the latest holds it. */
+  alias?: string;
 }
 
 export interface JoinedRoom {
@@ -83,7 +85,7 @@ export class MultipartyRoomService {
     const maxMembers = this.config.rooms.maxMembers;
     const cap = room.guestLimit > 0 ? Math.min(room.guestLimit, maxMembers) : maxMembers;
     const member: RoomMember = { id: sessionId, username: request.username };
-    const result = await this.state.joinRoom(room.id, member, cap);
+    const result = await this.state.joinRoom(room.id, member, cap, request.alias);
     if (result.status === 'full') throw new SignalingError(ErrorCode.RoomFull);
     const joined: JoinedRoom = { room: { id: room.id, name: room.name }, roster: result.roster, calls: result.calls };
     beforeAnnounce(joined);

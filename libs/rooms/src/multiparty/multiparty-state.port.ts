@@ -44,7 +44,7 @@ export type JoinCallResult =
 /** A room and its members with the time each joined (ms; null when unknown), for status pages. */
 export interface RoomOverview {
   roomId: string;
-  members: (RoomMember & { joinedAt: number | null })[];
+  members: (RoomMember & { joinedAt: number | null; alias: string | null })[];
 }
 
 /** Where a session sits, kept so a survivor can clean up after a dead replica. */
@@ -59,8 +59,15 @@ export interface Membership {
  * win. Implemented in memory (standalone) and in Redis (cluster); both pass one contract suite.
  */
 export interface MultipartyState {
-  /** Joins (or re-joins, keeping the slot) leaving any other room first; `full` when `cap` members are in. */
-  joinRoom(roomId: string, member: RoomMember, cap: number): Promise<JoinRoomResult>;
+  /**
+   * Joins (or re-joins, keeping the slot) leaving any other room first; `full` when `cap` members are in. An
+   * `alias` is the member's id in its own protocol; a later member with the same alias takes it over.
+   */
+  joinRoom(roomId: string, member: RoomMember, cap: number, alias?: string): Promise<JoinRoomResult>;
+  /** The session that holds `alias` in the room (seed 004's `userId`), if any. */
+  resolveAlias(roomId: string, alias: string): Promise<string | null>;
+  /** The aliases of these sessions, for those that have one. */
+  aliasesOf(sessionIds: string[]): Promise<Map<string, string>>;
   /** Leaves the session's room (and its call); null when it was in none. */
   leaveRoom(sessionId: string): Promise<RoomDeparture | null>;
   renameMember(sessionId: string, username: string): Promise<Roster | null>;

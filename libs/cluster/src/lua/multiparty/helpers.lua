@@ -65,6 +65,9 @@ local function leaveRoom(sid)
   local room = redis.call('HGET', p .. 'mm:' .. sid, 'room')
   if not room then return false end
   local call = leaveCall(sid)
+  local alias = redis.call('HGET', p .. 'mm:' .. sid, 'alias')
+  -- The alias goes with its holder only: a later member may have taken it over.
+  if alias and redis.call('HGET', p .. 'ma:' .. room, alias) == sid then redis.call('HDEL', p .. 'ma:' .. room, alias) end
   redis.call('DEL', p .. 'mm:' .. sid)
   local mkey = p .. 'm:' .. room
   redis.call('HDEL', mkey, sid)
