@@ -66,6 +66,8 @@ import { SocketSessions } from './signaling/socket-sessions.js';
 import { SignalingGateway } from './signaling/signaling.gateway.js';
 import { CamusBinding } from './plain-ws/camus.binding.js';
 import { DropSilkBinding } from './plain-ws/dropsilk.binding.js';
+import { GenericWsBinding } from './plain-ws/generic.binding.js';
+import { GenericStatusController } from './http/generic-status.controller.js';
 import { PlainWebSockets } from './plain-ws/plain-ws.server.js';
 import { HandshakeChecks } from './signaling/handshake-checks.js';
 
@@ -90,6 +92,7 @@ export class AppModule implements NestModule {
       controllers: [
         StatusController,
         HealthController,
+        GenericStatusController,
         DemoController,
         TurnCredentialsController,
         MetricsController,
@@ -122,6 +125,7 @@ export class AppModule implements NestModule {
         SignalingGateway,
         DropSilkBinding,
         CamusBinding,
+        GenericWsBinding,
         PlainWebSockets,
         {
           provide: TransferRoomService,

@@ -97,4 +97,30 @@ describe('seed protocols across two replicas with Redis', () => {
     expect(await alice.next('text')).toMatchObject({ sender: bob.id, data: { text: 'hi all' } });
     expect(await sam.next('text')).toMatchObject({ sender: bob.id, text: 'hi all' });
   });
+
+  it('runs seed 004 clients on both replicas: welcome, offers by userId, and /rooms cluster-wide', async () => {
+    const join = async (replica: Replica, userId: string) => {
+      const client = await PlainWsClient.open(
+        `${replica.url}/?roomId=cross-generic&userId=${userId}&userName=${userId}`,
+      );
+      open.push(client);
+      return client;
+    };
+    const ann = await join(one, 'ann');
+    await ann.next('welcome');
+    const ben = await join(two, 'ben');
+    expect(await ben.next('welcome')).toEqual({ type: 'welcome', participants: [{ id: 'ann', name: 'ann' }] });
+    expect(await ann.next('participant-joined')).toMatchObject({ userId: 'ben' });
+    ben.send({ type: 'offer', targetUserId: 'ann', sdp: { type: 'offer', sdp: 'b' } });
+    expect(await ann.next('offer')).toEqual({ type: 'offer', fromUserId: 'ben', sdp: { type: 'offer', sdp: 'b' } });
+    for (const replica of [one, two]) {
+      const { rooms } = (await (await fetch(`${replica.url}/rooms`)).json()) as {
+        rooms: { roomId: string; participants: { id: string }[] }[];
+      };
+      const room = rooms.find((entry) => entry.roomId === 'cross-generic');
+      expect(room?.participants.map((participant) => participant.id).sort()).toEqual(['ann', 'ben']);
+    }
+    ben.close();
+    expect(await ann.next('participant-left')).toEqual({ type: 'participant-left', userId: 'ben' });
+  });
 });

@@ -37,12 +37,13 @@ export class RoomSessions {
     @Inject(ConnectionRegistry) private readonly connections: ConnectionRegistry,
   ) {}
 
-  async join(client: Client, body: JoinRoomPayload): Promise<RoomJoinedPayload> {
+  /** `alias`: the client's id in its own protocol (seed 004's `userId`), by which others may address it. */
+  async join(client: Client, body: JoinRoomPayload, alias?: string): Promise<RoomJoinedPayload> {
     const session = await client.currentSession();
     client.assertMayJoinRoom(body.roomId);
     const username = client.nameFor(body.name ?? client.room?.username ?? session.name);
     const previous = client.room?.id;
-    const request = { ...body, username, clientAddress: session.address };
+    const request = { ...body, username, clientAddress: session.address, alias };
     const joined = await this.rooms.join(session.id, request, ({ room }) => {
       if (previous && previous !== room.id) {
         this.connections.leaveRoom(previous, client);
@@ -131,6 +132,16 @@ export class RoomSessions {
     return call
       ? callPayload(call)
       : { callId: current.callId, roomId: current.roomId, participants: [], active: false };
+  }
+
+  /** A member of the client's room named by its alias (seed 004's `userId`) or, failing that, its session id. */
+  async memberCalled(client: Client, target: string): Promise<string> {
+    return (await this.rooms.resolveAlias(roomOf(client).id, target)) ?? target;
+  }
+
+  /** The aliases of these members, where they have one. */
+  aliasesOf(sessionIds: string[]): Promise<Map<string, string>> {
+    return this.rooms.aliasesOf(sessionIds);
   }
 
   /** A session of a dead replica: its room and call are left, as its client's departure would have. */

@@ -11,6 +11,7 @@ import { ClientAddress } from '../common/client-address.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { CAMUS_PATH, CamusBinding } from './camus.binding.js';
 import { DropSilkBinding } from './dropsilk.binding.js';
+import { GenericWsBinding, isGenericUpgrade } from './generic.binding.js';
 
 /** What a binding learns about a connection the server accepted for it. */
 export interface PlainWsContext {
@@ -54,6 +55,7 @@ export class PlainWebSockets implements OnApplicationBootstrap, OnApplicationShu
     @Inject(GatewayMetrics) private readonly metrics: GatewayMetrics,
     @Inject(DropSilkBinding) private readonly dropSilk: DropSilkBinding,
     @Inject(CamusBinding) private readonly camus: CamusBinding,
+    @Inject(GenericWsBinding) private readonly generic: GenericWsBinding,
   ) {
     this.server = new WebSocketServer({
       noServer: true,
@@ -125,9 +127,10 @@ export class PlainWebSockets implements OnApplicationBootstrap, OnApplicationShu
     });
   }
 
-  /** Camus's `/room/<slug>/ws`; anything else is DropSilk's (whose backend answers on any path). */
+  /** Camus's `/room/<slug>/ws`; seed 004's `?roomId=&userId=`; anything else DropSilk's (any path, as its backend). */
   private bindingFor(url: URL): PlainWsBinding {
     if (CAMUS_PATH.test(url.pathname)) return this.camus;
+    if (isGenericUpgrade(url)) return this.generic;
     return this.dropSilk;
   }
 

@@ -10,6 +10,7 @@ import {
   type MultipartyState,
   type RoomDeparture,
   type RoomMember,
+  type RoomOverview,
   type Roster,
 } from './multiparty-state.port.js';
 import { hashPassword, PasswordWork, verifyPassword } from './password.js';
@@ -118,6 +119,19 @@ export class MultipartyRoomService {
 
   isMember(roomId: string, sessionId: string): Promise<boolean> {
     return this.state.isMember(roomId, sessionId);
+  }
+
+  resolveAlias(roomId: string, alias: string): Promise<string | null> {
+    return this.state.resolveAlias(roomId, alias);
+  }
+
+  aliasesOf(sessionIds: string[]): Promise<Map<string, string>> {
+    return this.state.aliasesOf(sessionIds);
+  }
+
+  /** Rooms with members, cluster-wide (at most `limit`): for status pages. */
+  overview(limit: number): Promise<RoomOverview[]> {
+    return this.state.overview(limit);
   }
 
   /** Public rooms with their live member counts: never passwords, hashes, or who is inside. */
