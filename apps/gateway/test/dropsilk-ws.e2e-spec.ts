@@ -92,9 +92,12 @@ describe('DropSilk over a plain WebSocket', () => {
     expect((await client.next('error')).message).toBe('Already in a flight');
   });
 
-  it('accepts any path, as DropSilk’s backend does', async () => {
+  it('accepts any path, as DropSilk’s backend does, and counts its clients by protocol', async () => {
     const client = await dropSilk('192.168.42.1', '/some/path?x=1');
     expect(await client.next('registered')).toMatchObject({ id: expect.any(String) });
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(/^rendezvous_clients\{protocol="dropsilk"\} [1-9]/m);
+    expect(metrics).toMatch(/^rendezvous_clients\{protocol="camus"\} 0$/m);
   });
 
   it('pairs a DropSilk socket and a Socket.IO client in one flight', async () => {

@@ -9,6 +9,7 @@ class RecordingLink implements ClientLink {
   readonly received: { event: string; payload: unknown }[] = [];
   isOpen = true;
   readonly resumable = false;
+  readonly protocol = 'recorded';
   onClose: () => void = () => undefined;
 
   send(event: string, payload: unknown): void {

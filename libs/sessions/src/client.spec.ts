@@ -10,6 +10,7 @@ function recordedClient(claims: ConstructorParameters<typeof Client>[2] = null) 
     close: () => undefined,
     isOpen: true,
     resumable: false,
+    protocol: 'test',
   };
   return { client: new Client(link, '10.0.0.1', claims), sent };
 }

@@ -5,6 +5,8 @@ import { type SessionRecord, SignalingError, type SignalsSent } from '@rendezvou
 
 /** A protocol binding's side of one client: how the core writes to it and lets it go. */
 export interface ClientLink {
+  /** The protocol it speaks (metrics): `socket.io`, `dropsilk`, `camus`, `generic`. */
+  readonly protocol: string;
   send(event: string, payload: unknown): void;
   /** Ends the connection (the binding then reports the close to SessionLifecycle). */
   close(): void;

@@ -105,6 +105,13 @@ export class SessionLifecycle {
     return this.open.size;
   }
 
+  /** Open clients by protocol. */
+  clientsByProtocol(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const client of this.open) counts.set(client.link.protocol, (counts.get(client.link.protocol) ?? 0) + 1);
+    return counts;
+  }
+
   /** Flights with a member on this replica. */
   flightCount(): number {
     const codes = new Set<string>();

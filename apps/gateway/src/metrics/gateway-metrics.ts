@@ -12,6 +12,8 @@ export type LifecycleEvent = (typeof LIFECYCLE_EVENTS)[number];
 /** What this replica holds right now; read when Prometheus scrapes. */
 export interface LocalFigures {
   sockets(): number;
+  /** Open clients by protocol (socket.io, dropsilk, camus, generic). */
+  clientsByProtocol(): Map<string, number>;
   flights(): number;
 }
 
@@ -27,7 +29,7 @@ export class GatewayMetrics implements SessionMetrics {
   readonly rateLimited: Counter<'outcome'>;
   /** Since this replica started: connections, disconnections, flights created and joined (also /api/status). */
   readonly lifecycle: Counter<'event'>;
-  private local: LocalFigures = { sockets: () => 0, flights: () => 0 };
+  private local: LocalFigures = { sockets: () => 0, clientsByProtocol: () => new Map(), flights: () => 0 };
 
   constructor(
     @Inject(METRICS_REGISTRY) readonly registry: Registry,
@@ -39,10 +41,21 @@ export class GatewayMetrics implements SessionMetrics {
     const local = () => this.local;
     new Gauge({
       name: 'rendezvous_sockets',
-      help: 'Sockets connected to this replica',
+      help: 'Clients connected to this replica, every protocol',
       registers,
       collect() {
         this.set(local().sockets());
+      },
+    });
+    new Gauge({
+      name: 'rendezvous_clients',
+      help: 'Clients connected to this replica, by protocol (socket.io, dropsilk, camus, generic)',
+      labelNames: ['protocol'],
+      registers,
+      collect() {
+        this.reset();
+        for (const protocol of ['socket.io', 'dropsilk', 'camus', 'generic']) this.set({ protocol }, 0);
+        for (const [protocol, count] of local().clientsByProtocol()) this.set({ protocol }, count);
       },
     });
     new Gauge({

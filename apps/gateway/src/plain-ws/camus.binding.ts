@@ -97,7 +97,9 @@ export class CamusBinding implements PlainWsBinding, OnApplicationShutdown {
 
   accept(ws: WebSocket, { address, claims, url }: PlainWsContext): void {
     let client: Client | null = null;
-    const link = new PlainWsLink(ws, (event, payload) => encodeCamus(event, payload, client?.session?.id ?? ''));
+    const link = new PlainWsLink(ws, 'camus', (event, payload) =>
+      encodeCamus(event, payload, client?.session?.id ?? ''),
+    );
     if (this.readiness.isDraining) {
       this.metrics.refused('draining');
       return link.close();

@@ -85,7 +85,7 @@ export class DropSilkBinding implements PlainWsBinding {
   }
 
   accept(ws: WebSocket, { address, claims }: PlainWsContext): void {
-    const link = new PlainWsLink(ws, encodeDropSilk);
+    const link = new PlainWsLink(ws, 'dropsilk', encodeDropSilk);
     if (this.readiness.isDraining) {
       this.metrics.refused('draining');
       link.sendFrame({ type: 'server-shutdown', message: SHUTDOWN_MESSAGE });

@@ -67,7 +67,9 @@ export class GenericWsBinding implements PlainWsBinding {
 
   accept(ws: WebSocket, { address, claims, url }: PlainWsContext): void {
     let connection: GenericConnection | null = null;
-    const link = new PlainWsLink(ws, (event, payload) => (connection ? this.encode(connection, event, payload) : null));
+    const link = new PlainWsLink(ws, 'generic', (event, payload) =>
+      connection ? this.encode(connection, event, payload) : null,
+    );
     if (this.readiness.isDraining) {
       this.metrics.refused('draining');
       return link.close();

@@ -15,6 +15,7 @@ export class PlainWsLink implements ClientLink {
 
   constructor(
     private readonly ws: WebSocket,
+    readonly protocol: string,
     private readonly encode: FrameEncoder,
   ) {}
 

@@ -66,6 +66,7 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
     router.observeRelays(this.metrics.relayObserver());
     this.metrics.readLocalFrom({
       sockets: () => this.lifecycle.clientCount(),
+      clientsByProtocol: () => this.lifecycle.clientsByProtocol(),
       flights: () => this.lifecycle.flightCount(),
     });
     this.handshake.install(server);

@@ -3,6 +3,7 @@ import type { RendezvousSocket } from './socket-data.js';
 
 /** The Socket.IO binding's side of a client: the core writes to the socket and closes it through this. */
 export class SocketLink implements ClientLink {
+  readonly protocol = 'socket.io';
   /** `auth.resume` in the handshake takes a parked session up. */
   readonly resumable = true;
 
