@@ -10,7 +10,7 @@ const SECRET = 'a-test-secret-of-at-least-32-bytes!!';
 
 // The guarantees of the Socket.IO binding hold on the plain WebSocket too: origins, tokens, connection and rate
 // limits, heartbeats and the drain.
-describe('DropSilk over a plain WebSocket: limits, heartbeats, drain', () => {
+describe('the plain-WebSocket protocols: limits, heartbeats, drain', () => {
   const apps: INestApplication[] = [];
   const open: PlainWsClient[] = [];
   const start = async (env: Record<string, string>) => {
@@ -133,6 +133,22 @@ describe('DropSilk over a plain WebSocket: limits, heartbeats, drain', () => {
     expect(await client.closed).toEqual({ code: 1001, reason: 'Server shutdown' });
     const late = await connect(url);
     expect(await late.next('server-shutdown')).toMatchObject({ message: 'Server is shutting down for maintenance.' });
+    expect((await late.closed).code).toBe(1001);
+  });
+
+  it('drains Camus and seed-004 sockets too: they leave their rooms and close with 1001', async () => {
+    const { app, url } = await start({ DRAIN_READINESS_DELAY_MS: '0' });
+    const camus = await connect(`${url}/room/drained/ws`);
+    camus.send({ receiver: 'ground control', type: 'ping', data: 0 });
+    await camus.next('pong');
+    const generic = await connect(`${url}/?roomId=drained&userId=gus&userName=Gus`);
+    await generic.next('welcome');
+    await app.get(Drain).run();
+    expect(await camus.closed).toEqual({ code: 1001, reason: 'Server shutdown' });
+    expect(await generic.closed).toEqual({ code: 1001, reason: 'Server shutdown' });
+    const rooms = (await (await fetch(`${url}/rooms`)).json()) as { rooms: { roomId: string }[] };
+    expect(rooms.rooms.find((room) => room.roomId === 'drained')).toBeUndefined();
+    const late = await connect(`${url}/room/drained/ws`);
     expect((await late.closed).code).toBe(1001);
   });
 });
