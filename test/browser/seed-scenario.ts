@@ -6,29 +6,17 @@
  * attach over a plain WebSocket and send a file over WebRTC; two Camus-style pages, one per replica, connect in a
  * room and exchange a chat text. Prints one JSON line, and stops everything it started.
  */
-import { execFileSync } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { RedisServer } from '../support/redis-server.js';
 import { Replica } from '../support/replica.js';
+import { launchChromium, setUpNamespaceNetwork } from './chromium.js';
 import { SEED_PAGES } from './seed-pages.js';
 
 interface PageState {
   [key: string]: unknown;
   errors: string[];
-}
-
-function setUpNetwork(): void {
-  const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });
-  ip('link', 'set', 'lo', 'up');
-  ip('link', 'add', 'rv0', 'type', 'veth', 'peer', 'name', 'rv1');
-  ip('addr', 'add', '10.98.0.1/24', 'dev', 'rv0');
-  ip('addr', 'add', '10.98.0.2/24', 'dev', 'rv1');
-  ip('link', 'set', 'rv0', 'up');
-  ip('link', 'set', 'rv1', 'up');
-  // Chromium gathers host candidates only with a route out.
-  ip('route', 'add', 'default', 'via', '10.98.0.2', 'dev', 'rv0');
 }
 
 async function servePages(): Promise<{ url: string; stop(): Promise<void> }> {
@@ -83,7 +71,7 @@ async function camusChat(browser: Browser, pages: string, one: string, two: stri
 }
 
 async function main(): Promise<void> {
-  setUpNetwork();
+  setUpNamespaceNetwork('10.98.0');
   const started: { stop(): Promise<unknown> }[] = [];
   let browser: Browser | null = null;
   try {
@@ -94,20 +82,7 @@ async function main(): Promise<void> {
     started.push(one, two);
     const pages = await servePages();
     started.push(pages);
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-features=WebRtcHideLocalIpsWithMdns',
-      ],
-    });
+    browser = await launchChromium();
     const dropSilk = await dropSilkTransfer(browser, pages.url, one.url, two.url);
     const camus = await camusChat(browser, pages.url, one.url, two.url);
     process.stdout.write(`${JSON.stringify({ ok: true, dropSilk, camus })}\n`);

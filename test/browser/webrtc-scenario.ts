@@ -7,8 +7,8 @@
  * three pages join one multiparty room and build a full mesh of data channels.
  * Prints one JSON line with what happened, and stops everything it started.
  */
-import { execFileSync } from 'node:child_process';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, setUpNamespaceNetwork } from './chromium.js';
 import { CoturnServer } from '../support/coturn-server.js';
 import { RedisServer } from '../support/redis-server.js';
 import { Replica } from '../support/replica.js';
@@ -16,17 +16,6 @@ import type { MeshResult, PairResult } from './results.js';
 
 const VETH_ADDRESS = '10.99.0.1';
 const TURN_SECRET = 'browser-test-turn-secret';
-
-function setUpNetwork(): void {
-  const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });
-  ip('link', 'set', 'lo', 'up');
-  ip('link', 'add', 'rv0', 'type', 'veth', 'peer', 'name', 'rv1');
-  ip('addr', 'add', `${VETH_ADDRESS}/24`, 'dev', 'rv0');
-  ip('addr', 'add', '10.99.0.2/24', 'dev', 'rv1');
-  ip('link', 'set', 'rv0', 'up');
-  ip('link', 'set', 'rv1', 'up');
-  ip('route', 'add', 'default', 'via', '10.99.0.2', 'dev', 'rv0');
-}
 
 async function pairPages(browser: Browser, urlA: string, urlB: string, relay: boolean): Promise<PairResult> {
   const query = relay ? '?relay=1' : '';
@@ -139,7 +128,7 @@ async function roomMesh(browser: Browser, urls: string[]): Promise<MeshResult> {
 }
 
 async function main(): Promise<void> {
-  setUpNetwork();
+  setUpNamespaceNetwork('10.99.0');
   const started: { stop(): Promise<unknown> }[] = [];
   let browser: Browser | null = null;
   try {
@@ -155,21 +144,7 @@ async function main(): Promise<void> {
     };
     const [one, two] = await Promise.all([Replica.start('browser-1', env), Replica.start('browser-2', env)]);
     started.push(one, two);
-    // launch() (not launchPersistentContext) gives Chromium a new empty profile every time.
-    browser = await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-features=WebRtcHideLocalIpsWithMdns',
-      ],
-    });
+    browser = await launchChromium();
     const results = [
       await pairPages(browser, one.url, two.url, false),
       await pairPages(browser, two.url, one.url, true),

@@ -1,8 +1,6 @@
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ScenarioOutcome } from '../../../test/browser/results.js';
-import { repoRoot } from '../../../test/support/ports.js';
+import { runBrowserScenario } from '../../../test/support/browser-scenario.js';
 
 /**
  * Real WebRTC in Debian's Chromium between pages on two replicas of a cluster (two gateways + Redis), through the
@@ -11,22 +9,7 @@ import { repoRoot } from '../../../test/support/ports.js';
  */
 describe('browsers across replicas (Chromium, own network namespace)', () => {
   it('pairs pages by flight code (directly and through TURN) and meshes three pages in a room, over data channels', () => {
-    const script = join(repoRoot(), 'dist/test/browser/webrtc-scenario.js');
-    const run = spawnSync('unshare', ['-n', '--', process.execPath, script], {
-      encoding: 'utf8',
-      timeout: 150_000,
-      env: { PATH: process.env.PATH },
-    });
-    const lastLine = run.stdout.trim().split('\n').pop() ?? '';
-    let outcome: ScenarioOutcome;
-    try {
-      outcome = JSON.parse(lastLine) as typeof outcome;
-    } catch {
-      throw new Error(
-        `the browser scenario printed no result (exit ${run.status}, is chromium installed? .ci/run installs it):\n` +
-          `${run.stdout}\n${run.stderr}`,
-      );
-    }
+    const outcome = runBrowserScenario<ScenarioOutcome>('webrtc-scenario', 150_000);
     expect(outcome.error ?? null).toBeNull();
     const [direct, relayed] = outcome.results ?? [];
 

@@ -1,8 +1,6 @@
-import { spawnSync } from 'node:child_process';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DROPSILK_FILE_BYTES } from '../../../test/browser/seed-pages.js';
-import { repoRoot } from '../../../test/support/ports.js';
+import { runBrowserScenario } from '../../../test/support/browser-scenario.js';
 
 interface SeedOutcome {
   ok: boolean;
@@ -18,19 +16,7 @@ interface SeedOutcome {
  */
 describe("the seeds' own web clients across replicas (Chromium, own network namespace)", () => {
   it('transfers a file between DropSilk-style pages and connects Camus-style pages that exchange a chat text', () => {
-    const script = join(repoRoot(), 'dist/test/browser/seed-scenario.js');
-    const run = spawnSync('unshare', ['-n', '--', process.execPath, script], {
-      encoding: 'utf8',
-      timeout: 120_000,
-      env: { PATH: process.env.PATH },
-    });
-    const lastLine = run.stdout.trim().split('\n').pop() ?? '';
-    let outcome: SeedOutcome;
-    try {
-      outcome = JSON.parse(lastLine) as SeedOutcome;
-    } catch {
-      throw new Error(`the browser scenario printed no result (exit ${run.status}):\n${run.stdout}\n${run.stderr}`);
-    }
+    const outcome = runBrowserScenario<SeedOutcome>('seed-scenario', 120_000);
     expect(outcome.error ?? null).toBeNull();
 
     // DropSilk: room created over HTTP from another origin (preflight), attach-room over a plain WebSocket on each

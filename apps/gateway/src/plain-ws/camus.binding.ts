@@ -1,14 +1,14 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import { IceServersService } from '@rendezvous/ice';
-import { clientSchemas, ErrorMessage } from '@rendezvous/protocol';
+import { clientSchemas } from '@rendezvous/protocol';
 import { Client, ReadinessState, RoomSessions, SessionLifecycle } from '@rendezvous/sessions';
 import type { RawData, WebSocket } from 'ws';
 import { EventRateLimiter } from '../common/event-rate-limiter.js';
 import { toErrorPayload } from '../common/ws-error.filter.js';
 import { validatePayload } from '../common/zod-ws.pipe.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
-import { parseFrame } from './frames.js';
+import { admitFrame } from './frames.js';
 import type { PlainWsBinding, PlainWsContext } from './plain-ws.server.js';
 import { PlainWsLink } from './plain-ws-link.js';
 
@@ -128,13 +128,12 @@ export class CamusBinding implements PlainWsBinding, OnApplicationShutdown {
 
   private receive(connection: CamusConnection, data: RawData, isBinary: boolean): void {
     connection.lastSeen = Date.now();
-    const verdict = this.limiter.check(connection.ws);
-    if (verdict === 'disconnect') return connection.ws.close(1008, 'Rate limit exceeded');
-    if (verdict === 'drop-and-report') this.sendErrorText(connection, ErrorMessage.rate_limited);
-    if (verdict !== 'admit') return;
-    const parsed = parseFrame(data, isBinary, this.config.server.maxPayloadBytes);
-    if (!parsed.ok) return this.sendErrorText(connection, parsed.error);
-    const { type, receiver, data: body } = parsed.message;
+    const maxPayloadBytes = this.config.server.maxPayloadBytes;
+    const message = admitFrame(this.limiter, connection.ws, { data, isBinary, maxPayloadBytes }, (error) =>
+      this.sendErrorText(connection, error),
+    );
+    if (!message) return;
+    const { type, receiver, data: body } = message;
     // The answer to one of our pings (Camus clients answer with `sender: ""`): being heard from is enough.
     if (type === 'pong') return;
     connection.joined

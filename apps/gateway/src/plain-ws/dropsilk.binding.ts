@@ -8,7 +8,7 @@ import { EventRateLimiter } from '../common/event-rate-limiter.js';
 import { toErrorPayload } from '../common/ws-error.filter.js';
 import { validatePayload } from '../common/zod-ws.pipe.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
-import { parseFrame } from './frames.js';
+import { admitFrame } from './frames.js';
 import type { PlainWsBinding, PlainWsContext } from './plain-ws.server.js';
 import { PlainWsLink } from './plain-ws-link.js';
 
@@ -107,13 +107,12 @@ export class DropSilkBinding implements PlainWsBinding {
   }
 
   private receive(client: Client, link: PlainWsLink, ws: WebSocket, data: RawData, isBinary: boolean): void {
-    const verdict = this.limiter.check(ws);
-    if (verdict === 'disconnect') return ws.close(1008, 'Rate limit exceeded');
-    if (verdict === 'drop-and-report') link.sendFrame({ type: 'error', message: ErrorMessage.rate_limited });
-    if (verdict !== 'admit') return;
-    const parsed = parseFrame(data, isBinary, this.config.server.maxPayloadBytes);
-    if (!parsed.ok) return link.sendFrame({ type: 'error', message: parsed.error });
-    const { type, ...payload } = parsed.message;
+    const maxPayloadBytes = this.config.server.maxPayloadBytes;
+    const message = admitFrame(this.limiter, ws, { data, isBinary, maxPayloadBytes }, (error) =>
+      link.sendFrame({ type: 'error', message: error }),
+    );
+    if (!message) return;
+    const { type, ...payload } = message;
     if (type === 'signal') return this.relaySignal(client, link, payload);
     const handler = typeof type === 'string' && Object.hasOwn(this.handlers, type) ? this.handlers[type] : undefined;
     if (!handler) return link.sendFrame({ type: 'error', message: ErrorMessage.unknown_event });

@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
-import { clientSchemas, ErrorMessage, type RoomInfoPayload } from '@rendezvous/protocol';
+import { clientSchemas, type RoomInfoPayload } from '@rendezvous/protocol';
 import { Client, ReadinessState, RoomSessions, SessionLifecycle } from '@rendezvous/sessions';
 import type { RawData, WebSocket } from 'ws';
 import { z } from 'zod';
@@ -8,7 +8,7 @@ import { EventRateLimiter } from '../common/event-rate-limiter.js';
 import { toErrorPayload } from '../common/ws-error.filter.js';
 import { validatePayload } from '../common/zod-ws.pipe.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
-import { parseFrame } from './frames.js';
+import { admitFrame } from './frames.js';
 import type { PlainWsBinding, PlainWsContext } from './plain-ws.server.js';
 import { PlainWsLink } from './plain-ws-link.js';
 
@@ -161,13 +161,12 @@ export class GenericWsBinding implements PlainWsBinding {
   }
 
   private receive(connection: GenericConnection, data: RawData, isBinary: boolean): void {
-    const verdict = this.limiter.check(connection.ws);
-    if (verdict === 'disconnect') return connection.ws.close(1008, 'Rate limit exceeded');
-    if (verdict === 'drop-and-report') connection.link.sendFrame({ type: 'error', message: ErrorMessage.rate_limited });
-    if (verdict !== 'admit') return;
-    const parsed = parseFrame(data, isBinary, this.config.server.maxPayloadBytes);
-    if (!parsed.ok) return connection.link.sendFrame({ type: 'error', message: parsed.error });
-    const { type } = parsed.message;
+    const maxPayloadBytes = this.config.server.maxPayloadBytes;
+    const message = admitFrame(this.limiter, connection.ws, { data, isBinary, maxPayloadBytes }, (error) =>
+      connection.link.sendFrame({ type: 'error', message: error }),
+    );
+    if (!message) return;
+    const { type } = message;
     const signal = typeof type === 'string' && Object.hasOwn(SIGNALS, type) ? SIGNALS[type as SignalType] : null;
     if (!signal) {
       const shown = typeof type === 'string' ? type.slice(0, 64) : String(type);
@@ -175,9 +174,9 @@ export class GenericWsBinding implements PlainWsBinding {
     }
     connection.joined
       .then(async () => {
-        const { targetUserId } = validatePayload(targeted, parsed.message);
+        const { targetUserId } = validatePayload(targeted, message);
         const target = await this.rooms.memberCalled(connection.client, targetUserId);
-        await this.rooms.relayToMember(connection.client, signal.event, target, parsed.message[signal.field] ?? null);
+        await this.rooms.relayToMember(connection.client, signal.event, target, message[signal.field] ?? null);
       })
       .catch((error: unknown) => this.sendError(connection, error, String(type)));
   }
