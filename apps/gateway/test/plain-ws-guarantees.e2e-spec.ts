@@ -89,6 +89,18 @@ describe('the plain-WebSocket protocols: limits, heartbeats, drain', () => {
     socketIo.close();
   });
 
+  it('closes a socket whose frame is far over MAX_PAYLOAD_BYTES (1009), and serves the others on', async () => {
+    const { url } = await start({ MAX_PAYLOAD_BYTES: '1024' });
+    const bystander = await connect(url);
+    await bystander.next('registered');
+    const flooder = await connect(url);
+    await flooder.next('registered');
+    flooder.send({ type: 'signal', data: 'x'.repeat(10_000) });
+    expect((await flooder.closed).code).toBe(1009);
+    bystander.send({ type: 'create-flight' });
+    expect(await bystander.next('flight-created')).toMatchObject({ flightCode: expect.any(String) });
+  });
+
   it('drops events over the rate limit with an error, then disconnects a client that keeps flooding', async () => {
     const { url } = await start({
       RATE_LIMIT_EVENTS_PER_SECOND: '1',

@@ -70,6 +70,8 @@ export class PlainWebSockets implements OnApplicationBootstrap, OnApplicationShu
     const server = this.http.httpAdapter.getHttpServer() as HttpServer;
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
       if (request.url?.startsWith(SOCKET_IO_PATH)) return;
+      // Node hands an upgraded socket over without its error listener: a reset during the checks must not throw.
+      socket.on('error', () => socket.destroy());
       this.upgrade(request, socket, head).catch((error: Error) => {
         this.logger.warn(`Upgrade failed: ${error.message}`);
         refuse(socket, 503, 'Service Unavailable', 'Service temporarily unavailable, try again shortly');
@@ -123,6 +125,9 @@ export class PlainWebSockets implements OnApplicationBootstrap, OnApplicationShu
         void this.limiter.release(address);
       });
       ws.on('pong', () => this.forgetPing(ws));
+      // A frame over the hard limit or not valid WebSocket: ws closes the socket (1009, 1002); without a listener
+      // the error would throw.
+      ws.on('error', (error: Error) => this.logger.debug(`Plain WebSocket closed on a bad frame: ${error.message}`));
       binding.accept(ws, { address, claims, url });
     });
   }
