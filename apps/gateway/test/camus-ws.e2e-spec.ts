@@ -116,6 +116,12 @@ describe('Camus over a plain WebSocket', () => {
     expect((await alice.next('error')).data).toBe('Invalid message format');
     alice.send({ receiver: 'nobody0000', type: 'offer', data: {} });
     expect((await alice.next('error')).data).toBe('Receiver is not in your room');
+    for (const room of ['bad%E0%A4%A', 'not a room!']) {
+      const refused = await PlainWsClient.open(`${url}/room/${room}/ws`);
+      open.push(refused);
+      expect((await refused.next('error')).data).toBe('Invalid message payload');
+      expect((await refused.closed).code).toBe(1008);
+    }
   });
 
   it('meets Socket.IO join-room clients in the same room', async () => {

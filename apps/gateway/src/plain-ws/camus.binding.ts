@@ -52,6 +52,15 @@ export function encodeCamus(event: string, payload: unknown, ownId: string): obj
   }
 }
 
+/** The room of a Camus path; a malformed escape leaves it empty, which the room id's rules then refuse. */
+function slugOf(url: URL): string {
+  try {
+    return decodeURIComponent(CAMUS_PATH.exec(url.pathname)?.[1] ?? '');
+  } catch {
+    return '';
+  }
+}
+
 function pick(fields: Record<string, unknown>, names: string[]): Record<string, unknown> {
   return Object.fromEntries(names.map((name) => [name, fields[name]]));
 }
@@ -105,7 +114,7 @@ export class CamusBinding implements PlainWsBinding, OnApplicationShutdown {
       return link.close();
     }
     client = new Client(link, address, claims);
-    const roomId = decodeURIComponent(CAMUS_PATH.exec(url.pathname)?.[1] ?? '');
+    const roomId = slugOf(url);
     const password = url.searchParams.get('password') ?? undefined;
     const connection: CamusConnection = { client, link, ws, joined: Promise.resolve(), lastSeen: Date.now() };
     const member = client;
