@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TestClient } from '../../../test/support/clients.js';
 import { PlainWsClient } from '../../../test/support/plain-ws-client.js';
 import { REDIS_TOPOLOGIES, type RedisUnderTest } from '../../../test/support/redis-topologies.js';
+import { NginxServer } from '../../../test/support/nginx-server.js';
 import { Replica } from '../../../test/support/replica.js';
 import { pairedTransferRoom } from '../../../test/support/transfer-rooms.js';
 
@@ -12,6 +13,7 @@ describe('seed protocols across two replicas with Redis', () => {
   let redis: RedisUnderTest;
   let one: Replica;
   let two: Replica;
+  let nginx: NginxServer;
   const open: { close(): void }[] = [];
 
   const dropSilk = async (replica: Replica, address: string) => {
@@ -30,11 +32,13 @@ describe('seed protocols across two replicas with Redis', () => {
     redis = await (REDIS_TOPOLOGIES[0] as (typeof REDIS_TOPOLOGIES)[number]).start();
     const env = { ...CLUSTER_ENV, ...redis.env };
     [one, two] = await Promise.all([Replica.start('seed-1', env), Replica.start('seed-2', env)]);
+    nginx = await NginxServer.start({ upstreams: [`127.0.0.1:${one.port}`, `127.0.0.1:${two.port}`] });
   });
   afterEach(() => {
     for (const client of open.splice(0)) client.close();
   });
   afterAll(async () => {
+    await nginx?.stop();
     await Promise.all([one?.stop(), two?.stop()]);
     await redis?.stop();
   });
@@ -122,5 +126,34 @@ describe('seed protocols across two replicas with Redis', () => {
     }
     ben.close();
     expect(await ann.next('participant-left')).toEqual({ type: 'participant-left', userId: 'ben' });
+  });
+
+  it('serves every protocol through one nginx in front of both replicas', async () => {
+    // Round robin: consecutive sockets land on alternate replicas.
+    const host = await PlainWsClient.open(nginx.url);
+    open.push(host);
+    await host.next('registered');
+    host.send({ type: 'create-flight' });
+    const { flightCode } = await host.next('flight-created');
+    const guest = await TestClient.connect(nginx.url);
+    open.push(guest);
+    expect(await guest.request('join-flight', { flightCode })).toMatchObject({ ok: true });
+    host.send({ type: 'signal', data: { sdp: 'through nginx' } });
+    expect(await guest.next('signal')).toMatchObject({ data: { sdp: 'through nginx' } });
+
+    const camus = await PlainWsClient.open(`${nginx.url}/room/lb-room/ws`);
+    open.push(camus);
+    camus.send({ receiver: 'ground control', type: 'ping', data: 0 });
+    const camusId = String((await camus.next('pong')).receiver);
+    const generic = await PlainWsClient.open(`${nginx.url}/?roomId=lb-room&userId=gil&userName=Gil`);
+    open.push(generic);
+    expect(await generic.next('welcome')).toEqual({
+      type: 'welcome',
+      participants: [{ id: camusId, name: 'Major Tom' }],
+    });
+    generic.send({ type: 'offer', targetUserId: camusId, sdp: { type: 'offer', sdp: 'g' } });
+    expect(await camus.next('offer')).toMatchObject({ receiver: camusId, data: { type: 'offer', sdp: 'g' } });
+    const rooms = (await (await fetch(`${nginx.url}/rooms`)).json()) as { rooms: { roomId: string }[] };
+    expect(rooms.rooms.map((room) => room.roomId)).toContain('lb-room');
   });
 });
