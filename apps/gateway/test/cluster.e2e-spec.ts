@@ -241,7 +241,12 @@ describe.each(REDIS_TOPOLOGIES)('cluster e2e: two replica processes on $name', (
       async () => (await one.readyStatus()) === 200 && (await two.readyStatus()) === 200,
       'ready again',
       15_000,
-    );
+    ).catch((error: Error) => {
+      // What the replicas said meanwhile is what tells why.
+      throw new Error(
+        `${error.message}\n--- replica 1:\n${one.process.tail(60)}\n--- replica 2:\n${two.process.tail(60)}`,
+      );
+    });
     expect(one.process.running && two.process.running).toBe(true);
 
     // The existing flight was written back from the replicas' own knowledge.

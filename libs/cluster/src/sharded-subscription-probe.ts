@@ -3,7 +3,8 @@ import type { Logger } from '@nestjs/common';
 import calculateSlot from 'cluster-key-slot';
 import type { Cluster } from 'ioredis';
 
-const PROBE_TIMEOUT_MS = 1_000;
+/** A whole round trip (subscribe, publish, receive) must finish within this, or the probe starts over. */
+const PROBE_TIMEOUT_MS = 2_000;
 
 /**
  * On a Redis Cluster the subscriber holds one connection per master and subscribes again on its own after an
@@ -80,12 +81,18 @@ export class ShardedSubscriptionProbe {
     const answered = new Promise<void>((resolve) => {
       this.awaited = { token, missing: new Set(channels), done: resolve };
     });
-    let timer: NodeJS.Timeout | undefined;
-    try {
+    // The subscribe and publish are under the timeout too: a command sent on a connection that dies while the
+    // cluster comes back may never settle, and a probe waiting on it would keep the replica unready for good.
+    const roundTrip = (async () => {
       for (const channel of channels) await this.sub.ssubscribe(channel);
       await Promise.all(channels.map((channel) => this.pub.spublish(channel, token)));
+      await answered;
+    })();
+    roundTrip.catch(() => undefined);
+    let timer: NodeJS.Timeout | undefined;
+    try {
       await Promise.race([
-        answered,
+        roundTrip,
         new Promise((_, reject) => {
           timer = setTimeout(() => reject(new Error('probe timed out')), PROBE_TIMEOUT_MS);
         }),
