@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClient } from '../../../test/support/clients.js';
 import { logLinesOf } from '../../../test/support/log-lines.js';
+import { PlainWsClient } from '../../../test/support/plain-ws-client.js';
 import { eventually } from '../../../test/support/ports.js';
 import { RedisServer } from '../../../test/support/redis-server.js';
 import { Replica } from '../../../test/support/replica.js';
@@ -59,6 +60,36 @@ describe('flight stories across replicas', () => {
     expect(Date.parse(story.endedAt)).toBeGreaterThanOrEqual(Date.parse(story.createdAt));
     // Told once, by the replica that ended the flight.
     expect(storiesIn(two.process.output).filter((entry) => entry.flightCode === code)).toEqual([]);
+    guest.close();
+  });
+
+  it('tells the story of a flight between a DropSilk plain-WebSocket host and a Socket.IO guest', async () => {
+    const host = await PlainWsClient.open(one.url);
+    const hostId = String((await host.next('registered')).id);
+    host.send({ type: 'create-flight' });
+    const code = String((await host.next('flight-created')).flightCode);
+    const guest = await TestClient.connect(two.url);
+    await guest.request('join-flight', { flightCode: code });
+    await host.next('peer-joined');
+    for (let i = 0; i < 4; i++) host.send({ type: 'signal', data: { i } });
+    guest.emit('signal', { data: 'back' });
+    await eventually(() => guest.count('signal') === 4, 'the signals');
+    await host.next('signal');
+    // The guest leaves first; the host's socket closing then ends the flight on replica one.
+    await guest.request('leave-flight');
+    host.close();
+    const story = await eventually(
+      () => storiesIn(one.process.output).find((entry) => entry.flightCode === code),
+      'the story in replica one’s log',
+    );
+    expect(story).toMatchObject({
+      participants: [
+        { id: hostId, replica: 'story-1' },
+        { id: guest.id, replica: 'story-2' },
+      ],
+      signalsExchanged: 5,
+      ended: { by: hostId, how: 'disconnected' },
+    });
     guest.close();
   });
 });
