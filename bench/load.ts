@@ -354,6 +354,68 @@ export async function wsPair(port: number): Promise<Pair> {
   return { a: wsEndpoint(a), b: wsEndpoint(b) };
 }
 
+/** One DropSilk client on a plain WebSocket: its frames, in arrival order, until it is handed to an endpoint. */
+async function dropSilkClient(
+  url: string,
+): Promise<{ socket: WebSocket; next(type: string): Promise<Record<string, unknown>> }> {
+  // Listening before the socket opens: the server's first frame may come in the same packet as the handshake.
+  const socket = new WebSocket(url.replace(/^http/, 'ws'), {
+    perMessageDeflate: false,
+    headers: { origin: BENCH_ORIGIN, 'x-forwarded-for': uniqueAddress() },
+  });
+  const waiting = new Map<string, (frame: Record<string, unknown>) => void>();
+  const seen = new Map<string, Record<string, unknown>>();
+  socket.on('message', (raw) => {
+    const frame = JSON.parse(raw.toString()) as Record<string, unknown>;
+    const type = String(frame.type);
+    const resolve = waiting.get(type);
+    if (resolve) {
+      waiting.delete(type);
+      resolve(frame);
+    } else if (!seen.has(type)) seen.set(type, frame);
+  });
+  const next = (type: string) =>
+    new Promise<Record<string, unknown>>((resolve) => {
+      const frame = seen.get(type);
+      if (frame) {
+        seen.delete(type);
+        resolve(frame);
+      } else waiting.set(type, resolve);
+    });
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  return { socket, next };
+}
+
+function dropSilkEndpoint(socket: WebSocket): Endpoint {
+  socket.removeAllListeners('message');
+  return {
+    send: (data) => socket.send(JSON.stringify({ type: 'signal', data })),
+    onReceive: replaceableHandler((listener) =>
+      socket.on('message', (raw) => {
+        const frame = JSON.parse(raw.toString()) as { type: string; data: Signal };
+        if (frame.type === 'signal') listener(frame.data);
+      }),
+    ),
+    close: () => socket.close(),
+  };
+}
+
+/** A flight of two DropSilk clients over plain WebSockets (the seeds' own protocol): host on `urlA`, guest on `urlB`. */
+export async function dropSilkPair(urlA: string, urlB: string): Promise<Pair> {
+  const host = await dropSilkClient(urlA);
+  await host.next('registered');
+  host.socket.send(JSON.stringify({ type: 'create-flight' }));
+  const { flightCode } = await host.next('flight-created');
+  const guest = await dropSilkClient(urlB);
+  await guest.next('registered');
+  guest.socket.send(JSON.stringify({ type: 'join-flight', flightCode }));
+  await Promise.all([host.next('peer-joined'), guest.next('peer-joined')]);
+  return { a: dropSilkEndpoint(host.socket), b: dropSilkEndpoint(guest.socket) };
+}
+
 /** Opens `count` idle Socket.IO clients, `batch` at a time. */
 export async function idleClients(url: string, count: number, batch = 250, waitEvent = 'connect'): Promise<Socket[]> {
   const sockets: Socket[] = [];

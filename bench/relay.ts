@@ -5,7 +5,7 @@
  * Socket.IO server. Everything runs on loopback, bounded in time, and stops what it started.
  *
  * Options: --pairs=100 --seconds=4 --rate=5000 --idle=10000 --windows=4,8,16,32 --rooms=50 --room-size=6
- *          --only=ws,standalone,sharded,rediscluster,rooms,classic,idle,nginx   (nginx: --nginx-replicas=1,2,3)
+ *          --only=ws,standalone,dropsilk,sharded,rediscluster,rooms,classic,idle,nginx   (nginx: --nginx-replicas=1,2,3)
  * Saturation is the highest delivered rate over the swept closed-loop depths (messages in flight per sender).
  */
 import { readFileSync } from 'node:fs';
@@ -20,6 +20,7 @@ import { RedisServer } from '../test/support/redis-server.js';
 import { Replica } from '../test/support/replica.js';
 import {
   BENCH_ORIGIN,
+  dropSilkPair,
   type Endpoint,
   idleClients,
   offered,
@@ -47,7 +48,7 @@ const WINDOWS = (args.windows ?? '4,8,16,32').split(',').map(Number);
 const IDLE = Number(args.idle ?? 10_000);
 const ROOMS = Number(args.rooms ?? 50);
 const ROOM_SIZE = Number(args['room-size'] ?? 6);
-const ONLY = new Set((args.only ?? 'ws,standalone,sharded,rooms,classic,idle,nginx').split(','));
+const ONLY = new Set((args.only ?? 'ws,standalone,dropsilk,sharded,rooms,classic,idle,nginx').split(','));
 const NGINX_REPLICAS = (args['nginx-replicas'] ?? '1,2,3').split(',').map(Number);
 const REPLICA_ENV: Record<string, string> = {
   TRUSTED_PROXIES: '127.0.0.1',
@@ -247,6 +248,15 @@ async function main(): Promise<void> {
     const replica = await Replica.start('bench-standalone', REPLICA_ENV, undefined, NODE_ARGS);
     started.push(replica);
     await measure('1 standalone replica', () => pairsOf(() => rendezvousPair(replica.url, replica.url)));
+    await replica.stop();
+  }
+  if (ONLY.has('dropsilk')) {
+    // The seeds' own protocol on the same replica: DropSilk's JSON frames over a plain WebSocket, no Socket.IO.
+    const replica = await Replica.start('bench-dropsilk', REPLICA_ENV, undefined, NODE_ARGS);
+    started.push(replica);
+    await measure('1 standalone replica, DropSilk over plain ws', () =>
+      pairsOf(() => dropSilkPair(replica.url, replica.url)),
+    );
     await replica.stop();
   }
   if (ONLY.has('sharded') || ONLY.has('rooms')) await cluster('sharded', ONLY.has('sharded'), ONLY.has('rooms'));
