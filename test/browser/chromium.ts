@@ -6,7 +6,7 @@ import { type Browser, chromium } from 'playwright-core';
  * rv1) with a default route through it, so Chromium has interfaces to gather host candidates on and nothing
  * touches the host's network.
  */
-export function setUpNamespaceNetwork(subnet: string): void {
+function setUpNamespaceNetwork(subnet: string): void {
   const ip = (...args: string[]) => execFileSync('ip', args, { stdio: 'pipe' });
   ip('link', 'set', 'lo', 'up');
   ip('link', 'add', 'rv0', 'type', 'veth', 'peer', 'name', 'rv1');
@@ -18,7 +18,7 @@ export function setUpNamespaceNetwork(subnet: string): void {
 }
 
 /** Debian's Chromium, headless, with a new empty profile (launch(), not launchPersistentContext). */
-export function launchChromium(): Promise<Browser> {
+function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
@@ -34,4 +34,35 @@ export function launchChromium(): Promise<Browser> {
       '--disable-features=WebRtcHideLocalIpsWithMdns',
     ],
   });
+}
+
+/**
+ * A scenario's frame: what `run` starts (through `keep`) is stopped in reverse order at the end, Chromium is
+ * closed, and one JSON line says what happened (`{ok: true, ...result}` or `{ok: false, error}`).
+ */
+export async function runScenario(
+  subnet: string,
+  run: (tools: {
+    keep<T extends { stop(): Promise<unknown> }>(item: T): T;
+    browser(): Promise<Browser>;
+  }) => Promise<object>,
+): Promise<void> {
+  setUpNamespaceNetwork(subnet);
+  const started: { stop(): Promise<unknown> }[] = [];
+  let browser: Browser | null = null;
+  try {
+    const result = await run({
+      keep: (item) => {
+        started.push(item);
+        return item;
+      },
+      browser: async () => (browser ??= await launchChromium()),
+    });
+    process.stdout.write(`${JSON.stringify({ ok: true, ...result })}\n`);
+  } catch (error) {
+    process.stdout.write(`${JSON.stringify({ ok: false, error: (error as Error).stack ?? String(error) })}\n`);
+  } finally {
+    await (browser as Browser | null)?.close().catch(() => undefined);
+    await Promise.allSettled(started.reverse().map((item) => item.stop()));
+  }
 }

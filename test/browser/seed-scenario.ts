@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import { RedisServer } from '../support/redis-server.js';
 import { Replica } from '../support/replica.js';
-import { launchChromium, setUpNamespaceNetwork } from './chromium.js';
+import { runScenario } from './chromium.js';
 import { SEED_PAGES } from './seed-pages.js';
 
 interface PageState {
@@ -70,28 +70,15 @@ async function camusChat(browser: Browser, pages: string, one: string, two: stri
   }
 }
 
-async function main(): Promise<void> {
-  setUpNamespaceNetwork('10.98.0');
-  const started: { stop(): Promise<unknown> }[] = [];
-  let browser: Browser | null = null;
-  try {
-    const redis = await RedisServer.start();
-    started.push(redis);
-    const env = { REDIS_URL: redis.url };
-    const [one, two] = await Promise.all([Replica.start('seeds-1', env), Replica.start('seeds-2', env)]);
-    started.push(one, two);
-    const pages = await servePages();
-    started.push(pages);
-    browser = await launchChromium();
-    const dropSilk = await dropSilkTransfer(browser, pages.url, one.url, two.url);
-    const camus = await camusChat(browser, pages.url, one.url, two.url);
-    process.stdout.write(`${JSON.stringify({ ok: true, dropSilk, camus })}\n`);
-  } catch (error) {
-    process.stdout.write(`${JSON.stringify({ ok: false, error: (error as Error).stack ?? String(error) })}\n`);
-  } finally {
-    await browser?.close().catch(() => undefined);
-    await Promise.allSettled(started.reverse().map((item) => item.stop()));
-  }
-}
-
-await main();
+await runScenario('10.98.0', async ({ keep, browser }) => {
+  const redis = keep(await RedisServer.start());
+  const env = { REDIS_URL: redis.url };
+  const [one, two] = await Promise.all([Replica.start('seeds-1', env), Replica.start('seeds-2', env)]);
+  keep(one);
+  keep(two);
+  const pages = keep(await servePages());
+  const chromium = await browser();
+  const dropSilk = await dropSilkTransfer(chromium, pages.url, one.url, two.url);
+  const camus = await camusChat(chromium, pages.url, one.url, two.url);
+  return { dropSilk, camus };
+});

@@ -8,7 +8,7 @@
  * Prints one JSON line with what happened, and stops everything it started.
  */
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, setUpNamespaceNetwork } from './chromium.js';
+import { runScenario } from './chromium.js';
 import { CoturnServer } from '../support/coturn-server.js';
 import { RedisServer } from '../support/redis-server.js';
 import { Replica } from '../support/replica.js';
@@ -127,36 +127,23 @@ async function roomMesh(browser: Browser, urls: string[]): Promise<MeshResult> {
   }
 }
 
-async function main(): Promise<void> {
-  setUpNamespaceNetwork('10.99.0');
-  const started: { stop(): Promise<unknown> }[] = [];
-  let browser: Browser | null = null;
-  try {
-    const redis = await RedisServer.start();
-    started.push(redis);
-    const coturn = await CoturnServer.start(TURN_SECRET, 'rendezvous.test', VETH_ADDRESS);
-    started.push(coturn);
-    const env = {
-      REDIS_URL: redis.url,
-      TURN_SECRET,
-      TURN_URLS: `turn:${VETH_ADDRESS}:${coturn.port}?transport=udp`,
-      TURN_TTL_SECONDS: '600',
-    };
-    const [one, two] = await Promise.all([Replica.start('browser-1', env), Replica.start('browser-2', env)]);
-    started.push(one, two);
-    browser = await launchChromium();
-    const results = [
-      await pairPages(browser, one.url, two.url, false),
-      await pairPages(browser, two.url, one.url, true),
-    ];
-    const mesh = await roomMesh(browser, [one.url, two.url, two.url]);
-    process.stdout.write(`${JSON.stringify({ ok: true, results, mesh })}\n`);
-  } catch (error) {
-    process.stdout.write(`${JSON.stringify({ ok: false, error: (error as Error).stack ?? String(error) })}\n`);
-  } finally {
-    await browser?.close().catch(() => undefined);
-    await Promise.allSettled(started.reverse().map((item) => item.stop()));
-  }
-}
-
-await main();
+await runScenario('10.99.0', async ({ keep, browser }) => {
+  const redis = keep(await RedisServer.start());
+  const coturn = keep(await CoturnServer.start(TURN_SECRET, 'rendezvous.test', VETH_ADDRESS));
+  const env = {
+    REDIS_URL: redis.url,
+    TURN_SECRET,
+    TURN_URLS: `turn:${VETH_ADDRESS}:${coturn.port}?transport=udp`,
+    TURN_TTL_SECONDS: '600',
+  };
+  const [one, two] = await Promise.all([Replica.start('browser-1', env), Replica.start('browser-2', env)]);
+  keep(one);
+  keep(two);
+  const chromium = await browser();
+  const results = [
+    await pairPages(chromium, one.url, two.url, false),
+    await pairPages(chromium, two.url, one.url, true),
+  ];
+  const mesh = await roomMesh(chromium, [one.url, two.url, two.url]);
+  return { results, mesh };
+});

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestClient } from '../../../test/support/clients.js';
 import { eventually } from '../../../test/support/ports.js';
 import { Replica } from '../../../test/support/replica.js';
+import { prng } from '../../../test/support/prng.js';
 
 const SEED = 0x5eed2026;
 const FUZZ_SOCKETS = 8;
@@ -10,18 +11,6 @@ const MESSAGES_PER_SOCKET = 150;
 const MAX_PAYLOAD_BYTES = 4_096;
 const GOOD_PAIRS = 3;
 const GOOD_SIGNALS = 100;
-
-/** mulberry32: a small seeded PRNG, so every run sends the same messages. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 type Payload = unknown;
 

@@ -2,21 +2,10 @@ import type { INestApplication } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGatewayApp } from '../../../test/support/gateway-app.js';
 import { PlainWsClient } from '../../../test/support/plain-ws-client.js';
+import { prng } from '../../../test/support/prng.js';
 
 const SEED = 0x5eed2027;
 const FRAMES_PER_SOCKET = 150;
-
-/** mulberry32: every run sends the same frames. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const TYPES = [
   'signal',
