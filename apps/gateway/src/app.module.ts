@@ -46,6 +46,7 @@ import {
   RoomSessions,
   SESSION_METRICS,
   SessionLifecycle,
+  SessionResumption,
 } from '@rendezvous/sessions';
 import { DemoController } from './demo/demo.controller.js';
 import { HealthController } from './health/health.controller.js';
@@ -115,6 +116,7 @@ export class AppModule implements NestModule {
         { provide: SIGNALING_DELIVERY, useExisting: SessionDelivery },
         SignalingService,
         SessionLifecycle,
+        SessionResumption,
         FlightSessions,
         RoomSessions,
         ReplicaLifecycle,

@@ -137,6 +137,7 @@ describe('Camus over a plain WebSocket', () => {
       sender: alice.id,
       receiver: member.id,
       data: { type: 'answer', sdp: 'y' },
+      seq: 1,
     });
   });
 

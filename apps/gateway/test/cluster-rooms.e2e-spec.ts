@@ -14,6 +14,8 @@ const CLUSTER_ENV = {
   REPLICA_HEARTBEAT_MS: '250',
   REPLICA_TIMEOUT_MS: '1500',
   REDIS_CONNECT_TIMEOUT_MS: '5000',
+  // A dead replica's sessions wait this long for their clients (these raw clients never come back for them).
+  RECONNECT_GRACE_MS: '1000',
 };
 
 describe.each(REDIS_TOPOLOGIES)(
@@ -67,7 +69,12 @@ describe.each(REDIS_TOPOLOGIES)(
 
       for (let i = 0; i < 10; i++) alice.emit('icecandidate', { receiver: bob.id, data: { seq: i } });
       for (let i = 0; i < 10; i++) {
-        expect(await bob.next('icecandidate')).toEqual({ sender: alice.id, receiver: bob.id, data: { seq: i } });
+        expect(await bob.next('icecandidate')).toEqual({
+          sender: alice.id,
+          receiver: bob.id,
+          data: { seq: i },
+          seq: expect.any(Number),
+        });
       }
       expect(await bob.request('answer', { receiver: alice.id, data: { type: 'answer', sdp: 'v=0' } })).toMatchObject({
         ok: true,
@@ -153,7 +160,7 @@ describe.each(REDIS_TOPOLOGIES)(
 
         const signal = { sdp: 'offer from the doomed replica' };
         victim.emit('call-signal', { callId, target: bob.id, signal });
-        expect(await bob.next('call-signal')).toEqual({ callId, from: victim.id, signal });
+        expect(await bob.next('call-signal')).toEqual({ callId, from: victim.id, signal, seq: expect.any(Number) });
 
         alice.forget('call-state');
         bob.forget('room-info');
@@ -211,7 +218,12 @@ describe.each(REDIS_TOPOLOGIES)(
       ]);
       const signal = { after: 'restart' };
       alice.emit('call-signal', { callId, target: bob.id, signal });
-      expect(await bob.next('call-signal', () => true, 8_000)).toEqual({ callId, from: alice.id, signal });
+      expect(await bob.next('call-signal', () => true, 8_000)).toEqual({
+        callId,
+        from: alice.id,
+        signal,
+        seq: expect.any(Number),
+      });
     });
   },
 );

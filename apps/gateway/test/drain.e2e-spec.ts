@@ -116,7 +116,13 @@ describe('graceful drain: SIGTERM one of two replicas behind nginx during active
         [guest, host],
       ] as const) {
         if (!onDrained.includes(self)) continue;
-        expect(self.resumed[0]).toEqual({ id: self.id, flightCode, peer: { id: peer.id, name: expect.any(String) } });
+        expect(self.resumed[0]).toEqual({
+          id: self.id,
+          flightCode,
+          peer: { id: peer.id, name: expect.any(String) },
+          roomId: null,
+          callId: null,
+        });
         expect((await self.client.ready()).id).toBe(self.id);
       }
     }
@@ -127,6 +133,8 @@ describe('graceful drain: SIGTERM one of two replicas behind nginx during active
       await expect(host.client.signal({ after: 'drain', from: host.id })).resolves.toEqual({
         flightCode,
         forwarded: true,
+        delivery: 'delivered',
+        seq: expect.any(Number),
       });
       await guest.client.signal({ after: 'drain', from: guest.id });
     }

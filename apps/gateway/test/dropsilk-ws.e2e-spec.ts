@@ -115,7 +115,7 @@ describe('DropSilk over a plain WebSocket', () => {
     guest.emit('signal', { data: { sdp: 'answer' } });
     expect(await host.next('signal')).toEqual({ type: 'signal', data: { sdp: 'answer' } });
     host.send({ type: 'signal', data: { sdp: 'offer' } });
-    expect(await guest.next('signal')).toEqual({ from: hostId, data: { sdp: 'offer' } });
+    expect(await guest.next('signal')).toEqual({ from: hostId, data: { sdp: 'offer' }, seq: 1 });
   });
 
   it('attaches to a transfer room as DropSilk’s frontend does, beside a Socket.IO guest', async () => {

@@ -82,6 +82,7 @@ describe('per-socket event rate limit and /metrics', () => {
     ).toEqual({
       from: flood.host.id,
       data: { after: true },
+      seq: expect.any(Number),
     });
   });
 

@@ -104,16 +104,31 @@ describe('multiparty rooms and calls over Socket.IO', () => {
     const offer = { type: 'offer', sdp: 'v=0\r\n' };
     expect(await alice.request('offer', { receiver: bob.id, data: offer, sender: carol.id })).toEqual({
       ok: true,
-      data: { forwarded: true },
+      data: { forwarded: true, delivery: 'delivered', seq: expect.any(Number) },
     });
-    expect(await bob.next('offer')).toEqual({ sender: alice.id, receiver: bob.id, data: offer });
+    expect(await bob.next('offer')).toEqual({
+      sender: alice.id,
+      receiver: bob.id,
+      data: offer,
+      seq: expect.any(Number),
+    });
     bob.emit('answer', { receiver: alice.id, data: { type: 'answer', sdp: 'v=0\r\n' } });
     expect(await alice.next('answer')).toMatchObject({ sender: bob.id, receiver: alice.id });
     const candidate = { candidate: 'candidate:1 1 udp 2122260223 192.0.2.1 54400 typ host', sdpMid: '0' };
     alice.emit('icecandidate', { receiver: bob.id, data: candidate });
-    expect(await bob.next('icecandidate')).toEqual({ sender: alice.id, receiver: bob.id, data: candidate });
+    expect(await bob.next('icecandidate')).toEqual({
+      sender: alice.id,
+      receiver: bob.id,
+      data: candidate,
+      seq: expect.any(Number),
+    });
     carol.emit('greeting', { receiver: alice.id, data: { hello: true } });
-    expect(await alice.next('greeting')).toEqual({ sender: carol.id, receiver: alice.id, data: { hello: true } });
+    expect(await alice.next('greeting')).toEqual({
+      sender: carol.id,
+      receiver: alice.id,
+      data: { hello: true },
+      seq: expect.any(Number),
+    });
     expect(await carol.request('greeting', {})).toEqual({ ok: true, data: { forwarded: false } });
     await sleep(100);
     expect(carol.count('offer') + carol.count('answer') + carol.count('icecandidate')).toBe(0);
@@ -255,9 +270,9 @@ describe('multiparty rooms and calls over Socket.IO', () => {
       const signal = { sdp: { type: 'offer', sdp: 'v=0' }, channelId: 'voice' };
       expect(await alice.request('call-signal', { callId, target: bob.id, signal })).toEqual({
         ok: true,
-        data: { forwarded: true },
+        data: { forwarded: true, delivery: 'delivered', seq: expect.any(Number) },
       });
-      expect(await bob.next('call-signal')).toEqual({ callId, from: alice.id, signal });
+      expect(await bob.next('call-signal')).toEqual({ callId, from: alice.id, signal, seq: expect.any(Number) });
       expect(await alice.request('call-signal', { callId, target: carol.id, signal })).toEqual(
         refused('target_not_in_call', 'Target is not in this call', 'call-signal'),
       );

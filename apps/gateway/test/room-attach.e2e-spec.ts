@@ -60,9 +60,9 @@ describe('attach-room: DropSilk transfer rooms over Socket.IO', () => {
     });
 
     host.emit('signal', { data: { sdp: 'offer' } });
-    expect(await guest.next('signal')).toEqual({ from: host.id, data: { sdp: 'offer' } });
+    expect(await guest.next('signal')).toEqual({ from: host.id, data: { sdp: 'offer' }, seq: expect.any(Number) });
     guest.emit('signal', { data: { sdp: 'answer' } });
-    expect(await host.next('signal')).toEqual({ from: guest.id, data: { sdp: 'answer' } });
+    expect(await host.next('signal')).toEqual({ from: guest.id, data: { sdp: 'answer' }, seq: expect.any(Number) });
     expect(await host.request('create-flight')).toMatchObject({ ok: false, error: { code: 'already_in_flight' } });
   });
 
@@ -76,7 +76,11 @@ describe('attach-room: DropSilk transfer rooms over Socket.IO', () => {
     await guestShare.request('attach-room', { roomCode: code, participantId: guestId, channel: 'screen-share' });
     expect((await hostShare.next<{ peer: { id: string } }>('peer-joined')).peer.id).toBe(guestShare.id);
     hostShare.emit('signal', { data: 'frame offer' });
-    expect(await guestShare.next('signal')).toEqual({ from: hostShare.id, data: 'frame offer' });
+    expect(await guestShare.next('signal')).toEqual({
+      from: hostShare.id,
+      data: 'frame offer',
+      seq: expect.any(Number),
+    });
     await new Promise((resolve) => setTimeout(resolve, 100));
     const last = watcher.received.filter((r) => r.event === 'users-on-network-update').at(-1)?.payload as {
       users: { id: string }[];
@@ -155,7 +159,7 @@ describe('attach-room: DropSilk transfer rooms over Socket.IO', () => {
 
     host.close();
     hostAgain.emit('signal', { data: 'fresh' });
-    expect(await guest.next('signal')).toEqual({ from: hostAgain.id, data: 'fresh' });
+    expect(await guest.next('signal')).toEqual({ from: hostAgain.id, data: 'fresh', seq: expect.any(Number) });
     await new Promise((resolve) => setTimeout(resolve, 200));
     expect(guest.count('peer-left')).toBe(0);
     const summary = (await (await fetch(`${url}/api/rooms/${code}?participantId=${hostId}`)).json()) as any;
@@ -178,7 +182,7 @@ describe('attach-room: DropSilk transfer rooms over Socket.IO', () => {
       expect(await host.next<{ peer: { id: string } }>('peer-joined')).toMatchObject({ peer: { id: guest.id } });
     }
     guest.emit('signal', { data: 'still here' });
-    expect(await host.next('signal')).toEqual({ from: guest.id, data: 'still here' });
+    expect(await host.next('signal')).toEqual({ from: guest.id, data: 'still here', seq: expect.any(Number) });
     expect(host.count('peer-left') + guest.count('peer-left') + guest.count('room-detached')).toBe(0);
     const summary = (await (await fetch(`${url}/api/rooms/${code}?participantId=${hostId}`)).json()) as any;
     expect(summary).toMatchObject({ status: 'paired', self: { role: 'host' }, peer: { role: 'guest' } });

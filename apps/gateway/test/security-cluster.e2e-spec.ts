@@ -198,7 +198,7 @@ describe('security e2e: cluster-wide limits on two replicas + redis-server', () 
     (host.socket.io.engine as unknown as { write(data: string): void }).write(frame);
     expect(await host.next('error')).toMatchObject({ code: 'payload_too_deep', event: 'rv:payload-too-deep' });
     host.emit('signal', { data: { sdp: 'after' } });
-    expect(await guest.next('signal')).toEqual({ from: host.id, data: { sdp: 'after' } });
+    expect(await guest.next('signal')).toEqual({ from: host.id, data: { sdp: 'after' }, seq: expect.any(Number) });
     expect(guest.count('signal')).toBe(0);
     for (const replica of replicas) expect(replica.process.output).not.toMatch(/Unhandled rejection|RangeError/);
   });

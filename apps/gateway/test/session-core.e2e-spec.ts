@@ -50,7 +50,7 @@ describe('the session core, driven by a binding other than Socket.IO', () => {
     const link = new RecordingLink();
     const client = new Client(link, address);
     link.onClose = () => lifecycle.disconnect(client);
-    const connected = await lifecycle.connect(client, null);
+    const connected = await lifecycle.connect(client, null, () => undefined);
     if (!connected) throw new Error('not connected');
     return { client, link };
   }
@@ -64,10 +64,23 @@ describe('the session core, driven by a binding other than Socket.IO', () => {
     expect(joined).toMatchObject({ ok: true, data: { peer: { id: client.sessionId } } });
     expect(await link.next('peer-joined')).toMatchObject({ flightCode: code, peer: { id: guest.id } });
 
-    expect(flights.relaySignal(client, { sdp: 'offer' })).toEqual({ flightCode: code, forwarded: true });
-    expect(await guest.next('signal')).toEqual({ from: client.sessionId, data: { sdp: 'offer' } });
+    expect(flights.relaySignal(client, { sdp: 'offer' })).toEqual({
+      flightCode: code,
+      forwarded: true,
+      delivery: 'delivered',
+      seq: 1,
+    });
+    expect(await guest.next('signal')).toEqual({
+      from: client.sessionId,
+      data: { sdp: 'offer' },
+      seq: 1,
+    });
     guest.emit('signal', { data: { sdp: 'answer' } });
-    expect(await link.next('signal')).toEqual({ from: guest.id, data: { sdp: 'answer' } });
+    expect(await link.next('signal')).toEqual({
+      from: guest.id,
+      data: { sdp: 'answer' },
+      seq: 1,
+    });
 
     link.close();
     expect(await guest.next('peer-left')).toMatchObject({ flightCode: code, peerId: client.sessionId });
@@ -89,7 +102,12 @@ describe('the session core, driven by a binding other than Socket.IO', () => {
       .poll(() => link.received.some((entry) => JSON.stringify(entry.payload).includes(member.id ?? '?')))
       .toBe(true);
     member.emit('offer', { receiver: client.sessionId, data: { sdp: 'o' } });
-    expect(await link.next('offer')).toEqual({ sender: member.id, receiver: client.sessionId, data: { sdp: 'o' } });
+    expect(await link.next('offer')).toEqual({
+      sender: member.id,
+      receiver: client.sessionId,
+      data: { sdp: 'o' },
+      seq: expect.any(Number),
+    });
 
     link.close();
     expect(

@@ -134,11 +134,12 @@ describe('gateway e2e (standalone, @nestjs/testing)', () => {
 
       const offer = { sdp: { type: 'offer', sdp: 'v=0\r\n' } };
       host.emit('signal', { data: offer });
-      expect(await guest.next('signal')).toEqual({ from: host.id, data: offer });
+      expect(await guest.next('signal')).toEqual({ from: host.id, data: offer, seq: expect.any(Number) });
       guest.emit('signal', { data: { candidate: 'candidate:1 1 udp 1 10.0.0.1 9 typ host' }, from: 'forged' });
       expect(await host.next('signal')).toEqual({
         from: guest.id,
         data: { candidate: 'candidate:1 1 udp 1 10.0.0.1 9 typ host' },
+        seq: 1,
       });
       expect(host.count('signal')).toBe(0);
 
@@ -272,7 +273,7 @@ describe('gateway e2e (standalone, @nestjs/testing)', () => {
       });
       expect(await host.next('error')).toMatchObject({ code: 'payload_too_large' });
       host.emit('signal', { data: 'small' });
-      expect(await guest.next('signal')).toEqual({ from: host.id, data: 'small' });
+      expect(await guest.next('signal')).toEqual({ from: host.id, data: 'small', seq: expect.any(Number) });
       expect(guest.count('signal')).toBe(0);
     });
 
@@ -283,7 +284,7 @@ describe('gateway e2e (standalone, @nestjs/testing)', () => {
       abuser.emit('signal', { data: 'x'.repeat(64 * 1024) });
       expect(await closed).toBe('transport close');
       host.emit('signal', { data: 'still here' });
-      expect(await guest.next('signal')).toEqual({ from: host.id, data: 'still here' });
+      expect(await guest.next('signal')).toEqual({ from: host.id, data: 'still here', seq: expect.any(Number) });
     });
   });
 });

@@ -4,10 +4,15 @@ import type {
   ErrorPayload,
   IceServer,
   RegisteredPayload,
+  RelayReceipt,
   ResumeCredentials,
   ServerToClientEvents,
+  SessionResumedPayload,
+  SignalReceipt,
 } from '@rendezvous/protocol';
 import { io, type Socket } from 'socket.io-client';
+import { DeliveryTracker, RELAYED_EVENTS } from './delivery-tracker.js';
+import { PendingRelays } from './pending-relays.js';
 import { type NegotiationMessage, type PeerConnectionLike, PerfectNegotiation } from './negotiation.js';
 
 export type RendezvousSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -45,27 +50,50 @@ export interface RendezvousClientOptions {
   transports?: ('websocket' | 'polling')[];
   /** Reconnect by itself after a lost connection or a draining replica (default true). */
   reconnection?: boolean;
-  /** How long a request waits for its acknowledgement (default 10 s). */
+  /** How long a request waits for its acknowledgement while connected (default 10 s). */
   requestTimeoutMs?: number;
   path?: string;
   /** AUTH_MODE=jwt: the token sent in the handshake's `auth.token`. */
   token?: string;
 }
 
+/** Events of the client itself, beside the server's. */
+export interface ClientOwnEvents {
+  /** The connection was lost and this client took its session up again (flight, rooms, call kept). */
+  resumed: (payload: SessionResumedPayload) => void;
+  /** The connection was lost for longer than the server's grace: this is a new session; the old one ended. */
+  'session-lost': (payload: { previousId: string; id: string }) => void;
+  /** Relayed messages from `from` never arrived (the server could not keep them). */
+  gap: (payload: { event: string; from: string; missing: number }) => void;
+}
+export type RendezvousClientEvents = ServerToClientEvents & ClientOwnEvents;
+
+const OWN_EVENTS = new Set<string>(['resumed', 'session-lost', 'gap']);
+
 /**
  * A typed client of the Rendezvous protocol on socket.io-client: sessions, flights, multiparty rooms, calls,
  * signals and ICE configuration. Requests resolve with the acknowledgement's data or reject with a
- * RendezvousError. It reconnects by itself; a reconnected client has a new session (`registered` again),
- * except after a replica's drain: then it resumes its session and flight elsewhere (`session-resumed`).
+ * RendezvousError. It survives a lost connection by itself: it reconnects through the same URL, presents its
+ * session's resume credential, sends again the relayed messages it has no receipt for, drops relayed messages
+ * it has already seen, and emits `resumed` (or `session-lost` when the server's grace ran out).
  */
 export class RendezvousClient {
   readonly socket: RendezvousSocket;
   session: RegisteredPayload | null = null;
   iceServers: IceServer[] = [];
   private readonly requestTimeoutMs: number;
-  /** Handed over by a draining replica; presented in the next handshake. */
+  /** The current session's credential (from `registered`, or a drain's `server-shutdown`). */
   private resumeWith: ResumeCredentials | null = null;
+  /** The session this client had when its connection dropped. */
+  private lostSessionId: string | null = null;
   private serverShuttingDown = false;
+  /** The flight peer, whom `signal` reaches (its sequence numbers count per recipient). */
+  private flightPeer: string | null = null;
+  private readonly tracker = new DeliveryTracker();
+  private readonly pending: PendingRelays;
+  /** Relayed payloads seen before (dropped before any listener sees them). */
+  private readonly duplicates = new WeakSet<object>();
+  private readonly ownListeners = new Map<string, Set<(payload: unknown) => void>>();
 
   constructor(url: string, options: RendezvousClientOptions = {}) {
     this.requestTimeoutMs = options.requestTimeoutMs ?? 10_000;
@@ -82,26 +110,39 @@ export class RendezvousClient {
           ...(this.resumeWith ? { resume: this.resumeWith } : {}),
         }),
     });
-    this.socket.on('registered', (session) => {
-      this.session = session;
-      this.resumeWith = null;
+    this.pending = new PendingRelays(
+      (event, payload, ack) => (this.socket as unknown as Socket).emit(event, payload, ack),
+      this.requestTimeoutMs,
+    );
+    this.socket.prependAny((event: string, payload: unknown) => this.screen(event, payload));
+    this.socket.on('registered', (session) => this.registered(session));
+    this.socket.on('session-resumed', (resumed) => {
+      this.flightPeer = resumed.peer?.id ?? null;
+      this.emitOwn('resumed', resumed);
     });
     this.socket.on('server-shutdown', ({ resume }) => {
       this.serverShuttingDown = true;
       if (resume) this.resumeWith = { sessionId: resume.sessionId, token: resume.token };
     });
+    this.socket.on('peer-joined', ({ peer }) => {
+      this.flightPeer = peer.id;
+    });
+    this.socket.on('peer-left', () => {
+      this.flightPeer = null;
+    });
     // Socket.IO does not reconnect after a server-side disconnect; after a drain notice this client does, through
-    // the same URL (the load balancer), a little spread out so a replica's clients do not all arrive at once.
+    // the same URL (the load balancer), a little spread out so a replica's clients do not all arrive at once. A
+    // server-side disconnect without it (the session was taken up by another connection) is final.
     this.socket.on('disconnect', (reason) => {
+      if (this.session) this.lostSessionId = this.session.id;
+      this.session = null;
+      this.pending.pauseAll();
       if (reason !== 'io server disconnect' || !this.serverShuttingDown || !reconnection) return;
       this.serverShuttingDown = false;
       setTimeout(() => this.socket.connect(), 100 + Math.random() * 400);
     });
     this.socket.on('rtc-config', ({ iceServers }) => {
       this.iceServers = iceServers;
-    });
-    this.socket.on('disconnect', () => {
-      this.session = null;
     });
   }
 
@@ -111,10 +152,26 @@ export class RendezvousClient {
     return new Promise((resolve) => this.socket.once('registered', resolve));
   }
 
-  /** Subscribes to a server event; returns the unsubscribe function. */
-  on<E extends keyof ServerToClientEvents>(event: E, listener: ServerToClientEvents[E]): () => void {
-    this.socket.on(event, listener as never);
-    return () => void this.socket.off(event, listener as never);
+  /**
+   * Subscribes to a server event or one of the client's own (`resumed`, `session-lost`, `gap`); returns the
+   * unsubscribe function. A relayed message already seen (a replay after its sender resumed) is not passed on.
+   */
+  on<E extends keyof RendezvousClientEvents>(event: E, listener: RendezvousClientEvents[E]): () => void {
+    if (OWN_EVENTS.has(event)) {
+      let listeners = this.ownListeners.get(event);
+      if (!listeners) this.ownListeners.set(event, (listeners = new Set()));
+      const own = listener as (payload: unknown) => void;
+      listeners.add(own);
+      return () => void listeners.delete(own);
+    }
+    const wrapped =
+      event in RELAYED_EVENTS
+        ? (payload: object) => {
+            if (!this.duplicates.has(payload)) (listener as (payload: object) => void)(payload);
+          }
+        : listener;
+    this.socket.on(event as keyof ServerToClientEvents, wrapped as never);
+    return () => void this.socket.off(event as keyof ServerToClientEvents, wrapped as never);
   }
 
   async request<E extends keyof ClientToServerEvents>(event: E, payload?: RequestPayload<E>): Promise<AckData<E>> {
@@ -135,17 +192,24 @@ export class RendezvousClient {
   createFlight() {
     return this.request('create-flight', {});
   }
-  joinFlight(flightCode: string) {
-    return this.request('join-flight', { flightCode });
+  async joinFlight(flightCode: string) {
+    const joined = await this.request('join-flight', { flightCode });
+    this.flightPeer = joined.peer.id;
+    return joined;
   }
   inviteToFlight(inviteeId: string, flightCode: string) {
     return this.request('invite-to-flight', { inviteeId, flightCode });
   }
-  /** Relays `data` to the flight peer (`signal {from, data}` on its side). */
-  signal(data: unknown) {
-    return this.request('signal', { data });
+  /**
+   * Relays `data` to the flight peer (`signal {from, data, seq}` on its side). Resolves with the receipt
+   * (`delivered`, or `queued` while the peer is away); a lost connection does not lose it: it is sent again
+   * once the session is resumed.
+   */
+  signal(data: unknown): Promise<SignalReceipt> {
+    return this.relay('signal', { data }, this.flightPeer ?? 'flight');
   }
   leaveFlight() {
+    this.flightPeer = null;
     return this.request('leave-flight', {});
   }
   joinRoom(payload: RequestPayload<'join-room'>) {
@@ -157,9 +221,9 @@ export class RendezvousClient {
   sendText(text: string, from?: string) {
     return this.request('text', from ? { text, from } : { text });
   }
-  /** Camus' addressed messages to one member of the room. */
-  sendToMember(kind: 'offer' | 'answer' | 'icecandidate' | 'greeting', receiver: string, data: unknown) {
-    return this.request(kind, { receiver, data });
+  /** Camus' addressed messages to one member of the room (kept and sent again across a resume, as `signal`). */
+  sendToMember(kind: 'offer' | 'answer' | 'icecandidate', receiver: string, data: unknown): Promise<RelayReceipt> {
+    return this.relay(kind, { receiver, data }, receiver);
   }
   startCall(roomId: string) {
     return this.request('start-call', { roomId });
@@ -167,8 +231,8 @@ export class RendezvousClient {
   joinCall(callId: string) {
     return this.request('join-call', { callId });
   }
-  callSignal(callId: string, target: string, signal: unknown) {
-    return this.request('call-signal', { callId, target, signal });
+  callSignal(callId: string, target: string, signal: unknown): Promise<RelayReceipt> {
+    return this.relay('call-signal', { callId, target, signal }, target);
   }
   endCall(callId: string) {
     return this.request('end-call', { callId });
@@ -227,6 +291,49 @@ export class RendezvousClient {
   }
 
   close(): void {
+    this.pending.failAll({ code: 'closed' as never, message: 'The client was closed' });
     this.socket.disconnect();
+  }
+
+  /** A relayed message, numbered per recipient, kept until its receipt arrives. */
+  private relay<T>(event: string, payload: Record<string, unknown>, recipient: string): Promise<T> {
+    const numbered = { ...payload, seq: this.tracker.next(recipient) };
+    // Before registration (and while reconnecting) it waits: the server only relays for a known session.
+    return this.pending.add(event, numbered, this.session !== null).then(
+      (data) => data as T,
+      (error: ErrorPayload) => Promise.reject(new RendezvousError(error)),
+    );
+  }
+
+  private registered(session: RegisteredPayload): void {
+    const previous = this.lostSessionId;
+    this.lostSessionId = null;
+    this.session = session;
+    this.resumeWith = session.resume ?? null;
+    if (previous && previous !== session.id) {
+      this.flightPeer = null;
+      this.tracker.reset();
+      this.pending.failAll({ code: 'session_lost' as never, message: 'The session ended' });
+      this.emitOwn('session-lost', { previousId: previous, id: session.id });
+      return;
+    }
+    // The same session (or the first one): what waited goes out, oldest first.
+    this.pending.flush();
+  }
+
+  /** Runs before any listener of a packet: marks a relayed message already seen, reports a gap. */
+  private screen(event: string, payload: unknown): void {
+    const field = RELAYED_EVENTS[event];
+    if (!field || typeof payload !== 'object' || payload === null) return;
+    const { seq } = payload as { seq?: unknown };
+    const sender = (payload as Record<string, unknown>)[field];
+    if (typeof seq !== 'number' || typeof sender !== 'string') return;
+    const arrival = this.tracker.arrived(sender, seq);
+    if (arrival.duplicate) this.duplicates.add(payload);
+    else if (arrival.missing > 0) this.emitOwn('gap', { event, from: sender, missing: arrival.missing });
+  }
+
+  private emitOwn<E extends keyof ClientOwnEvents>(event: E, payload: Parameters<ClientOwnEvents[E]>[0]): void {
+    for (const listener of this.ownListeners.get(event) ?? []) listener(payload);
   }
 }

@@ -37,8 +37,8 @@ describe('RendezvousClient (libs/client) against a gateway', () => {
     expect(joined.peer).toEqual({ id: host.session?.id, name: 'Typed Host' });
     expect((await hostJoined).peer.id).toBe(guest.session?.id);
     const received = nextEvent<{ from: string; data: unknown }>(guest, 'signal');
-    expect(await host.signal({ sdp: 'offer' })).toEqual({ flightCode, forwarded: true });
-    expect(await received).toEqual({ from: host.session?.id, data: { sdp: 'offer' } });
+    expect(await host.signal({ sdp: 'offer' })).toEqual({ flightCode, forwarded: true, delivery: 'delivered', seq: 1 });
+    expect(await received).toEqual({ from: host.session?.id, data: { sdp: 'offer' }, seq: 1 });
   });
 
   it('rejects refused requests with a RendezvousError carrying the protocol code', async () => {

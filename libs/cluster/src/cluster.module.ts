@@ -1,6 +1,6 @@
 import { type DynamicModule, Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
-import { CLUSTER_BUS, type ClusterBus, LocalClusterBus } from '@rendezvous/delivery';
+import { CLUSTER_BUS, type ClusterBus, LocalClusterBus, type OutboxPolicy } from '@rendezvous/delivery';
 import { CLIENT_LIMITS, ClientLimits } from '@rendezvous/limits';
 import { MULTIPARTY_STATE } from '@rendezvous/rooms';
 import { FLIGHT_STORIES, LIVE_STATE, type LiveState } from '@rendezvous/signaling';
@@ -18,6 +18,15 @@ export const REDIS_CONNECTIONS = Symbol('REDIS_CONNECTIONS');
 export const CONNECTION_LIMITER = Symbol('CONNECTION_LIMITER');
 /** The periodic jobs' lock: across schedulers in Redis, or in-process for a standalone gateway. */
 export const JOB_LOCK = Symbol('JOB_LOCK');
+
+/**
+ * An outbox lasts as long as its session can still be taken up: the grace of a parked session, plus the time
+ * before a dead replica's sessions are found and parked (events for them are queued from the first moment).
+ */
+function outboxPolicy(config: RendezvousConfig, live: LiveState): OutboxPolicy {
+  const ttlMs = config.server.reconnectGraceMs + config.cluster.replicaTimeoutMs + config.cluster.heartbeatMs;
+  return { store: live.outboxes, cap: config.server.outboxCap, ttlMs };
+}
 
 /**
  * Chooses the mode, once for every piece of shared state: Redis connections and the Redis implementations when
@@ -44,11 +53,13 @@ export class ClusterModule implements OnApplicationShutdown {
         },
         {
           provide: CLUSTER_BUS,
-          inject: [RENDEZVOUS_CONFIG, REDIS_CONNECTIONS],
-          useFactory: (config: RendezvousConfig, redis: RedisConnections | null): ClusterBus =>
-            redis
-              ? new RedisClusterBus(redis, config.redis.keyPrefix, config.cluster.replicaId, new Logger('ClusterBus'))
-              : new LocalClusterBus(),
+          inject: [RENDEZVOUS_CONFIG, REDIS_CONNECTIONS, LIVE_STATE],
+          useFactory: (config: RendezvousConfig, redis: RedisConnections | null, live: LiveState): ClusterBus => {
+            const outbox = outboxPolicy(config, live);
+            if (!redis) return new LocalClusterBus(outbox);
+            const { keyPrefix } = config.redis;
+            return new RedisClusterBus(redis, keyPrefix, config.cluster.replicaId, new Logger('ClusterBus'), outbox);
+          },
         },
         {
           provide: LIVE_STATE,

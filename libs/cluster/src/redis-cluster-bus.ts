@@ -1,5 +1,5 @@
 import type { Logger } from '@nestjs/common';
-import type { ClusterBus, SessionMessage } from '@rendezvous/delivery';
+import type { ClusterBus, DeliveryOutcome, OutboxPolicy, SessionMessage } from '@rendezvous/delivery';
 import { decode, encode } from 'notepack.io';
 import type { RedisConnections } from './redis.connections.js';
 
@@ -14,6 +14,10 @@ interface Broadcast {
  * The cluster bus on Redis sharded Pub/Sub: a channel per session (`P d:<session>`, subscribed only by the
  * replica holding it, so one session's messages keep their order) and one broadcast channel (`P bus`). Frames are
  * MessagePack, so binary payloads survive. No hash tags: the session channels spread over a Redis Cluster's masters.
+ *
+ * An event published to nobody (the session is parked, or its replica died and is not yet known dead) goes to
+ * the session's outbox in the live state; the replica that takes the session up subscribes first, then takes
+ * the outbox, and hands over queued events before the live ones that arrived meanwhile.
  */
 export class RedisClusterBus implements ClusterBus {
   private readonly sessionPrefix: string;
@@ -24,12 +28,15 @@ export class RedisClusterBus implements ClusterBus {
   private readonly broadcastHandlers: ((topic: string, payload: unknown) => void)[] = [];
   /** Sessions held here, to subscribe again after a Redis Cluster restart. */
   private readonly held = new Set<string>();
+  /** Live frames of sessions whose outbox is being taken, handed over after it. */
+  private readonly catchingUp = new Map<string, Buffer[]>();
 
   constructor(
     private readonly redis: RedisConnections,
     keyPrefix: string,
     private readonly replicaId: string,
     private readonly logger: Logger,
+    private readonly outbox: OutboxPolicy,
   ) {
     this.sessionPrefix = `${keyPrefix}d:`;
     this.sessionPrefixBytes = Buffer.from(this.sessionPrefix);
@@ -39,9 +46,19 @@ export class RedisClusterBus implements ClusterBus {
     redis.onSubscriptionsConfirmed(() => this.renewSubscriptions());
   }
 
-  hold(sessionId: string): void {
+  async hold(sessionId: string): Promise<void> {
     this.held.add(sessionId);
-    this.subscribe(this.sessionChannel(sessionId));
+    const buffered: Buffer[] = [];
+    this.catchingUp.set(sessionId, buffered);
+    try {
+      await this.redis.sub.ssubscribe(this.sessionChannel(sessionId));
+      for (const frame of await this.outbox.store.take(sessionId)) this.dispatch(sessionId, frame);
+    } catch (error) {
+      this.logger.warn(`Taking up ${sessionId}'s messages: ${(error as Error).message}`);
+    } finally {
+      if (this.catchingUp.get(sessionId) === buffered) this.catchingUp.delete(sessionId);
+      for (const frame of buffered) this.dispatch(sessionId, frame);
+    }
   }
 
   release(sessionId: string): void {
@@ -49,8 +66,32 @@ export class RedisClusterBus implements ClusterBus {
     this.redis.sub.sunsubscribe(this.sessionChannel(sessionId)).catch(() => undefined);
   }
 
-  toSession(sessionId: string, message: SessionMessage): void {
-    this.publish(this.sessionChannel(sessionId), encode(message));
+  async toSession(sessionId: string, message: SessionMessage): Promise<DeliveryOutcome> {
+    const channel = this.sessionChannel(sessionId);
+    const frame = encode(message) as Buffer;
+    try {
+      if ((await this.receivers(channel, frame)) > 0) return 'delivered';
+      if (message.kind !== 'event') return 'gone';
+      const kept = await this.outbox.store.append(sessionId, frame, this.outbox.cap, this.outbox.ttlMs, false);
+      if (kept !== 'held') return kept;
+      // Its replica took it up (subscribed, then took the outbox) after the first publish: publish again. Still
+      // nobody means that replica is gone too (not yet known dead): keep it for whoever takes the session up.
+      if ((await this.receivers(channel, frame)) > 0) return 'delivered';
+      return await this.append(sessionId, frame);
+    } catch (error) {
+      this.logger.warn(`Delivering to ${sessionId}: ${(error as Error).message}`);
+      return 'unavailable';
+    }
+  }
+
+  async keep(sessionId: string, message: SessionMessage): Promise<DeliveryOutcome> {
+    if (message.kind !== 'event') return 'gone';
+    try {
+      return await this.append(sessionId, encode(message) as Buffer);
+    } catch (error) {
+      this.logger.warn(`Keeping a message for ${sessionId}: ${(error as Error).message}`);
+      return 'unavailable';
+    }
   }
 
   broadcast(topic: string, payload: unknown): void {
@@ -73,10 +114,25 @@ export class RedisClusterBus implements ClusterBus {
     return `${this.sessionPrefix}${sessionId}`;
   }
 
-  /** SSUBSCRIBE is idempotent: renewing every channel costs one command each and loses nothing. */
+  /** Appends whether or not a replica holds the session. */
+  private async append(sessionId: string, frame: Buffer): Promise<DeliveryOutcome> {
+    const { store, cap, ttlMs } = this.outbox;
+    const result = await store.append(sessionId, frame, cap, ttlMs, true);
+    return result === 'held' ? 'queued' : result;
+  }
+
+  /** Publishes; how many replicas were subscribed (0 or 1). */
+  private async receivers(channel: string, frame: Buffer): Promise<number> {
+    return Number(await this.redis.pub.spublish(channel, frame));
+  }
+
+  /**
+   * SSUBSCRIBE is idempotent: renewing every channel costs one command each and loses nothing; what was queued
+   * for a session while its subscription was down is taken with it.
+   */
   private renewSubscriptions(): void {
     this.subscribe(this.broadcastChannel);
-    for (const sessionId of this.held) this.subscribe(this.sessionChannel(sessionId));
+    for (const sessionId of this.held) void this.hold(sessionId);
     this.logger.log(`Renewed the subscriptions of ${this.held.size} sessions`);
   }
 
@@ -92,11 +148,22 @@ export class RedisClusterBus implements ClusterBus {
     });
   }
 
+  private dispatch(sessionId: string, frame: Buffer): void {
+    try {
+      this.sessionHandler(sessionId, decode(frame) as SessionMessage);
+    } catch (error) {
+      this.logger.warn(`Ignored a malformed message for ${sessionId}: ${(error as Error).message}`);
+    }
+  }
+
   private received(channel: Buffer, frame: Buffer): void {
     const prefix = this.sessionPrefixBytes;
     try {
       if (channel.length > prefix.length && channel.compare(prefix, 0, prefix.length, 0, prefix.length) === 0) {
-        this.sessionHandler(channel.toString('latin1', prefix.length), decode(frame) as SessionMessage);
+        const sessionId = channel.toString('latin1', prefix.length);
+        const buffered = this.catchingUp.size > 0 ? this.catchingUp.get(sessionId) : undefined;
+        if (buffered) buffered.push(frame);
+        else this.dispatch(sessionId, frame);
       } else if (channel.toString() === this.broadcastChannel) {
         const { r, t, p } = decode(frame) as Broadcast;
         if (r !== this.replicaId) for (const handler of this.broadcastHandlers) handler(t, p);

@@ -6,11 +6,11 @@ import type { ReplicaRegistry } from '@rendezvous/signaling';
 const REAP_BATCH = 32;
 
 export interface ReplicaLifecycleHandlers {
-  /** Treat a session of a dead replica as disconnected. */
-  reapSession(sessionId: string): Promise<void>;
+  /** A session of a dead replica: parked for its client to resume elsewhere (or ended, with no grace). */
+  reapSession(sessionId: string, deadReplica: string): Promise<void>;
   /** Redis forgot this replica (restart, or it was wrongly reaped): write its live sessions back. */
   restoreLocalState(): Promise<void>;
-  /** Ends the sessions of drained replicas whose clients did not come back within the grace. */
+  /** Ends the parked sessions (of drained or dead replicas) whose clients did not come back within the grace. */
   expireParkedSessions(): Promise<number>;
 }
 
@@ -87,7 +87,7 @@ export class ReplicaMonitor {
       if (deadId !== replicaId) await this.reap(deadId);
     }
     const expired = await this.handlers.expireParkedSessions();
-    if (expired > 0) this.logger.log(`${expired} drained sessions were not resumed in time; ended`);
+    if (expired > 0) this.logger.log(`${expired} parked sessions were not resumed in time; ended`);
   }
 
   /**
@@ -98,13 +98,13 @@ export class ReplicaMonitor {
     const { replicaTimeoutMs: lockMs, replicaId: holder } = this.config.cluster;
     const sessions = await this.store.claimDeadReplica(deadId, lockMs, holder);
     if (!sessions) return;
-    this.logger.warn(`Replica ${deadId} stopped heartbeating; disconnecting its ${sessions.length} sessions`);
+    this.logger.warn(`Replica ${deadId} stopped heartbeating; parking its ${sessions.length} sessions`);
     for (let start = 0; start < sessions.length; start += REAP_BATCH) {
       if (start > 0 && !(await this.store.renewReapLock(deadId, lockMs, holder))) {
         this.logger.warn(`Lost the reaping lock of ${deadId} after ${start} sessions; another replica goes on`);
         return;
       }
-      await Promise.all(sessions.slice(start, start + REAP_BATCH).map((id) => this.handlers.reapSession(id)));
+      await Promise.all(sessions.slice(start, start + REAP_BATCH).map((id) => this.handlers.reapSession(id, deadId)));
     }
     await this.store.forgetReplica(deadId);
   }

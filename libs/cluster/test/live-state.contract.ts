@@ -39,8 +39,8 @@ export function describeLiveStateContract(name: string, create: () => Promise<Co
     it('registers, renames and removes sessions, and lists them by network', async () => {
       const a = session();
       const b = session({ group: 'v4:10.0.0' });
-      await live.sessions.registerSession(a);
-      await live.sessions.registerSession(b);
+      await live.sessions.registerSession(a, 'digest');
+      await live.sessions.registerSession(b, 'digest');
       expect(await live.sessions.getSession(a.id)).toEqual(a);
       expect(await live.presence.listNetwork(a.group)).toEqual([{ id: a.id, name: a.name, busy: false }]);
 
@@ -59,8 +59,8 @@ export function describeLiveStateContract(name: string, create: () => Promise<Co
     it('creates a flight once per session and per code', async () => {
       const a = session();
       const b = session();
-      await live.sessions.registerSession(a);
-      await live.sessions.registerSession(b);
+      await live.sessions.registerSession(a, 'digest');
+      await live.sessions.registerSession(b, 'digest');
       const now = Date.now();
       expect(await live.flights.createFlight('ABCDEF', 'token1', a.id, TTL, now)).toEqual({ status: 'created' });
       expect(await live.flights.createFlight('GHJKLM', 'token2', a.id, TTL, now)).toEqual({
@@ -77,7 +77,7 @@ export function describeLiveStateContract(name: string, create: () => Promise<Co
       const host = session();
       const guest = session({ address: '203.0.113.5', group: 'ip:203.0.113.5' });
       const late = session();
-      for (const s of [host, guest, late]) await live.sessions.registerSession(s);
+      for (const s of [host, guest, late]) await live.sessions.registerSession(s, 'digest');
       await live.flights.createFlight('ABCDEF', 'token1', host.id, TTL, Date.now());
 
       expect(await live.flights.joinFlight('ZZZZZZ', guest.id)).toEqual({ status: 'not-found' });
@@ -104,7 +104,7 @@ export function describeLiveStateContract(name: string, create: () => Promise<Co
       const host = session();
       const guest = session();
       const third = session();
-      for (const s of [host, guest, third]) await live.sessions.registerSession(s);
+      for (const s of [host, guest, third]) await live.sessions.registerSession(s, 'digest');
       await live.flights.createFlight('ABCDEF', 'token1', host.id, TTL, Date.now());
       await live.flights.joinFlight('ABCDEF', guest.id);
 
@@ -135,7 +135,7 @@ export function describeLiveStateContract(name: string, create: () => Promise<Co
       const a = session();
       const b = session();
       const c = session();
-      for (const s of [a, b, c]) await live.sessions.registerSession(s);
+      for (const s of [a, b, c]) await live.sessions.registerSession(s, 'digest');
       await live.flights.createFlight('ABCDEF', 'token1', a.id, 150, Date.now());
       await live.flights.createFlight('GHJKLM', 'token2', b.id, 150, Date.now());
       await live.flights.joinFlight('GHJKLM', c.id);
@@ -150,10 +150,10 @@ export function describeLiveStateContract(name: string, create: () => Promise<Co
 
     it('lets exactly one of many concurrent guests join', async () => {
       const host = session();
-      await live.sessions.registerSession(host);
+      await live.sessions.registerSession(host, 'digest');
       await live.flights.createFlight('RACERS', 'token1', host.id, TTL, Date.now());
       const guests = Array.from({ length: 20 }, () => session());
-      for (const guest of guests) await live.sessions.registerSession(guest);
+      for (const guest of guests) await live.sessions.registerSession(guest, 'digest');
       const results = await Promise.all(guests.map((guest) => live.flights.joinFlight('RACERS', guest.id)));
       expect(results.filter((result) => result.status === 'joined')).toHaveLength(1);
       expect(results.filter((result) => result.status === 'full')).toHaveLength(19);
@@ -166,8 +166,8 @@ export function describeLiveStateContract(name: string, create: () => Promise<Co
       expect(await live.replicas.heartbeat('replica-b', now)).toBe(true);
       const a1 = session({ replicaId: 'replica-a' });
       const b1 = session({ replicaId: 'replica-b' });
-      await live.sessions.registerSession(a1);
-      await live.sessions.registerSession(b1);
+      await live.sessions.registerSession(a1, 'digest');
+      await live.sessions.registerSession(b1, 'digest');
 
       expect(await live.replicas.deadReplicas(now, 10_000)).toEqual(['replica-a']);
       expect(await live.sessions.sessionsOf('replica-a')).toEqual([a1.id]);
@@ -196,7 +196,7 @@ export function describeLiveStateContract(name: string, create: () => Promise<Co
       const host = session();
       const guest = session();
       const hostAgain = session();
-      for (const s of [host, guest, hostAgain]) await live.sessions.registerSession(s);
+      for (const s of [host, guest, hostAgain]) await live.sessions.registerSession(s, 'digest');
       expect(await live.roomChannels.attachRoomChannel('ABCDEF:transfer', 'host', host.id, TTL, 'h1')).toEqual({
         displaced: null,
         other: null,
@@ -242,8 +242,8 @@ export function describeLiveStateContract(name: string, create: () => Promise<Co
     it('hides a session from its network presence, also after it is renamed or its flight fills', async () => {
       const visible = session();
       const hidden = session();
-      await live.sessions.registerSession(visible);
-      await live.sessions.registerSession(hidden);
+      await live.sessions.registerSession(visible, 'digest');
+      await live.sessions.registerSession(hidden, 'digest');
       await live.presence.hideFromPresence(hidden.id);
       expect((await live.presence.listNetwork(visible.group)).map((entry) => entry.id)).toEqual([visible.id]);
       await live.sessions.renameSession(hidden.id, 'Renamed');
@@ -256,8 +256,8 @@ export function describeLiveStateContract(name: string, create: () => Promise<Co
     it('restores sessions and their shared flight after the state was lost', async () => {
       const host = session();
       const guest = session();
-      await live.sessions.registerSession(host);
-      await live.sessions.registerSession(guest);
+      await live.sessions.registerSession(host, 'digest');
+      await live.sessions.registerSession(guest, 'digest');
       await live.flights.createFlight('ABCDEF', 'token1', host.id, TTL, Date.now());
       await live.flights.joinFlight('ABCDEF', guest.id);
 
@@ -265,9 +265,9 @@ export function describeLiveStateContract(name: string, create: () => Promise<Co
       live = subject.live;
       expect(await live.sessions.getSession(host.id)).toBeNull();
       const flight = { code: 'ABCDEF', token: 'token1' };
-      await live.sessions.restoreSession(host, flight, TTL, Date.now());
-      await live.sessions.restoreSession(guest, flight, TTL, Date.now());
-      await live.sessions.restoreSession(guest, flight, TTL, Date.now());
+      await live.sessions.restoreSession(host, 'digest', flight, TTL, Date.now());
+      await live.sessions.restoreSession(guest, 'digest', flight, TTL, Date.now());
+      await live.sessions.restoreSession(guest, 'digest', flight, TTL, Date.now());
 
       expect(await live.sessions.getSession(guest.id)).toEqual(guest);
       expect(await live.flights.getFlight('ABCDEF', Date.now())).toEqual({
@@ -277,7 +277,7 @@ export function describeLiveStateContract(name: string, create: () => Promise<Co
       });
       expect((await live.presence.listNetwork(host.group)).every((entry) => entry.busy)).toBe(true);
       const stranger = session();
-      await live.sessions.restoreSession(stranger, { code: 'ABCDEF', token: 'other' }, TTL, Date.now());
+      await live.sessions.restoreSession(stranger, 'digest', { code: 'ABCDEF', token: 'other' }, TTL, Date.now());
       expect((await live.flights.getFlight('ABCDEF', Date.now()))?.members).toEqual([host.id, guest.id]);
       expect(await live.flights.createFlight('GHJKLM', 'token2', stranger.id, TTL, Date.now())).toEqual({
         status: 'created',
@@ -287,22 +287,24 @@ export function describeLiveStateContract(name: string, create: () => Promise<Co
     it('parks a drained session for its client to resume once, elsewhere, within the grace', async () => {
       const host = session({ replicaId: 'draining' });
       const guest = session({ replicaId: 'staying' });
-      await live.sessions.registerSession(host);
-      await live.sessions.registerSession(guest);
+      await live.sessions.registerSession(host, 'digest');
+      await live.sessions.registerSession(guest, 'digest');
       const now = Date.now();
       await live.flights.createFlight('ABCDEF', 'token1', host.id, TTL, now);
       await live.flights.joinFlight('ABCDEF', guest.id);
 
-      expect(await live.parking.parkSession('unknown000', 'digest', now + 5_000)).toBe(false);
-      expect(await live.parking.parkSession(host.id, 'digest-1', now + 5_000)).toBe(true);
+      expect(await live.parking.parkSession('unknown000', 'draining', 'digest', now + 5_000)).toBe(false);
+      expect(await live.parking.parkSession(host.id, 'elsewhere', 'digest-1', now + 5_000)).toBe(false);
+      expect(await live.parking.parkSession(host.id, 'draining', 'digest-1', now + 5_000)).toBe(true);
+      expect(await live.parking.parkSession(host.id, 'draining', 'digest-1', now + 9_000)).toBe(false);
       // No longer the draining replica's: reaping it would not end the flight.
       expect(await live.sessions.sessionsOf('draining')).toEqual([]);
       expect((await live.flights.getFlight('ABCDEF', now))?.members).toEqual([host.id, guest.id]);
       expect(await live.parking.expiredParkedSessions(now)).toEqual([]);
 
-      expect(await live.parking.resumeSession(host.id, 'digest-2', 'other', now)).toBeNull();
-      expect(await live.parking.resumeSession(host.id, 'digest-1', 'other', now + 5_000)).toBeNull();
-      const resumed = await live.parking.resumeSession(host.id, 'digest-1', 'other', now + 1_000);
+      expect(await live.parking.resumeSession(host.id, 'digest-2', 'next', 'other', now)).toBeNull();
+      expect(await live.parking.resumeSession(host.id, 'digest-1', 'next', 'other', now + 5_000)).toBeNull();
+      const resumed = await live.parking.resumeSession(host.id, 'digest-1', 'digest-3', 'other', now + 1_000);
       expect(resumed).toEqual({
         session: { ...host, replicaId: 'other' },
         flight: {
@@ -310,9 +312,11 @@ export function describeLiveStateContract(name: string, create: () => Promise<Co
           token: 'token1',
           peer: { id: guest.id, name: guest.name, address: guest.address, group: guest.group },
         },
+        takenFrom: null,
       });
       expect(await live.sessions.sessionsOf('other')).toEqual([host.id]);
-      expect(await live.parking.resumeSession(host.id, 'digest-1', 'third', now + 1_000)).toBeNull();
+      // Single-use: the old credential is refused, the rotated one works.
+      expect(await live.parking.resumeSession(host.id, 'digest-1', 'next', 'third', now + 1_000)).toBeNull();
       expect(await live.parking.removeParkedSession(host.id, TTL, now)).toBeNull();
       expect(await live.sessions.getSession(host.id)).toEqual({ ...host, replicaId: 'other' });
     });
@@ -321,15 +325,15 @@ export function describeLiveStateContract(name: string, create: () => Promise<Co
       const host = session({ replicaId: 'draining' });
       const guest = session({ replicaId: 'staying' });
       const loner = session({ replicaId: 'draining' });
-      for (const each of [host, guest, loner]) await live.sessions.registerSession(each);
+      for (const each of [host, guest, loner]) await live.sessions.registerSession(each, 'digest');
       const now = Date.now();
       await live.flights.createFlight('ABCDEF', 'token1', host.id, TTL, now);
       await live.flights.joinFlight('ABCDEF', guest.id);
-      await live.parking.parkSession(host.id, 'digest', now + 1_000);
-      await live.parking.parkSession(loner.id, 'digest', now + 60_000);
+      await live.parking.parkSession(host.id, 'draining', 'digest', now + 1_000);
+      await live.parking.parkSession(loner.id, 'draining', null, now + 60_000);
 
       expect(await live.parking.expiredParkedSessions(now + 1_000)).toEqual([host.id]);
-      expect(await live.parking.resumeSession(host.id, 'digest', 'other', now + 1_000)).toBeNull();
+      expect(await live.parking.resumeSession(host.id, 'digest', 'next', 'other', now + 1_000)).toBeNull();
       const removed = await live.parking.removeParkedSession(host.id, TTL, now + 1_000);
       expect(removed?.flight?.remaining.map((member) => member.id)).toEqual([guest.id]);
       expect(await live.parking.removeParkedSession(host.id, TTL, now + 1_000)).toBeNull();
@@ -338,6 +342,82 @@ export function describeLiveStateContract(name: string, create: () => Promise<Co
       // A parked session that goes away some other way leaves no parked entry behind.
       await live.sessions.removeSession(loner.id, TTL, now);
       expect(await live.parking.expiredParkedSessions(now + 120_000)).toEqual([]);
+    });
+
+    it("parks a dead replica's session with the credential its client holds, and its client takes it up", async () => {
+      const host = session({ replicaId: 'dead' });
+      const guest = session({ replicaId: 'alive' });
+      await live.sessions.registerSession(host, 'from-connect');
+      await live.sessions.registerSession(guest, 'digest');
+      const now = Date.now();
+      await live.flights.createFlight('ABCDEF', 'token1', host.id, TTL, now);
+      await live.flights.joinFlight('ABCDEF', guest.id);
+
+      expect(await live.parking.parkSession(host.id, 'dead', null, now + 5_000)).toBe(true);
+      const resumed = await live.parking.resumeSession(host.id, 'from-connect', 'rotated', 'survivor', now + 1_000);
+      expect(resumed).toMatchObject({
+        session: { replicaId: 'survivor' },
+        flight: { code: 'ABCDEF' },
+        takenFrom: null,
+      });
+      expect(await live.parking.resumeSession(host.id, 'rotated', 'again', 'third', now + 1_000)).toMatchObject({
+        takenFrom: 'survivor',
+      });
+    });
+
+    it('lets a client take its live session over from another replica at once, and only the owner end it', async () => {
+      const moving = session({ replicaId: 'partitioned' });
+      const peer = session({ replicaId: 'survivor' });
+      await live.sessions.registerSession(moving, 'first');
+      await live.sessions.registerSession(peer, 'digest');
+      const now = Date.now();
+      await live.flights.createFlight('ABCDEF', 'token1', moving.id, TTL, now);
+      await live.flights.joinFlight('ABCDEF', peer.id);
+
+      const taken = await live.parking.resumeSession(moving.id, 'first', 'second', 'survivor', now);
+      expect(taken).toMatchObject({ takenFrom: 'partitioned', flight: { peer: { id: peer.id } } });
+      expect(await live.sessions.sessionsOf('partitioned')).toEqual([]);
+      // The partitioned replica comes back: its client's close ends nothing, and it cannot write the session back.
+      expect(await live.sessions.removeSession(moving.id, TTL, now, 'partitioned')).toBeNull();
+      expect(await live.sessions.restoreSession(moving, 'first', { code: 'ABCDEF', token: 'token1' }, TTL, now)).toBe(
+        false,
+      );
+      expect(await live.parking.parkSession(moving.id, 'partitioned', null, now + 5_000)).toBe(false);
+      expect(await live.sessions.getSession(moving.id)).toMatchObject({ replicaId: 'survivor' });
+      expect((await live.flights.getFlight('ABCDEF', now))?.members).toEqual([moving.id, peer.id]);
+      // Its new owner restores it (after a Redis restart) and ends it.
+      const owned = { ...moving, replicaId: 'survivor' };
+      expect(await live.sessions.restoreSession(owned, 'second', null, TTL, now)).toBe(true);
+      expect(await live.sessions.removeSession(moving.id, TTL, now, 'survivor')).not.toBeNull();
+    });
+
+    it('keeps messages for a session nobody delivers to, in order, bounded, taken once', async () => {
+      const away = session();
+      await live.sessions.registerSession(away, 'digest');
+      const message = (n: number) => Buffer.from([0x80, n, 0xff]);
+      expect(await live.outboxes.append('unknown000', message(0), 4, TTL, false)).toBe('gone');
+      for (let n = 1; n <= 4; n++)
+        expect(await live.outboxes.append(away.id, message(n), 4, TTL, false)).toBe('queued');
+      expect(await live.outboxes.append(away.id, message(5), 4, TTL, false)).toBe('full');
+
+      expect(await live.outboxes.take(away.id)).toEqual([1, 2, 3, 4].map(message));
+      expect(await live.outboxes.take(away.id)).toEqual([]);
+      // Held (a replica subscribed and took it): a sender publishes again instead, unless it insists.
+      expect(await live.outboxes.append(away.id, message(6), 4, TTL, false)).toBe('held');
+      expect(await live.outboxes.append(away.id, message(7), 4, TTL, true)).toBe('queued');
+      // Parking the session makes queueing the rule again; its end drops its outbox.
+      await live.parking.parkSession(away.id, away.replicaId, null, Date.now() + 5_000);
+      expect(await live.outboxes.append(away.id, message(8), 4, TTL, false)).toBe('queued');
+      await live.sessions.removeSession(away.id, TTL, Date.now());
+      expect(await live.outboxes.take(away.id)).toEqual([]);
+    });
+
+    it('forgets an outbox its TTL after the last message', async () => {
+      const away = session();
+      await live.sessions.registerSession(away, 'digest');
+      expect(await live.outboxes.append(away.id, Buffer.from('late'), 4, 50, false)).toBe('queued');
+      await new Promise((resolve) => setTimeout(resolve, 120));
+      expect(await live.outboxes.take(away.id)).toEqual([]);
     });
   });
 }

@@ -11,13 +11,16 @@ describe('ReplicaMonitor reaping', () => {
     const live = createMemoryLiveState();
     await live.replicas.heartbeat('dead', Date.now() - 60_000);
     for (let i = 0; i < 100; i++) {
-      await live.sessions.registerSession({
-        id: `s${String(i).padStart(9, '0')}`,
-        name: `User ${i}`,
-        replicaId: 'dead',
-        address: '192.168.1.10',
-        group: 'v4:192.168.1',
-      });
+      await live.sessions.registerSession(
+        {
+          id: `s${String(i).padStart(9, '0')}`,
+          name: `User ${i}`,
+          replicaId: 'dead',
+          address: '192.168.1.10',
+          group: 'v4:192.168.1',
+        },
+        'digest',
+      );
     }
     const reaped: string[] = [];
     const monitor = (replicaId: string) =>

@@ -57,6 +57,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
       drainReadinessDelayMs: e.DRAIN_READINESS_DELAY_MS,
       reconnectGraceMs: e.RECONNECT_GRACE_MS,
+      outboxCap: e.OUTBOX_CAP,
       logLevel: e.LOG_LEVEL,
       logAccessKey: e.LOG_ACCESS_KEY ?? null,
       logBufferSize: e.MAX_LOG_BUFFER_SIZE,

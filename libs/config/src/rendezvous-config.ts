@@ -17,6 +17,8 @@ export interface RendezvousConfig {
     drainReadinessDelayMs: number;
     /** How long a drained replica's sessions (and their flights) wait for their clients elsewhere (0: not at all). */
     reconnectGraceMs: number;
+    /** Messages kept per session that no replica can deliver to right now (parked, or its replica silent). */
+    outboxCap: number;
     logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
     /** Key for GET /logs?key= (null: the endpoint does not exist). */
     logAccessKey: string | null;

@@ -16,4 +16,6 @@ export interface ClientConnection {
   setFlightPeer(peerId: string | null): void;
   /** Another connection took its transfer-room channel slot: it forgets the attachment and tells its client. */
   roomSlotTaken(roomCode: string, channel: RoomChannel): void;
+  /** Its client took the session up on another replica: it closes without announcing anything. */
+  sessionTaken(): void;
 }

@@ -3,16 +3,19 @@ import type { ClientConnection } from './client-connection.js';
 import type { ClusterBus } from './cluster-bus.js';
 import { ConnectionRegistry } from './connection-registry.js';
 
-/** Records which sessions the registry asks the bus to hold and release. */
+/** Records which sessions the registry asks the bus to release. */
 class RecordingBus implements ClusterBus {
-  readonly held = new Set<string>();
-  hold(sessionId: string): void {
-    this.held.add(sessionId);
-  }
+  readonly released: string[] = [];
+  async hold(): Promise<void> {}
   release(sessionId: string): void {
-    this.held.delete(sessionId);
+    this.released.push(sessionId);
   }
-  toSession(): void {}
+  async toSession(): Promise<'gone'> {
+    return 'gone';
+  }
+  async keep(): Promise<'gone'> {
+    return 'gone';
+  }
   broadcast(): void {}
   onSessionMessage(): void {}
   onBroadcast(): void {}
@@ -28,11 +31,12 @@ const connection = (sessionId: string, group = 'v4:10.0.0'): ClientConnection & 
     send: (event, payload) => void sent.push([event, payload]),
     setFlightPeer: () => undefined,
     roomSlotTaken: () => undefined,
+    sessionTaken: () => undefined,
   };
 };
 
 describe('ConnectionRegistry', () => {
-  it('finds connections by session, group and room, and holds their sessions on the bus', () => {
+  it('finds connections by session, group and room, and releases their sessions on the bus', () => {
     const bus = new RecordingBus();
     const registry = new ConnectionRegistry(bus);
     const a = connection('a');
@@ -44,14 +48,13 @@ describe('ConnectionRegistry', () => {
     expect([...(registry.inGroup('v4:10.0.0') ?? [])]).toEqual([a]);
     expect(registry.groups().sort()).toEqual(['v4:10.0.0', 'v4:10.0.1']);
     expect([...(registry.inRoom('team') ?? [])]).toEqual([a]);
-    expect([...bus.held].sort()).toEqual(['a', 'b']);
 
     registry.leaveRoom('team', a);
     registry.remove(a);
     expect(registry.inRoom('team')).toBeUndefined();
     expect(registry.get('a')).toBeUndefined();
     expect(registry.inGroup('v4:10.0.0')).toBeUndefined();
-    expect([...bus.held]).toEqual(['b']);
+    expect(bus.released).toEqual(['a']);
   });
 
   it('lets a newer connection of a session replace an older one, whose later removal changes nothing', () => {
@@ -63,9 +66,9 @@ describe('ConnectionRegistry', () => {
     registry.add(newer);
     registry.remove(older);
     expect(registry.get('s')).toBe(newer);
-    expect(bus.held.has('s')).toBe(true);
+    expect(bus.released).toEqual([]);
     registry.remove(newer);
     expect(registry.get('s')).toBeUndefined();
-    expect(bus.held.has('s')).toBe(false);
+    expect(bus.released).toEqual(['s']);
   });
 });

@@ -18,7 +18,6 @@ export class ConnectionRegistry {
   add(connection: ClientConnection): void {
     this.bySession.set(connection.sessionId, connection);
     addTo(this.byGroup, connection.group, connection);
-    this.bus.hold(connection.sessionId);
   }
 
   remove(connection: ClientConnection): void {

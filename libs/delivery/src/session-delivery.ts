@@ -3,22 +3,28 @@ import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import type { RoomChannel } from '@rendezvous/protocol';
 import { LIVE_STATE, type LiveState, type SignalingDelivery } from '@rendezvous/signaling';
 import type { ClientEvent, ClientPayload } from './client-connection.js';
-import { CLUSTER_BUS, type ClusterBus, type SessionMessage } from './cluster-bus.js';
+import { CLUSTER_BUS, type ClusterBus, type DeliveryOutcome, type SessionMessage } from './cluster-bus.js';
 import { ConnectionRegistry } from './connection-registry.js';
 
 /** Presence changes that arrive close together are answered with one read per network. */
 const PRESENCE_COALESCE_MS = 10;
 const PRESENCE_TOPIC = 'presence-changed';
 
+/** What became of a message: known at once when this replica holds the session, after a round trip otherwise. */
+export type Delivery = DeliveryOutcome | Promise<DeliveryOutcome>;
+
 /**
  * Delivery by session id, for every binding: to the connection when this replica holds the session, otherwise
- * on the session's own bus channel to the replica that does. Also keeps this replica's presence lists current.
+ * on the session's own bus channel to the replica that does (or into its outbox when none does). Also keeps
+ * this replica's presence lists current.
  */
 @Injectable()
 export class SessionDelivery implements SignalingDelivery {
   private readonly logger = new Logger('Presence');
   private readonly pendingGroups = new Set<string>();
   private flushTimer: NodeJS.Timeout | null = null;
+  /** Sessions this replica parked (drain): events that still reach it for them wait in their outbox. */
+  private readonly parkedHere = new Set<string>();
 
   constructor(
     @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
@@ -34,22 +40,39 @@ export class SessionDelivery implements SignalingDelivery {
     });
   }
 
-  toSession<E extends ClientEvent>(sessionId: string, event: E, payload: ClientPayload<E>): void {
+  toSession<E extends ClientEvent>(sessionId: string, event: E, payload: ClientPayload<E>): Delivery {
     const connection = this.connections.get(sessionId);
-    if (connection) connection.send(event, payload);
-    else this.bus.toSession(sessionId, { kind: 'event', event, payload });
+    if (!connection) return this.bus.toSession(sessionId, { kind: 'event', event, payload });
+    connection.send(event, payload);
+    return 'delivered';
+  }
+
+  /** Another replica took the session up with its client's credential: the connection here lets go quietly. */
+  sessionTaken(sessionId: string, by: string): void {
+    void this.bus.toSession(sessionId, { kind: 'taken', by });
+  }
+
+  /** This replica parked the session (drain): events still arriving for it are kept for its next replica. */
+  parked(sessionId: string): void {
+    this.parkedHere.add(sessionId);
+  }
+
+  /** The session is now held here: what was queued for it arrives first (settles once it was handed over). */
+  hold(sessionId: string): Promise<void> {
+    this.parkedHere.delete(sessionId);
+    return this.bus.hold(sessionId);
   }
 
   flightPeerChanged(sessionId: string, peerId: string | null): void {
     const connection = this.connections.get(sessionId);
     if (connection) connection.setFlightPeer(peerId);
-    else this.bus.toSession(sessionId, { kind: 'flight-peer', peerId });
+    else void this.bus.toSession(sessionId, { kind: 'flight-peer', peerId });
   }
 
   roomSlotTaken(sessionId: string, roomCode: string, channel: RoomChannel): void {
     const connection = this.connections.get(sessionId);
     if (connection) connection.roomSlotTaken(roomCode, channel);
-    else this.bus.toSession(sessionId, { kind: 'room-slot-taken', roomCode, channel });
+    else void this.bus.toSession(sessionId, { kind: 'room-slot-taken', roomCode, channel });
   }
 
   presenceChanged(groups: string[]): void {
@@ -58,13 +81,20 @@ export class SessionDelivery implements SignalingDelivery {
     this.bus.broadcast(PRESENCE_TOPIC, groups);
   }
 
-  /** A message that came over the bus for a session of this replica (dropped if it left meanwhile). */
+  /**
+   * A message that came over the bus for a session of this replica. When its client left meanwhile, an event is
+   * kept for it if this replica parked it (drain), and dropped otherwise (ended, or taken up elsewhere).
+   */
   private apply(sessionId: string, message: SessionMessage): void {
     const connection = this.connections.get(sessionId);
-    if (!connection) return;
+    if (!connection) {
+      if (message.kind === 'event' && this.parkedHere.has(sessionId)) void this.bus.keep(sessionId, message);
+      return;
+    }
     if (message.kind === 'event') connection.send(message.event as ClientEvent, message.payload as never);
     else if (message.kind === 'flight-peer') connection.setFlightPeer(message.peerId);
-    else connection.roomSlotTaken(message.roomCode, message.channel);
+    else if (message.kind === 'room-slot-taken') connection.roomSlotTaken(message.roomCode, message.channel);
+    else if (message.by !== this.config.cluster.replicaId) connection.sessionTaken();
   }
 
   private schedule(groups: string[]): void {

@@ -22,6 +22,8 @@ export const ErrorCode = {
   Busy: 'busy',
   Forbidden: 'forbidden',
   Unavailable: 'unavailable',
+  PeerUnavailable: 'peer_unavailable',
+  OutboxFull: 'outbox_full',
   Internal: 'internal_error',
 } as const;
 
@@ -51,6 +53,8 @@ export const ErrorMessage: Record<ErrorCode, string> = {
   busy: 'The server is busy; try again shortly',
   forbidden: 'Your token does not allow this room',
   unavailable: 'Service temporarily unavailable, try again shortly',
+  peer_unavailable: 'The recipient is gone (its session ended)',
+  outbox_full: 'The recipient is away and has too many messages waiting; try again shortly',
   internal_error: 'Server error processing your request',
 };
 

@@ -27,6 +27,12 @@ export interface PeerInfo {
 export interface RegisteredPayload {
   id: string;
   name: string;
+  /**
+   * The session's resume credential: after a lost connection (a replica died, the network dropped), present it
+   * in the next handshake's `auth.resume` to take the session up again, on any replica, within
+   * RECONNECT_GRACE_MS. Single-use: every `registered` carries the next one.
+   */
+  resume?: ResumeCredentials;
 }
 export interface UsersOnNetworkPayload {
   users: PeerInfo[];
@@ -51,7 +57,22 @@ export interface FlightInvitationPayload {
 export interface RelayedSignalPayload {
   from: string;
   data: unknown;
+  /** The sender's sequence number: a client drops a message from the same sender it has already seen. */
+  seq?: number;
 }
+/**
+ * What the sender of a relayed message is told: `delivered` (handed to the replica holding the recipient's live
+ * connection) or `queued` (kept in the recipient's outbox while it is away; it gets it when it resumes), and
+ * the sequence number it carries. A refusal is an error instead (`peer_unavailable`, `outbox_full`,
+ * `unavailable`).
+ */
+export interface RelayReceipt {
+  forwarded: true;
+  delivery: 'delivered' | 'queued';
+  seq: number;
+}
+/** `forwarded: false` (and no receipt) when the flight has no peer yet. */
+export type SignalReceipt = { flightCode: string; forwarded: false } | ({ flightCode: string } & RelayReceipt);
 /** A transfer-room participant as DropSilk's RoomSummary shows it. */
 export interface RoomParticipantInfo {
   participantId: string;
@@ -125,6 +146,7 @@ export interface MemberSignal {
   sender: string;
   receiver: string;
   data: unknown;
+  seq?: number;
 }
 export interface ByePayload {
   sender: string;
@@ -146,6 +168,7 @@ export interface CallSignalDelivery {
   callId: string;
   from: string;
   signal: unknown;
+  seq?: number;
 }
 export interface ServerShutdownPayload {
   message: string;
@@ -156,6 +179,9 @@ export interface SessionResumedPayload {
   id: string;
   flightCode: string | null;
   peer: PeerInfo | null;
+  /** The multiparty room it is still in, and its call. */
+  roomId: string | null;
+  callId: string | null;
 }
 
 /** What an acknowledgement callback receives. */
@@ -200,7 +226,7 @@ export interface ClientToServerEvents {
   'create-flight': (payload?: Record<string, never>, ack?: Ack<FlightCreatedPayload>) => void;
   'join-flight': (payload: JoinFlightPayload, ack?: Ack<PeerJoinedPayload>) => void;
   'invite-to-flight': (payload: InviteToFlightPayload, ack?: Ack<{ invited: string }>) => void;
-  signal: (payload: SignalPayload, ack?: Ack<{ flightCode: string; forwarded: boolean }>) => void;
+  signal: (payload: SignalPayload, ack?: Ack<SignalReceipt>) => void;
   'leave-flight': (payload?: Record<string, never>, ack?: Ack<{ left: string | null }>) => void;
   'attach-room': (payload: AttachRoomPayload, ack?: Ack<RoomAttachedPayload>) => void;
   'join-room': (payload: JoinRoomPayload, ack?: Ack<RoomJoinedPayload>) => void;
@@ -208,14 +234,14 @@ export interface ClientToServerEvents {
   profile: (payload: ProfilePayload, ack?: Ack<RoomInfoPayload>) => void;
   text: (payload: TextPayload, ack?: Ack<{ roomId: string }>) => void;
   ping: (payload?: PingPayload, ack?: Ack<PongPayload>) => void;
-  offer: (payload: MemberSignalPayload, ack?: Ack<{ forwarded: true }>) => void;
-  answer: (payload: MemberSignalPayload, ack?: Ack<{ forwarded: true }>) => void;
-  icecandidate: (payload: MemberSignalPayload, ack?: Ack<{ forwarded: true }>) => void;
+  offer: (payload: MemberSignalPayload, ack?: Ack<RelayReceipt>) => void;
+  answer: (payload: MemberSignalPayload, ack?: Ack<RelayReceipt>) => void;
+  icecandidate: (payload: MemberSignalPayload, ack?: Ack<RelayReceipt>) => void;
   greeting: (payload?: GreetingPayload, ack?: Ack<{ forwarded: boolean }>) => void;
   bye: (payload?: Record<string, never>, ack?: Ack<{ left: string | null }>) => void;
   'start-call': (payload: StartCallPayload, ack?: Ack<CallStartedPayload>) => void;
   'join-call': (payload: CallIdPayload, ack?: Ack<CallStatePayload>) => void;
-  'call-signal': (payload: CallSignalPayload, ack?: Ack<{ forwarded: true }>) => void;
+  'call-signal': (payload: CallSignalPayload, ack?: Ack<RelayReceipt>) => void;
   'end-call': (payload: CallIdPayload, ack?: Ack<CallStatePayload>) => void;
   'get-ice-servers': (payload?: Record<string, never>, ack?: Ack<IceServer[]>) => void;
 }

@@ -31,7 +31,9 @@ const callId = z.string().regex(/^[0-9a-z]{16}$/, 'callId must be a call id (16 
 const username = displayNameSchema(50);
 const required = z.unknown().refine((value) => value !== undefined, 'is required');
 /** Camus' envelope, minus `sender`, which the server stamps: one member of the sender's room receives it. */
-const toMember = z.object({ receiver: sessionId, data: required });
+/** A relayed message's sequence number, given by its sender's client so that a replay keeps it (optional). */
+const seq = z.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional();
+const toMember = z.object({ receiver: sessionId, data: required, seq });
 
 /** Events without fields accept no payload or an object (extra fields are ignored, as DropSilk's zod strips them). */
 const empty = z.union([z.undefined(), z.null(), z.object({})]).transform(() => ({}));
@@ -41,7 +43,7 @@ export const clientSchemas = {
   'create-flight': empty,
   'join-flight': z.object({ flightCode }),
   'invite-to-flight': z.object({ inviteeId: sessionId, flightCode }),
-  signal: z.object({ data: z.unknown().refine((value) => value !== undefined, 'data is required') }),
+  signal: z.object({ data: z.unknown().refine((value) => value !== undefined, 'data is required'), seq }),
   'leave-flight': empty,
   'attach-room': z.object({
     roomCode: roomCodeSchema,
@@ -71,12 +73,15 @@ export const clientSchemas = {
   bye: empty,
   'start-call': z.object({ roomId }),
   'join-call': z.object({ callId }),
-  'call-signal': z.object({ callId, target: sessionId, signal: required }),
+  'call-signal': z.object({ callId, target: sessionId, signal: required, seq }),
   'end-call': z.object({ callId }),
   'get-ice-servers': empty,
 } as const;
 
-/** The handshake's `auth.resume` after a drain: `server-shutdown`'s session id and token (24 random bytes). */
+/**
+ * The handshake's `auth.resume`: the session id and token (24 random bytes) of the last `registered` (or of a
+ * drain's `server-shutdown`).
+ */
 export const resumeCredentialsSchema = z.object({
   sessionId,
   token: z.string().regex(/^[A-Za-z0-9_-]{32}$/, 'must be a resume token'),
@@ -109,4 +114,4 @@ export type StartCallPayload = z.infer<(typeof clientSchemas)['start-call']>;
 export type CallIdPayload = z.infer<(typeof clientSchemas)['join-call']>;
 /** What a client presents in the handshake's `auth.resume` to take up its session on another replica. */
 export type ResumeCredentials = z.infer<typeof resumeCredentialsSchema>;
-export type CallSignalPayload = { callId: string; target: string; signal: unknown };
+export type CallSignalPayload = { callId: string; target: string; signal: unknown; seq?: number };

@@ -116,6 +116,19 @@ export class RoomAttachmentService {
     if (stored) await this.detach({ id: sessionId }, JSON.parse(stored) as RoomAttachment);
   }
 
+  /**
+   * A resumed session's attachment, still held in the live state: its description and the session in the other
+   * slot (its relay peer), with nothing announced. Null when it holds no slot any more.
+   */
+  async resume(sessionId: string): Promise<{ attachment: RoomAttachment; peerId: string | null } | null> {
+    const stored = await this.live.roomChannels.attachmentOf(sessionId);
+    if (!stored) return null;
+    const attachment = JSON.parse(stored) as RoomAttachment;
+    const { displaced, other } = await this.occupy(sessionId, attachment);
+    if (displaced) this.delivery.roomSlotTaken(displaced, attachment.code, attachment.channel);
+    return { attachment, peerId: other?.id ?? null };
+  }
+
   /** Writes an attachment back after the live state lost it (Redis restart). */
   async restore(session: SessionRecord, attachment: RoomAttachment): Promise<void> {
     await this.occupy(session.id, attachment);

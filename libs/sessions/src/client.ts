@@ -71,8 +71,18 @@ export class Client implements ClientConnection {
   call: CallMembership | null = null;
   /** When its invitations of the last minute were sent (INVITES_PER_MINUTE). */
   invitesSentAt: number[] = [];
-  /** Parked by a drain: its session waits for the client elsewhere, so its close announces nothing. */
+  /**
+   * Parked by a drain, or taken up by its client elsewhere: its session lives on without this connection, so
+   * its close announces nothing.
+   */
   parked = false;
+  /** Digest of its session's current resume credential (written back if the live state loses the session). */
+  credentialDigest = '';
+  /**
+   * Per recipient, the sequence number of the last message it relayed there: its client's own, or one given
+   * here when it sent none. Counting per recipient lets the recipient tell a gap from a message sent elsewhere.
+   */
+  private readonly relaySeqs = new Map<string, number>();
 
   constructor(
     readonly link: ClientLink,
@@ -95,6 +105,23 @@ export class Client implements ClientConnection {
 
   setFlightPeer(peerId: string | null): void {
     this.peerId = peerId;
+  }
+
+  /** Its client took the session up again on another connection: this one closes quietly. */
+  sessionTaken(): void {
+    this.parked = true;
+    this.link.close();
+  }
+
+  /**
+   * The sequence number a relayed message carries to `recipient` (whose client drops one it has seen): the one
+   * its client gave (a replay keeps it), or the next after the last one otherwise.
+   */
+  nextRelaySeq(recipient: string, requested: number | undefined): number {
+    const last = this.relaySeqs.get(recipient) ?? 0;
+    const seq = requested ?? last + 1;
+    if (seq > last) this.relaySeqs.set(recipient, seq);
+    return seq;
   }
 
   /** Another connection took its transfer-room slot: it forgets the attachment (relays nothing more) and is told. */

@@ -7,18 +7,14 @@ import {
   type PeerJoinedPayload,
   type RegisteredPayload,
   type RoomAttachedPayload,
+  type SignalReceipt,
 } from '@rendezvous/protocol';
 import { RoomAttachmentService } from '@rendezvous/rooms';
 import { SignalingError, SignalingService } from '@rendezvous/signaling';
 import type { Client } from './client.js';
+import { mapReceipt, type Receipt, receiptOf } from './relay-receipt.js';
 import { SessionLifecycle } from './session-lifecycle.js';
 import { SESSION_METRICS, type SessionMetrics } from './session-metrics.js';
-
-/** What a relayed signal's sender is told: `forwarded` is false while its flight has no peer yet. */
-export interface SignalRelayed {
-  flightCode: string;
-  forwarded: boolean;
-}
 
 /**
  * A client's name, flights (DropSilk: create, join, invite, leave) and transfer-room attachment, and the
@@ -126,14 +122,15 @@ export class FlightSessions {
    * DropSilk's `signal`, the hot path: no live-state read. The peer is the client's own `peerId`, which only the
    * core changes; delivery by session id reaches it on whichever replica holds it.
    */
-  relaySignal(client: Client, data: unknown): SignalRelayed {
+  relaySignal(client: Client, data: unknown, requestedSeq?: number): Receipt<SignalReceipt> {
     const { flight, session, peerId } = client;
     if (!flight || !session) throw new SignalingError(ErrorCode.NotInFlight);
-    if (peerId) {
-      this.delivery.toSession(peerId, 'signal', { from: session.id, data });
-      client.signalsSent++;
-    }
-    return { flightCode: flight.code, forwarded: peerId !== null };
+    const flightCode = flight.code;
+    if (!peerId) return { flightCode, forwarded: false };
+    const seq = client.nextRelaySeq(peerId, requestedSeq);
+    client.signalsSent++;
+    const delivery = this.delivery.toSession(peerId, 'signal', { from: session.id, data, seq });
+    return mapReceipt(receiptOf(delivery, seq), (receipt) => ({ flightCode, ...receipt }));
   }
 
   /**

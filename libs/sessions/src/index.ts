@@ -2,6 +2,8 @@ export * from './client.js';
 export * from './session-metrics.js';
 export * from './readiness.state.js';
 export * from './session-lifecycle.js';
+export * from './session-resumption.js';
+export * from './relay-receipt.js';
 export * from './flight-sessions.js';
 export * from './room-sessions.js';
 export * from './replica-lifecycle.js';

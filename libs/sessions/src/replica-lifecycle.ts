@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { REDIS_CONNECTIONS, type RedisConnections, ReplicaMonitor, serialized } from '@rendezvous/cluster';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
-import { LIVE_STATE, type LiveState, SignalingService } from '@rendezvous/signaling';
+import { LIVE_STATE, type LiveState } from '@rendezvous/signaling';
 import { SessionLifecycle } from './session-lifecycle.js';
 
 /**
@@ -18,7 +18,6 @@ export class ReplicaLifecycle implements OnApplicationBootstrap, OnApplicationSh
     @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
     @Inject(LIVE_STATE) private readonly live: Pick<LiveState, 'replicas'>,
     @Inject(REDIS_CONNECTIONS) private readonly redis: RedisConnections | null,
-    @Inject(SignalingService) private readonly signaling: SignalingService,
     @Inject(SessionLifecycle) private readonly sessions: SessionLifecycle,
   ) {}
 
@@ -29,9 +28,9 @@ export class ReplicaLifecycle implements OnApplicationBootstrap, OnApplicationSh
   start(): void {
     if (this.config.mode !== 'cluster') return;
     this.monitor = new ReplicaMonitor(this.live.replicas, this.config, {
-      reapSession: (sessionId) => this.sessions.reap(sessionId),
+      reapSession: (sessionId, deadReplica) => this.sessions.reap(sessionId, deadReplica),
       restoreLocalState: () => this.restore(),
-      expireParkedSessions: () => this.signaling.expireParked(),
+      expireParkedSessions: () => this.sessions.expireParked(),
     });
     void this.monitor.start().catch((error: Error) => this.logger.error(`Heartbeat start: ${error.message}`));
     this.redis?.onReconnect(() => void this.restore().catch(() => undefined));

@@ -5,6 +5,7 @@ import {
   type CallStatePayload,
   ErrorCode,
   type JoinRoomPayload,
+  type RelayReceipt,
   type RoomInfoPayload,
   type RoomJoinedPayload,
   type TextPayload,
@@ -12,6 +13,7 @@ import {
 import { type CallState, MultipartyRoomService } from '@rendezvous/rooms';
 import { SignalingError } from '@rendezvous/signaling';
 import type { Client, RoomMembership } from './client.js';
+import { type Receipt, receiptOf } from './relay-receipt.js';
 
 /** Camus' addressed messages between members of one room. */
 export type MemberSignalEvent = 'offer' | 'answer' | 'icecandidate' | 'greeting';
@@ -149,6 +151,15 @@ export class RoomSessions {
     await this.rooms.leave(sessionId);
   }
 
+  /** A resumed client takes up its seat (room and call) as the live state kept it; nothing is announced. */
+  async resume(client: Client): Promise<void> {
+    const seat = await this.rooms.seatOf(client.sessionId);
+    if (!seat) return;
+    client.room = { id: seat.roomId, username: seat.username };
+    if (seat.call) enterCall(client, seat.call);
+    this.connections.joinRoom(seat.roomId, client);
+  }
+
   /** After the live state lost this client's membership (Redis restart): write it back and tell the room. */
   async restore(client: Client): Promise<void> {
     const { session, room, call } = client;
@@ -157,14 +168,23 @@ export class RoomSessions {
   }
 
   /** Camus' addressed message to one member of the sender's room, with the sender stamped by the server. */
-  relayToMember(client: Client, event: MemberSignalEvent, receiver: string, data: unknown): Promise<void> | void {
+  relayToMember(
+    client: Client,
+    event: MemberSignalEvent,
+    receiver: string,
+    data: unknown,
+    requestedSeq?: number,
+  ): Receipt<RelayReceipt> {
     const { session, room } = client;
     if (!session || !room) throw new SignalingError(ErrorCode.NotInRoom);
-    const deliver = () => this.sessions.toSession(receiver, event, { sender: session.id, receiver, data });
+    const deliver = () => {
+      const seq = client.nextRelaySeq(receiver, requestedSeq);
+      return receiptOf(this.sessions.toSession(receiver, event, { sender: session.id, receiver, data, seq }), seq);
+    };
     if (this.delivery.isMember(room.id, receiver)) return deliver();
     return this.rooms.isMember(room.id, receiver).then((member) => {
       if (!member) throw new SignalingError(ErrorCode.ReceiverNotInRoom);
-      deliver();
+      return deliver();
     });
   }
 
@@ -182,14 +202,23 @@ export class RoomSessions {
   }
 
   /** Quibble's `call-signal`: opaque, to one participant of the sender's own call. */
-  relayCallSignal(client: Client, callId: string, target: string, signal: unknown): Promise<void> | void {
+  relayCallSignal(
+    client: Client,
+    callId: string,
+    target: string,
+    signal: unknown,
+    requestedSeq?: number,
+  ): Receipt<RelayReceipt> {
     const session = client.session;
     if (!session || client.call?.callId !== callId) throw new SignalingError(ErrorCode.NotInCall);
-    const deliver = () => this.sessions.toSession(target, 'call-signal', { callId, from: session.id, signal });
+    const deliver = () => {
+      const seq = client.nextRelaySeq(target, requestedSeq);
+      return receiptOf(this.sessions.toSession(target, 'call-signal', { callId, from: session.id, signal, seq }), seq);
+    };
     if (this.delivery.inCall(callId, target)) return deliver();
     return this.rooms.getCall(callId).then((call) => {
       if (!call?.participants.includes(target)) throw new SignalingError(ErrorCode.TargetNotInCall);
-      deliver();
+      return deliver();
     });
   }
 }

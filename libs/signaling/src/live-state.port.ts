@@ -51,11 +51,24 @@ export interface RemovedSession {
   flight: LeaveFlightResult | null;
 }
 
-/** A parked session taken up by a new replica, with the flight it is still in. */
+/** A session taken up by a new replica (parked, or taken over from another), with the flight it is still in. */
 export interface ResumedSession {
   session: SessionRecord;
   flight: { code: string; token: string; peer: FlightMember | null } | null;
+  /** The replica that held it live until now (to be told to let go); null when it was parked. */
+  takenFrom: string | null;
 }
+
+/** What became of a message for a session its sender's replica does not hold. */
+export type OutboxResult =
+  /** Kept for the session (parked, or its replica not answering) until it is taken up. */
+  | 'queued'
+  /** The session is held and subscribed again: publish it once more. */
+  | 'held'
+  /** The outbox is at its cap: refused. */
+  | 'full'
+  /** No such session (ended, or the grace ran out): refused. */
+  | 'gone';
 
 /** A room channel's slot taken: the session it was taken from (still live), and the one in the other slot. */
 export interface RoomChannelAttached {
@@ -77,18 +90,26 @@ export interface ClusterCounts {
 
 /** Sessions: who is connected, where, under which name. */
 export interface SessionStore {
-  registerSession(session: SessionRecord): Promise<void>;
+  /** Stores a new session with the digest of its resume credential. */
+  registerSession(session: SessionRecord, resumeDigest: string): Promise<void>;
   renameSession(id: string, name: string): Promise<SessionRecord | null>;
   getSession(id: string): Promise<SessionRecord | null>;
-  /** Leaves any flight and drops the session from presence and its replica. */
-  removeSession(id: string, flightTtlMs: number, nowMs: number): Promise<RemovedSession | null>;
-  /** Re-writes a session (and its flight membership) after Redis lost it, e.g. on restart. */
+  /**
+   * Leaves any flight and drops the session from presence and its replica. With `owner`, only while that
+   * replica holds it live (not parked, not taken over): a replica never ends a session it lost.
+   */
+  removeSession(id: string, flightTtlMs: number, nowMs: number, owner?: string): Promise<RemovedSession | null>;
+  /**
+   * Re-writes a session (and its flight membership) after Redis lost it, e.g. on restart. False, and nothing
+   * written, when the live state gives the session to another replica or parks it (it was taken over).
+   */
   restoreSession(
     session: SessionRecord,
+    resumeDigest: string,
     flight: { code: string; token: string } | null,
     ttlMs: number,
     nowMs: number,
-  ): Promise<void>;
+  ): Promise<boolean>;
   /** Session ids the live state attributes to a replica. */
   sessionsOf(replicaId: string): Promise<string[]>;
 }
@@ -138,16 +159,43 @@ export interface RoomChannelStore {
 /** Parked sessions: kept for their clients to resume them on another replica. */
 export interface ParkingStore {
   /**
-   * Keeps a session of a draining replica, flight and presence included, for its client to resume on another
-   * replica until `untilMs`; it no longer counts as that replica's. False when the session is unknown.
+   * Keeps a session held by `heldBy` (a draining or dead replica), flight, rooms and presence included, for its
+   * client to resume on another replica until `untilMs`; it no longer counts as that replica's. `resumeDigest`
+   * replaces the stored credential's digest (null keeps it). False when the session is unknown or no longer
+   * `heldBy`'s (taken over meanwhile).
    */
-  parkSession(id: string, resumeDigest: string, untilMs: number): Promise<boolean>;
-  /** Moves a parked session to `replicaId` if the digest matches and its grace has not ended; once only. */
-  resumeSession(id: string, resumeDigest: string, replicaId: string, nowMs: number): Promise<ResumedSession | null>;
+  parkSession(id: string, heldBy: string, resumeDigest: string | null, untilMs: number): Promise<boolean>;
+  /**
+   * Moves a session to `replicaId` if the digest matches: a parked one while its grace lasts, or one another
+   * replica still holds (takeover: that replica may be dead, partitioned or slow). The digest becomes
+   * `nextDigest` (credentials are single-use). Atomic: of two replicas racing with one credential, one wins.
+   */
+  resumeSession(
+    id: string,
+    resumeDigest: string,
+    nextDigest: string,
+    replicaId: string,
+    nowMs: number,
+  ): Promise<ResumedSession | null>;
   /** Parked sessions whose grace ended by `nowMs`. */
   expiredParkedSessions(nowMs: number): Promise<string[]>;
   /** removeSession, only while the session is still parked (so one replica removes it, and never a resumed one). */
   removeParkedSession(id: string, flightTtlMs: number, nowMs: number): Promise<RemovedSession | null>;
+}
+
+/**
+ * Outboxes: messages for sessions no replica is delivering to right now (parked, or held by a replica that
+ * does not answer), kept in order with the session, bounded, until the replica that takes it up drains them.
+ */
+export interface OutboxStore {
+  /**
+   * Appends an encoded message for the session, unless it is held by a subscribed replica (`held`, and then
+   * `force` appends anyway), its outbox has `cap` messages (`full`) or it does not exist (`gone`). The outbox
+   * lives at most `ttlMs` after its last append (and ends with its session).
+   */
+  append(sessionId: string, message: Buffer, cap: number, ttlMs: number, force: boolean): Promise<OutboxResult>;
+  /** Takes (removes and returns, oldest first) what was queued, and marks the session held from now on. */
+  take(sessionId: string): Promise<Buffer[]>;
 }
 
 /** Replicas: heartbeats, the dead, and who reaps them. */
@@ -179,6 +227,7 @@ export interface LiveState {
   readonly flights: FlightStore;
   readonly roomChannels: RoomChannelStore;
   readonly parking: ParkingStore;
+  readonly outboxes: OutboxStore;
   readonly replicas: ReplicaRegistry;
 }
 

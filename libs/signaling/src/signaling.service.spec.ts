@@ -33,8 +33,8 @@ describe('SignalingService flight state machine', () => {
   });
 
   it('walks idle -> created -> full -> one left -> deleted', async () => {
-    const host = await service.connect('192.168.1.2');
-    const guest = await service.connect('192.168.1.3');
+    const host = (await service.connect('192.168.1.2')).session;
+    const guest = (await service.connect('192.168.1.3')).session;
     expect(delivery.presence).toEqual([['v4:192.168.1'], ['v4:192.168.1']]);
 
     const { code } = await service.createFlight(host);
@@ -72,9 +72,9 @@ describe('SignalingService flight state machine', () => {
   });
 
   it('reports wan between different networks and refuses a third member', async () => {
-    const host = await service.connect('203.0.113.1');
-    const guest = await service.connect('198.51.100.1');
-    const third = await service.connect('198.51.100.2');
+    const host = (await service.connect('203.0.113.1')).session;
+    const guest = (await service.connect('198.51.100.1')).session;
+    const third = (await service.connect('198.51.100.2')).session;
     const { code } = await service.createFlight(host);
     expect((await service.joinFlight(guest, code)).connectionType).toBe('wan');
     const error = await service.joinFlight(third, code).catch((caught: unknown) => caught);
@@ -83,8 +83,8 @@ describe('SignalingService flight state machine', () => {
   });
 
   it('tells the peer when a member disconnects', async () => {
-    const host = await service.connect('10.0.0.1');
-    const guest = await service.connect('10.0.0.2');
+    const host = (await service.connect('10.0.0.1')).session;
+    const guest = (await service.connect('10.0.0.2')).session;
     const { code } = await service.createFlight(host);
     await service.joinFlight(guest, code);
     delivery.sent = [];
@@ -95,9 +95,9 @@ describe('SignalingService flight state machine', () => {
   });
 
   it('lets only members invite, and only existing sessions be invited', async () => {
-    const host = await service.connect('10.0.0.1');
-    const other = await service.connect('10.0.0.2');
-    const outsider = await service.connect('10.0.0.3');
+    const host = (await service.connect('10.0.0.1')).session;
+    const other = (await service.connect('10.0.0.2')).session;
+    const outsider = (await service.connect('10.0.0.3')).session;
     const { code } = await service.createFlight(host);
     await expect(service.invite(outsider, other.id, code)).rejects.toMatchObject({ code: 'not_flight_member' });
     await expect(service.invite(host, 'zzzzzzzzzz', code)).rejects.toMatchObject({ code: 'invitee_not_found' });

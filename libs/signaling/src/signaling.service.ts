@@ -77,7 +77,8 @@ export class SignalingService {
     @Optional() @Inject(CLIENT_LIMITS) private readonly limits: ClientLimiter | null = null,
   ) {}
 
-  async connect(address: string): Promise<SessionRecord> {
+  /** A new session, with the resume credential its client can take it up with elsewhere (digest stored). */
+  async connect(address: string): Promise<{ session: SessionRecord; credential: ResumeCredential }> {
     const session: SessionRecord = {
       id: generateSessionId(),
       name: generateDisplayName(),
@@ -85,9 +86,10 @@ export class SignalingService {
       address,
       group: networkGroup(address),
     };
-    await this.live.sessions.registerSession(session);
+    const credential = newResumeCredential();
+    await this.live.sessions.registerSession(session, credential.digest);
     this.delivery.presenceChanged([session.group]);
-    return session;
+    return { session, credential };
   }
 
   async rename(session: SessionRecord, name: string): Promise<SessionRecord> {
@@ -207,48 +209,79 @@ export class SignalingService {
     return left;
   }
 
-  /** A session is gone: its own socket closed, or its replica died and a survivor reaps it (`reaped`). */
-  async disconnect(sessionId: string, signals?: SignalsSent, reaped = false): Promise<void> {
+  /**
+   * A session of this replica is gone: its own connection closed. Nothing happens when the live state no
+   * longer gives it to this replica (parked, or taken over by its client elsewhere).
+   */
+  async disconnect(sessionId: string, signals?: SignalsSent): Promise<void> {
     await this.addSignals(signals);
-    const removed = await this.live.sessions.removeSession(sessionId, this.config.flights.ttlMs, Date.now());
-    if (removed) this.announceRemoval(removed, reaped ? 'replica-lost' : 'disconnected');
+    const { replicaId } = this.config.cluster;
+    const ttl = this.config.flights.ttlMs;
+    const removed = await this.live.sessions.removeSession(sessionId, ttl, Date.now(), replicaId);
+    if (removed) this.announceRemoval(removed, 'disconnected');
   }
 
   /**
-   * Keeps the session of a draining replica's client, flight included, for `graceMs`: the returned token lets
-   * that client take it up on another replica. Its peer is told nothing unless the grace runs out.
+   * Keeps the session of a draining replica's client, flight included, for `graceMs`: the returned token (a
+   * fresh credential) lets that client take it up on another replica. Its peer is told nothing unless the grace
+   * runs out.
    */
   async park(session: SessionRecord, signals: SignalsSent | undefined, graceMs: number): Promise<string | null> {
     await this.addSignals(signals);
-    const token = randomBytes(24).toString('base64url');
-    const parked = await this.live.parking.parkSession(session.id, resumeDigest(token), Date.now() + graceMs);
-    return parked ? token : null;
+    const credential = newResumeCredential();
+    const { replicaId } = this.config.cluster;
+    const until = Date.now() + graceMs;
+    const parked = await this.live.parking.parkSession(session.id, replicaId, credential.digest, until);
+    return parked ? credential.token : null;
   }
 
-  /** Takes up a parked session on this replica; null when the token is wrong or the grace is over. */
-  async resume(sessionId: string, token: string): Promise<ResumedSession | null> {
+  /**
+   * A session of a dead replica: kept for RECONNECT_GRACE_MS with the credential its client already holds, so
+   * that it resumes elsewhere and its peers notice nothing; with no grace, it ends as a disconnected one does.
+   * False when it was not parked (taken over meanwhile, or ended).
+   */
+  async parkOrphan(sessionId: string, deadReplica: string): Promise<boolean> {
+    const graceMs = this.config.server.reconnectGraceMs;
+    if (graceMs > 0) return this.live.parking.parkSession(sessionId, deadReplica, null, Date.now() + graceMs);
+    const removed = await this.live.sessions.removeSession(sessionId, this.config.flights.ttlMs, Date.now());
+    if (removed) this.announceRemoval(removed, 'replica-lost');
+    return false;
+  }
+
+  /**
+   * Takes a session up on this replica with its client's credential: a parked one, or one another replica
+   * still holds (takeover). Null when the token is wrong or the grace is over. The credential is replaced.
+   */
+  async resume(sessionId: string, token: string): Promise<{ resumed: ResumedSession; token: string } | null> {
     const { replicaId } = this.config.cluster;
-    const resumed = await this.live.parking.resumeSession(sessionId, resumeDigest(token), replicaId, Date.now());
-    const code = resumed?.flight?.code;
+    const next = newResumeCredential();
+    const resumed = await this.live.parking.resumeSession(
+      sessionId,
+      resumeDigest(token),
+      next.digest,
+      replicaId,
+      Date.now(),
+    );
+    if (!resumed) return null;
+    const code = resumed.flight?.code;
     if (code) {
       void this.stories
         ?.moved(code, replicaId)
         .catch((error: Error) => this.logger.warn(`Flight story of ${code} missed a move: ${error.message}`));
     }
-    return resumed;
+    return { resumed, token: next.token };
   }
 
-  /** Parked sessions nobody came back for leave as disconnected ones do; each is removed by one replica only. */
-  async expireParked(): Promise<number> {
-    const now = Date.now();
-    let expired = 0;
-    for (const sessionId of await this.live.parking.expiredParkedSessions(now)) {
-      const removed = await this.live.parking.removeParkedSession(sessionId, this.config.flights.ttlMs, now);
-      if (!removed) continue;
-      this.announceRemoval(removed, 'disconnected');
-      expired++;
-    }
-    return expired;
+  /** Parked sessions whose grace is over (not yet ended). */
+  expiredParked(): Promise<string[]> {
+    return this.live.parking.expiredParkedSessions(Date.now());
+  }
+
+  /** A parked session nobody came back for leaves as a disconnected one does; one replica only ends it. */
+  async endParked(sessionId: string): Promise<boolean> {
+    const removed = await this.live.parking.removeParkedSession(sessionId, this.config.flights.ttlMs, Date.now());
+    if (removed) this.announceRemoval(removed, 'disconnected');
+    return removed !== null;
   }
 
   private announceRemoval(removed: RemovedSession, how: FlightStory['ended']['how']): void {
@@ -291,8 +324,19 @@ export class SignalingService {
   }
 }
 
+/** A resume credential's token (for its client) and digest (for the live state). */
+export interface ResumeCredential {
+  token: string;
+  digest: string;
+}
+
+function newResumeCredential(): ResumeCredential {
+  const token = randomBytes(24).toString('base64url');
+  return { token, digest: resumeDigest(token) };
+}
+
 /** Only a digest of a resume token is stored: the live state alone is not enough to take over a session. */
-function resumeDigest(token: string): string {
+export function resumeDigest(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
 }
 

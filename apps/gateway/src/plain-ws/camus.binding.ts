@@ -118,11 +118,13 @@ export class CamusBinding implements PlainWsBinding, OnApplicationShutdown {
     const password = url.searchParams.get('password') ?? undefined;
     const connection: CamusConnection = { client, link, ws, joined: Promise.resolve(), lastSeen: Date.now() };
     const member = client;
-    connection.joined = this.lifecycle.connect(member, null).then(async (connected) => {
-      if (!connected) return;
-      const body = validatePayload(clientSchemas['join-room'], { roomId, name: DEFAULT_USERNAME, password });
-      await this.rooms.join(member, body);
-    });
+    connection.joined = this.lifecycle
+      .connect(member, null, () => undefined)
+      .then(async (connected) => {
+        if (!connected) return;
+        const body = validatePayload(clientSchemas['join-room'], { roomId, name: DEFAULT_USERNAME, password });
+        await this.rooms.join(member, body);
+      });
     connection.joined.catch((error: unknown) => {
       this.sendError(connection, error, 'join-room');
       ws.close(1008, 'Not admitted to the room');

@@ -95,15 +95,15 @@ export class DropSilkBinding implements PlainWsBinding {
     const client = new Client(link, address, claims);
     ws.on('message', (data: RawData, isBinary: boolean) => this.receive(client, link, ws, data, isBinary));
     ws.once('close', () => this.lifecycle.disconnect(client));
-    this.lifecycle.connect(client, null).then(
-      (connected) => {
-        if (connected) link.sendFrame({ type: 'registered', id: connected.session.id });
-      },
-      (error: unknown) => {
-        this.sendError(link, error, 'connect');
-        ws.close(1011, 'Server error');
-      },
-    );
+    this.lifecycle
+      .connect(client, null, ({ session }) => link.sendFrame({ type: 'registered', id: session.id }))
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          this.sendError(link, error, 'connect');
+          ws.close(1011, 'Server error');
+        },
+      );
   }
 
   private receive(client: Client, link: PlainWsLink, ws: WebSocket, data: RawData, isBinary: boolean): void {
@@ -124,7 +124,9 @@ export class DropSilkBinding implements PlainWsBinding {
     const started = performance.now();
     try {
       const { data } = validatePayload(clientSchemas.signal, payload);
-      this.flights.relaySignal(client, data);
+      const receipt = this.flights.relaySignal(client, data);
+      // A refusal (recipient gone, its outbox full, live state unreachable) is told to this sender alone.
+      if (receipt instanceof Promise) receipt.catch((error: unknown) => this.sendError(link, error, 'signal'));
       this.observeRelay('signal', (performance.now() - started) / 1_000);
     } catch (error) {
       if (error instanceof SignalingError && error.code === ErrorCode.NotInFlight) return;

@@ -87,15 +87,17 @@ export class GenericWsBinding implements PlainWsBinding {
     connection = current;
     const { searchParams } = url;
     const alias = searchParams.get('userId') ?? '';
-    current.joined = this.lifecycle.connect(client, null).then(async (connected) => {
-      if (!connected) return;
-      const body = validatePayload(clientSchemas['join-room'], {
-        roomId: searchParams.get('roomId'),
-        name: searchParams.get('userName') || alias,
+    current.joined = this.lifecycle
+      .connect(client, null, () => undefined)
+      .then(async (connected) => {
+        if (!connected) return;
+        const body = validatePayload(clientSchemas['join-room'], {
+          roomId: searchParams.get('roomId'),
+          name: searchParams.get('userName') || alias,
+        });
+        const joined = await this.rooms.join(client, body, alias.slice(0, 128));
+        await this.welcome(current, joined.clients);
       });
-      const joined = await this.rooms.join(client, body, alias.slice(0, 128));
-      await this.welcome(current, joined.clients);
-    });
     current.joined.catch((error: unknown) => {
       this.sendError(current, error, 'join');
       ws.close(1008, 'Not admitted to the room');

@@ -20,7 +20,7 @@ import {
   type RoomJoinedPayload,
   type StartCallPayload,
 } from '@rendezvous/protocol';
-import { type MemberSignalEvent, RoomSessions } from '@rendezvous/sessions';
+import { type MemberSignalEvent, type Receipt, RoomSessions } from '@rendezvous/sessions';
 import { SocketEventRouter, splitAck } from '@rendezvous/transport';
 import { sendError, toErrorPayload, WsErrorFilter } from '../common/ws-error.filter.js';
 import { validatePayload, ZodWsPipe } from '../common/zod-ws.pipe.js';
@@ -126,10 +126,14 @@ export class MultipartyGateway implements OnGatewayInit {
       ack,
     } = splitAck(args);
     this.answer(socket, event, ack, () => {
-      const { receiver, data } = validatePayload(clientSchemas[event], raw) as { receiver?: string; data?: unknown };
+      const { receiver, data, seq } = validatePayload(clientSchemas[event], raw) as {
+        receiver?: string;
+        data?: unknown;
+        seq?: number;
+      };
       // A greeting to nobody in particular is only acknowledged.
-      if (!receiver) return { forwarded: false, pending: undefined };
-      return { forwarded: true, pending: this.rooms.relayToMember(clientOf(socket), event, receiver, data ?? null) };
+      if (!receiver) return { forwarded: false };
+      return this.rooms.relayToMember(clientOf(socket), event, receiver, data ?? null, seq);
     });
   }
 
@@ -154,27 +158,23 @@ export class MultipartyGateway implements OnGatewayInit {
       ack,
     } = splitAck(args);
     this.answer(socket, 'call-signal', ack, () => {
-      const { callId, target, signal } = validatePayload(clientSchemas['call-signal'], raw) as {
+      const { callId, target, signal, seq } = validatePayload(clientSchemas['call-signal'], raw) as {
         callId: string;
         target: string;
         signal: unknown;
+        seq?: number;
       };
-      return { forwarded: true, pending: this.rooms.relayCallSignal(clientOf(socket), callId, target, signal) };
+      return this.rooms.relayCallSignal(clientOf(socket), callId, target, signal, seq);
     });
   }
 
-  /** Acknowledges a relay once delivered: at once, or after the live state confirmed the recipient. */
-  private answer(
-    socket: RendezvousSocket,
-    event: string,
-    ack: AckFn | undefined,
-    relay: () => { forwarded: boolean; pending: Promise<void> | void },
-  ): void {
+  /** Acknowledges a relay with its receipt: at once, or after the live state's answer. */
+  private answer(socket: RendezvousSocket, event: string, ack: AckFn | undefined, relay: () => Receipt<object>): void {
     const refuse = (error: unknown) => sendError(socket, toErrorPayload(error, event, this.logger), ack);
     try {
-      const { forwarded, pending } = relay();
-      if (!pending) return ack?.(ok({ forwarded }));
-      pending.then(() => ack?.(ok({ forwarded })), refuse);
+      const receipt = relay();
+      if (receipt instanceof Promise) receipt.then((data) => ack?.(ok(data)), refuse);
+      else ack?.(ok(receipt));
     } catch (error) {
       refuse(error);
     }

@@ -18,12 +18,14 @@ export class SignalRelay {
 
   relay(socket: RendezvousSocket, args: unknown[]): void {
     const { payloadArgs, ack } = splitAck(args);
+    const refuse = (error: unknown) => sendError(socket, toErrorPayload(error, 'signal', this.logger), ack);
     try {
-      const { data } = validatePayload(clientSchemas.signal, payloadArgs[0]);
-      const relayed = this.flights.relaySignal(clientOf(socket), data);
-      ack?.({ ok: true, data: relayed });
+      const { data, seq } = validatePayload(clientSchemas.signal, payloadArgs[0]);
+      const receipt = this.flights.relaySignal(clientOf(socket), data, seq);
+      if (receipt instanceof Promise) receipt.then((relayed) => ack?.({ ok: true, data: relayed }), refuse);
+      else ack?.({ ok: true, data: receipt });
     } catch (error) {
-      sendError(socket, toErrorPayload(error, 'signal', this.logger), ack);
+      refuse(error);
     }
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { IceServersService } from '@rendezvous/ice';
 import { type ResumeCredentials, resumeCredentialsSchema } from '@rendezvous/protocol';
-import { Client, ReadinessState, SessionLifecycle, SHUTDOWN_MESSAGE } from '@rendezvous/sessions';
+import { Client, type Connected, ReadinessState, SessionLifecycle, SHUTDOWN_MESSAGE } from '@rendezvous/sessions';
 import { sendError, toErrorPayload } from '../common/ws-error.filter.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { HandshakeChecks } from './handshake-checks.js';
@@ -62,14 +62,13 @@ export class SocketSessions {
     const client = new Client(new SocketLink(socket), this.handshake.addressOf(socket), socket.data.claims ?? null);
     releaseUpgradeRequest(socket);
     socket.data.client = client;
-    this.lifecycle.connect(client, resumeCredentialsOf(socket.handshake.auth)).then(
-      (connected) => {
-        if (!connected) return;
-        const { session, resumed } = connected;
-        socket.emit('registered', { id: session.id, name: session.name });
-        socket.emit('rtc-config', { iceServers: this.ice.forSession(session.id) });
-        if (resumed) socket.emit('session-resumed', resumed);
-      },
+    const greet = ({ session, resumed, credential }: Connected) => {
+      socket.emit('registered', { id: session.id, name: session.name, resume: credential });
+      socket.emit('rtc-config', { iceServers: this.ice.forSession(session.id) });
+      if (resumed) socket.emit('session-resumed', resumed);
+    };
+    this.lifecycle.connect(client, resumeCredentialsOf(socket.handshake.auth), greet).then(
+      () => undefined,
       (error: unknown) => {
         sendError(socket, toErrorPayload(error, 'connect', this.logger));
         socket.disconnect(true);

@@ -3,6 +3,10 @@ import type { FlightMember, LeaveFlightResult, RemovedSession, SessionRecord } f
 export interface StoredSession extends SessionRecord {
   flight: string | null;
   attachment?: string;
+  /** Digest of its client's resume credential. */
+  resumeDigest: string;
+  /** A replica is subscribed for it: senders publish rather than queue. */
+  held: boolean;
 }
 
 export interface StoredFlight {
@@ -24,11 +28,13 @@ export class MemoryTables {
   readonly replicas = new Map<string, number>();
   readonly reapLocks = new Map<string, { holder: string; untilMs: number }>();
   readonly roomChannels = new Map<string, { host?: string; guest?: string; expiresAt: number }>();
-  /** Session id -> resume token digest and end of grace. */
-  readonly parked = new Map<string, { digest: string; untilMs: number }>();
+  /** Session id -> end of its grace. */
+  readonly parked = new Map<string, number>();
+  /** Session id -> its outbox, oldest first, and when it ends (its last append plus the TTL). */
+  readonly outboxes = new Map<string, { messages: Buffer[]; expiresAt: number }>();
 
-  register(session: SessionRecord): void {
-    this.sessions.set(session.id, { ...session, flight: null });
+  register(session: SessionRecord, resumeDigest: string): void {
+    this.sessions.set(session.id, { ...session, flight: null, resumeDigest, held: false });
     let members = this.networks.get(session.group);
     if (!members) this.networks.set(session.group, (members = new Set()));
     members.add(session.id);
@@ -38,6 +44,7 @@ export class MemoryTables {
     const session = this.sessions.get(id);
     if (!session) return null;
     this.parked.delete(id);
+    this.outboxes.delete(id);
     const flight = this.leave(session, flightTtlMs, nowMs);
     this.sessions.delete(id);
     const network = this.networks.get(session.group);

@@ -13,8 +13,10 @@ import { parseLeave } from './redis-replies.js';
  *   P f:<code>        hash  room (the flight token), members ("id" or "id id"); PEXPIRE while not full
  *   P flights         zset  code -> expiry ms (+inf while full), for counting
  *   P reap:<replica>  string lock taken by the survivor that reaps a dead replica
- *   P parked          zset  session id -> end of its resume grace (ms), sessions of a drained replica
- *                     (their hash holds `resume`, the digest of the token their client resumes with)
+ *   P parked          zset  session id -> end of its resume grace (ms): sessions of a drained or dead replica
+ *                     (every session's hash holds `resume`, the digest of its client's resume credential,
+ *                     and `held` once a replica is subscribed for it)
+ *   P o:<session>     list  its outbox: encoded messages no replica could deliver yet, oldest first
  * Scripts (lua/live-state/*.lua, each with a header naming its KEYS, ARGV and reply) take the keys they know
  * before they run as KEYS; keys they find inside (a flight member's session, a network) carry the same tag.
  */
@@ -34,6 +36,9 @@ const SCRIPTS = {
   hide: ['hide-from-presence', 1],
   park: ['park-session', 2],
   resume: ['resume-session', 3],
+  restoreSession: ['restore-session', 4],
+  append: ['outbox-append', 2],
+  take: ['outbox-take', 2],
 } as const;
 export type ScriptName = keyof typeof SCRIPTS;
 
@@ -59,6 +64,14 @@ export class RedisLiveStateScripts {
     return command.call(this.redis, ...keys, this.prefix, ...args);
   }
 
+  /** `run` with Buffer replies (binary messages). */
+  runBuffer(name: ScriptName, keys: string[], ...args: (string | number)[]): Promise<unknown> {
+    const command = (this.redis as unknown as Record<string, (...a: (string | number)[]) => Promise<unknown>>)[
+      `rv_${name}Buffer`
+    ] as (...a: (string | number)[]) => Promise<unknown>;
+    return command.call(this.redis, ...keys, this.prefix, ...args);
+  }
+
   key(kind: string, id = ''): string {
     return `${this.prefix}${kind}${id}`;
   }
@@ -67,7 +80,7 @@ export class RedisLiveStateScripts {
     return [this.key('s:', sessionId), this.key('f:', code), this.key('flights')];
   }
 
-  async register(session: SessionRecord): Promise<void> {
+  async register(session: SessionRecord, resumeDigest: string): Promise<void> {
     await this.redis
       .multi()
       .hset(this.key('s:', session.id), {
@@ -75,21 +88,28 @@ export class RedisLiveStateScripts {
         replica: session.replicaId,
         address: session.address,
         group: session.group,
+        resume: resumeDigest,
       })
       .sadd(this.key('r:', session.replicaId), session.id)
       .hset(this.key('n:', session.group), session.id, `0${session.name}`)
       .exec();
   }
 
-  /** Removes a session (leaving its flight); `onlyParked`: only while it is parked. */
-  async remove(id: string, flightTtlMs: number, nowMs: number, onlyParked: boolean): Promise<RemovedSession | null> {
+  /** Removes a session (leaving its flight): only while parked, only while `owner` holds it, or in any case. */
+  async remove(
+    id: string,
+    flightTtlMs: number,
+    nowMs: number,
+    only: { parked: true } | { owner: string } | null,
+  ): Promise<RemovedSession | null> {
     const reply = (await this.run(
       'remove',
       [this.key('s:', id), this.key('parked'), this.key('flights')],
       id,
       flightTtlMs,
       nowMs,
-      onlyParked ? '1' : '0',
+      only && 'parked' in only ? '1' : '0',
+      only && 'owner' in only ? only.owner : '',
     )) as LuaReply[] | null;
     if (!reply) return null;
     const [name, replicaId, address, group] = reply.map(String) as [string, string, string, string];

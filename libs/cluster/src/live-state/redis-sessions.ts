@@ -1,21 +1,11 @@
-import type {
-  ParkingStore,
-  PresenceEntry,
-  PresenceStore,
-  RemovedSession,
-  ResumedSession,
-  SessionRecord,
-  SessionStore,
-} from '@rendezvous/signaling';
-import type { LuaReply } from '../lua-scripts.js';
-import { members } from './redis-replies.js';
+import type { PresenceEntry, PresenceStore, RemovedSession, SessionRecord, SessionStore } from '@rendezvous/signaling';
 import type { RedisLiveStateScripts } from './redis-scripts.js';
 
 export class RedisSessionStore implements SessionStore {
   constructor(private readonly live: RedisLiveStateScripts) {}
 
-  registerSession(session: SessionRecord): Promise<void> {
-    return this.live.register(session);
+  registerSession(session: SessionRecord, resumeDigest: string): Promise<void> {
+    return this.live.register(session, resumeDigest);
   }
 
   async renameSession(id: string, name: string): Promise<SessionRecord | null> {
@@ -32,24 +22,27 @@ export class RedisSessionStore implements SessionStore {
     return { id, name, replicaId, address, group };
   }
 
-  removeSession(id: string, flightTtlMs: number, nowMs: number): Promise<RemovedSession | null> {
-    return this.live.remove(id, flightTtlMs, nowMs, false);
+  removeSession(id: string, flightTtlMs: number, nowMs: number, owner?: string): Promise<RemovedSession | null> {
+    return this.live.remove(id, flightTtlMs, nowMs, owner === undefined ? null : { owner });
   }
 
   async restoreSession(
     session: SessionRecord,
+    resumeDigest: string,
     flight: { code: string; token: string } | null,
     ttlMs: number,
     nowMs: number,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const { live } = this;
-    const exists = await live.redis.exists(live.key('s:', session.id));
-    if (!exists) await live.register(session);
-    else await live.redis.sadd(live.key('r:', session.replicaId), session.id);
+    const { id, name, replicaId, address, group } = session;
+    const keys = [live.key('s:', id), live.key('r:', replicaId), live.key('parked'), live.key('n:', group)];
+    const ours = await live.run('restoreSession', keys, id, name, replicaId, address, group, resumeDigest);
+    if (ours !== 1) return false;
     if (flight) {
-      const keys = live.flightKeys(session.id, flight.code);
-      await live.run('restore', keys, flight.code, flight.token, session.id, ttlMs, nowMs);
+      const keys = live.flightKeys(id, flight.code);
+      await live.run('restore', keys, flight.code, flight.token, id, ttlMs, nowMs);
     }
+    return true;
   }
 
   sessionsOf(replicaId: string): Promise<string[]> {
@@ -67,37 +60,5 @@ export class RedisPresenceStore implements PresenceStore {
 
   async hideFromPresence(sessionId: string): Promise<void> {
     await this.live.run('hide', [this.live.key('s:', sessionId)], sessionId);
-  }
-}
-
-export class RedisParkingStore implements ParkingStore {
-  constructor(private readonly live: RedisLiveStateScripts) {}
-
-  async parkSession(id: string, resumeDigest: string, untilMs: number): Promise<boolean> {
-    const keys = [this.live.key('s:', id), this.live.key('parked')];
-    return (await this.live.run('park', keys, id, resumeDigest, untilMs)) === 1;
-  }
-
-  async resumeSession(
-    id: string,
-    resumeDigest: string,
-    replicaId: string,
-    nowMs: number,
-  ): Promise<ResumedSession | null> {
-    const keys = [this.live.key('s:', id), this.live.key('parked'), this.live.key('r:', replicaId)];
-    const reply = (await this.live.run('resume', keys, id, resumeDigest, replicaId, nowMs)) as LuaReply[] | null;
-    if (!reply) return null;
-    const [name, address, group, code, token] = reply.map(String) as [string, string, string, string?, string?];
-    const session = { id, name, replicaId, address, group };
-    if (code === undefined || token === undefined) return { session, flight: null };
-    return { session, flight: { code, token, peer: members(reply, 5)[0] ?? null } };
-  }
-
-  expiredParkedSessions(nowMs: number): Promise<string[]> {
-    return this.live.redis.zrangebyscore(this.live.key('parked'), '-inf', nowMs);
-  }
-
-  removeParkedSession(id: string, flightTtlMs: number, nowMs: number): Promise<RemovedSession | null> {
-    return this.live.remove(id, flightTtlMs, nowMs, true);
   }
 }

@@ -172,6 +172,17 @@ export class MultipartyRoomService {
     return call;
   }
 
+  /** Where a resumed session sits: its room, its name there and its call (null when in no room). */
+  async seatOf(sessionId: string): Promise<{ roomId: string; username: string; call: CallState | null } | null> {
+    const membership = await this.state.membership(sessionId);
+    if (!membership) return null;
+    const roster = await this.state.roster(membership.roomId);
+    const member = roster.members.find((entry) => entry.id === sessionId);
+    if (!member) return null;
+    const call = membership.callId ? await this.state.getCall(membership.callId) : null;
+    return { roomId: membership.roomId, username: member.username, call };
+  }
+
   getCall(callId: string): Promise<CallState | null> {
     return this.state.getCall(callId);
   }
