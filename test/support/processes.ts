@@ -36,6 +36,16 @@ export class ManagedProcess {
     }
   }
 
+  /** Freezes this PID (SIGSTOP): it holds its sockets but answers nothing, as a partitioned or stalled one. */
+  freeze(): void {
+    if (this.running) this.child.kill('SIGSTOP');
+  }
+
+  /** Lets a frozen PID go on (SIGCONT). */
+  thaw(): void {
+    if (this.running) this.child.kill('SIGCONT');
+  }
+
   /** Sends `signal` to this PID and waits for the exit (SIGKILL after `graceMs`). */
   async stop(signal: NodeJS.Signals = 'SIGTERM', graceMs = 10_000): Promise<number | null> {
     if (this.running && this.child.pid) this.child.kill(signal);

@@ -36,6 +36,13 @@ export class RedisServer {
     }
   }
 
+  /** Freezes the server for `ms` (SIGSTOP, then SIGCONT): connections stay open, nothing is answered. */
+  async freeze(ms: number): Promise<void> {
+    this.process?.freeze();
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    this.process?.thaw();
+  }
+
   /** Kills the server (its data is gone, as after a crash without persistence). */
   async kill(): Promise<void> {
     await this.process?.stop('SIGKILL');

@@ -63,12 +63,14 @@ export interface ClientOwnEvents {
   resumed: (payload: SessionResumedPayload) => void;
   /** The connection was lost for longer than the server's grace: this is a new session; the old one ended. */
   'session-lost': (payload: { previousId: string; id: string }) => void;
-  /** Relayed messages from `from` never arrived (the server could not keep them). */
-  gap: (payload: { event: string; from: string; missing: number }) => void;
+  /** Relayed messages from `from` never arrived (the server could not keep them); later ones were handed on. */
+  gap: (payload: { from: string; missing: number }) => void;
 }
 export type RendezvousClientEvents = ServerToClientEvents & ClientOwnEvents;
 
 const OWN_EVENTS = new Set<string>(['resumed', 'session-lost', 'gap']);
+/** Who `signal` numbers go to while the flight peer is not known yet. */
+const FLIGHT_PLACEHOLDER = 'flight';
 
 /**
  * A typed client of the Rendezvous protocol on socket.io-client: sessions, flights, multiparty rooms, calls,
@@ -89,10 +91,10 @@ export class RendezvousClient {
   private serverShuttingDown = false;
   /** The flight peer, whom `signal` reaches (its sequence numbers count per recipient). */
   private flightPeer: string | null = null;
-  private readonly tracker = new DeliveryTracker();
+  private readonly tracker = new DeliveryTracker((from, missing) => this.emitOwn('gap', { from, missing }));
   private readonly pending: PendingRelays;
-  /** Relayed payloads seen before (dropped before any listener sees them). */
-  private readonly duplicates = new WeakSet<object>();
+  /** Listeners of relayed events, which this client hands over itself: once each, in each sender's order. */
+  private readonly relayedListeners = new Map<string, Set<(payload: unknown) => void>>();
   private readonly ownListeners = new Map<string, Set<(payload: unknown) => void>>();
 
   constructor(url: string, options: RendezvousClientOptions = {}) {
@@ -114,19 +116,19 @@ export class RendezvousClient {
       (event, payload, ack) => (this.socket as unknown as Socket).emit(event, payload, ack),
       this.requestTimeoutMs,
     );
-    this.socket.prependAny((event: string, payload: unknown) => this.screen(event, payload));
+    for (const event of Object.keys(RELAYED_EVENTS)) {
+      this.socket.on(event as keyof ServerToClientEvents, ((payload: unknown) => this.screen(event, payload)) as never);
+    }
     this.socket.on('registered', (session) => this.registered(session));
     this.socket.on('session-resumed', (resumed) => {
-      this.flightPeer = resumed.peer?.id ?? null;
+      this.setFlightPeer(resumed.peer?.id ?? null);
       this.emitOwn('resumed', resumed);
     });
     this.socket.on('server-shutdown', ({ resume }) => {
       this.serverShuttingDown = true;
       if (resume) this.resumeWith = { sessionId: resume.sessionId, token: resume.token };
     });
-    this.socket.on('peer-joined', ({ peer }) => {
-      this.flightPeer = peer.id;
-    });
+    this.socket.on('peer-joined', ({ peer }) => this.setFlightPeer(peer.id));
     this.socket.on('peer-left', () => {
       this.flightPeer = null;
     });
@@ -157,21 +159,16 @@ export class RendezvousClient {
    * unsubscribe function. A relayed message already seen (a replay after its sender resumed) is not passed on.
    */
   on<E extends keyof RendezvousClientEvents>(event: E, listener: RendezvousClientEvents[E]): () => void {
-    if (OWN_EVENTS.has(event)) {
-      let listeners = this.ownListeners.get(event);
-      if (!listeners) this.ownListeners.set(event, (listeners = new Set()));
-      const own = listener as (payload: unknown) => void;
-      listeners.add(own);
-      return () => void listeners.delete(own);
+    const own = OWN_EVENTS.has(event) ? this.ownListeners : event in RELAYED_EVENTS ? this.relayedListeners : null;
+    if (own) {
+      let listeners = own.get(event);
+      if (!listeners) own.set(event, (listeners = new Set()));
+      const added = listener as (payload: unknown) => void;
+      listeners.add(added);
+      return () => void listeners.delete(added);
     }
-    const wrapped =
-      event in RELAYED_EVENTS
-        ? (payload: object) => {
-            if (!this.duplicates.has(payload)) (listener as (payload: object) => void)(payload);
-          }
-        : listener;
-    this.socket.on(event as keyof ServerToClientEvents, wrapped as never);
-    return () => void this.socket.off(event as keyof ServerToClientEvents, wrapped as never);
+    this.socket.on(event as keyof ServerToClientEvents, listener as never);
+    return () => void this.socket.off(event as keyof ServerToClientEvents, listener as never);
   }
 
   async request<E extends keyof ClientToServerEvents>(event: E, payload?: RequestPayload<E>): Promise<AckData<E>> {
@@ -194,7 +191,7 @@ export class RendezvousClient {
   }
   async joinFlight(flightCode: string) {
     const joined = await this.request('join-flight', { flightCode });
-    this.flightPeer = joined.peer.id;
+    this.setFlightPeer(joined.peer.id);
     return joined;
   }
   inviteToFlight(inviteeId: string, flightCode: string) {
@@ -206,7 +203,7 @@ export class RendezvousClient {
    * once the session is resumed.
    */
   signal(data: unknown): Promise<SignalReceipt> {
-    return this.relay('signal', { data }, this.flightPeer ?? 'flight');
+    return this.relay('signal', { data }, this.flightPeer ?? FLIGHT_PLACEHOLDER);
   }
   leaveFlight() {
     this.flightPeer = null;
@@ -291,6 +288,7 @@ export class RendezvousClient {
   }
 
   close(): void {
+    this.tracker.close();
     this.pending.failAll({ code: 'closed' as never, message: 'The client was closed' });
     this.socket.disconnect();
   }
@@ -321,16 +319,21 @@ export class RendezvousClient {
     this.pending.flush();
   }
 
-  /** Runs before any listener of a packet: marks a relayed message already seen, reports a gap. */
+  /** A relayed message: handed to its listeners unless already seen, in its sender's order. */
   private screen(event: string, payload: unknown): void {
-    const field = RELAYED_EVENTS[event];
-    if (!field || typeof payload !== 'object' || payload === null) return;
-    const { seq } = payload as { seq?: unknown };
-    const sender = (payload as Record<string, unknown>)[field];
-    if (typeof seq !== 'number' || typeof sender !== 'string') return;
-    const arrival = this.tracker.arrived(sender, seq);
-    if (arrival.duplicate) this.duplicates.add(payload);
-    else if (arrival.missing > 0) this.emitOwn('gap', { event, from: sender, missing: arrival.missing });
+    const deliver = () => {
+      for (const listener of this.relayedListeners.get(event) ?? []) listener(payload);
+    };
+    const field = RELAYED_EVENTS[event] as string;
+    const { seq, [field]: sender } = (payload ?? {}) as Record<string, unknown>;
+    if (typeof seq === 'number' && typeof sender === 'string') this.tracker.arrived(sender, seq, deliver);
+    else deliver();
+  }
+
+  /** Numbers used before the peer was known go on under its id. */
+  private setFlightPeer(peerId: string | null): void {
+    this.flightPeer = peerId;
+    if (peerId) this.tracker.rekey(FLIGHT_PLACEHOLDER, peerId);
   }
 
   private emitOwn<E extends keyof ClientOwnEvents>(event: E, payload: Parameters<ClientOwnEvents[E]>[0]): void {

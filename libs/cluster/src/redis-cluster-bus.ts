@@ -1,6 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import type { ClusterBus, DeliveryOutcome, OutboxPolicy, SessionMessage } from '@rendezvous/delivery';
 import { decode, encode } from 'notepack.io';
+import { DeliveryConfirmations } from './delivery-confirmations.js';
 import type { RedisConnections } from './redis.connections.js';
 
 interface Broadcast {
@@ -16,20 +17,25 @@ interface Broadcast {
  * MessagePack, so binary payloads survive. No hash tags: the session channels spread over a Redis Cluster's masters.
  *
  * An event published to nobody (the session is parked, or its replica died and is not yet known dead) goes to
- * the session's outbox in the live state; the replica that takes the session up subscribes first, then takes
- * the outbox, and hands over queued events before the live ones that arrived meanwhile.
+ * the session's outbox in the live state, and so does one its holder does not confirm in time (frozen, cut off,
+ * or dead with it in flight); the replica that takes the session up subscribes first, then takes the outbox,
+ * and hands over queued events before the live ones that arrived meanwhile.
  */
 export class RedisClusterBus implements ClusterBus {
   private readonly sessionPrefix: string;
   /** The same prefix as bytes, to recognise a session channel without decoding every channel name. */
   private readonly sessionPrefixBytes: Buffer;
   private readonly broadcastChannel: string;
-  private sessionHandler: (sessionId: string, message: SessionMessage) => void = () => undefined;
+  private sessionHandler: (sessionId: string, message: SessionMessage) => boolean = () => false;
+  private readonly confirmChannel: string;
+  private readonly confirmations: DeliveryConfirmations;
   private readonly broadcastHandlers: ((topic: string, payload: unknown) => void)[] = [];
   /** Sessions held here, to subscribe again after a Redis Cluster restart. */
   private readonly held = new Set<string>();
   /** Live frames of sessions whose outbox is being taken, handed over after it. */
   private readonly catchingUp = new Map<string, Buffer[]>();
+  /** Sessions told to take their outbox again while it was being taken: taken once more right after. */
+  private readonly retake = new Set<string>();
 
   constructor(
     private readonly redis: RedisConnections,
@@ -41,8 +47,12 @@ export class RedisClusterBus implements ClusterBus {
     this.sessionPrefix = `${keyPrefix}d:`;
     this.sessionPrefixBytes = Buffer.from(this.sessionPrefix);
     this.broadcastChannel = `${keyPrefix}bus`;
+    const confirmChannelOf = (replica: string) => `${keyPrefix}c:${replica}`;
+    this.confirmChannel = confirmChannelOf(replicaId);
+    this.confirmations = new DeliveryConfirmations(confirmChannelOf, (channel, frame) => this.publish(channel, frame));
     redis.sub.on('smessageBuffer', (channel: Buffer, message: Buffer) => this.received(channel, message));
     this.subscribe(this.broadcastChannel);
+    this.subscribe(this.confirmChannel);
     redis.onSubscriptionsConfirmed(() => this.renewSubscriptions());
   }
 
@@ -58,6 +68,7 @@ export class RedisClusterBus implements ClusterBus {
     } finally {
       if (this.catchingUp.get(sessionId) === buffered) this.catchingUp.delete(sessionId);
       for (const frame of buffered) this.dispatch(sessionId, frame);
+      if (this.retake.delete(sessionId)) await this.takeQueued(sessionId);
     }
   }
 
@@ -67,11 +78,20 @@ export class RedisClusterBus implements ClusterBus {
   }
 
   async toSession(sessionId: string, message: SessionMessage): Promise<DeliveryOutcome> {
+    if (message.kind !== 'event') {
+      this.publish(this.sessionChannel(sessionId), encode(message) as Buffer);
+      return 'delivered';
+    }
+    const { id, confirmed } = this.confirmations.expect();
+    const confirm: [string, number, number] = [this.replicaId, id, Date.now()];
+    const frame = encode({ ...message, confirm } satisfies SessionMessage) as Buffer;
     const channel = this.sessionChannel(sessionId);
-    const frame = encode(message) as Buffer;
     try {
-      if ((await this.receivers(channel, frame)) > 0) return 'delivered';
-      if (message.kind !== 'event') return 'gone';
+      if ((await this.receivers(channel, frame)) > 0) {
+        if (await confirmed) return 'delivered';
+        return await this.unconfirmed(sessionId, channel, frame);
+      }
+      this.confirmations.cancel(id);
       const kept = await this.outbox.store.append(sessionId, frame, this.outbox.cap, this.outbox.ttlMs, false);
       if (kept !== 'held') return kept;
       // Its replica took it up (subscribed, then took the outbox) after the first publish: publish again. Still
@@ -98,7 +118,7 @@ export class RedisClusterBus implements ClusterBus {
     this.publish(this.broadcastChannel, encode({ r: this.replicaId, t: topic, p: payload } satisfies Broadcast));
   }
 
-  onSessionMessage(handler: (sessionId: string, message: SessionMessage) => void): void {
+  onSessionMessage(handler: (sessionId: string, message: SessionMessage) => boolean): void {
     this.sessionHandler = handler;
   }
 
@@ -108,10 +128,35 @@ export class RedisClusterBus implements ClusterBus {
 
   close(): void {
     this.broadcastHandlers.length = 0;
+    this.confirmations.close();
   }
 
   private sessionChannel(sessionId: string): string {
     return `${this.sessionPrefix}${sessionId}`;
+  }
+
+  /**
+   * Its holder did not confirm it: kept for whoever takes the session up. When a replica holds the session (the
+   * silent one, or one that took it up meanwhile), that replica is told to take its outbox again. Its client
+   * drops a second copy, should the silent replica have written it after all.
+   */
+  private async unconfirmed(sessionId: string, channel: string, frame: Buffer): Promise<DeliveryOutcome> {
+    const kept = await this.outbox.store.append(sessionId, frame, this.outbox.cap, this.outbox.ttlMs, false);
+    if (kept !== 'held') return kept;
+    const forced = await this.append(sessionId, frame);
+    if (forced === 'queued') this.publish(channel, encode({ kind: 'outbox' } satisfies SessionMessage) as Buffer);
+    return forced;
+  }
+
+  /** Takes what was queued for a session held here and hands it over. */
+  private async takeQueued(sessionId: string): Promise<void> {
+    if (!this.held.has(sessionId)) return;
+    if (this.catchingUp.has(sessionId)) return void this.retake.add(sessionId);
+    try {
+      for (const frame of await this.outbox.store.take(sessionId)) this.dispatch(sessionId, frame);
+    } catch (error) {
+      this.logger.warn(`Taking ${sessionId}'s outbox: ${(error as Error).message}`);
+    }
   }
 
   /** Appends whether or not a replica holds the session. */
@@ -132,6 +177,7 @@ export class RedisClusterBus implements ClusterBus {
    */
   private renewSubscriptions(): void {
     this.subscribe(this.broadcastChannel);
+    this.subscribe(this.confirmChannel);
     for (const sessionId of this.held) void this.hold(sessionId);
     this.logger.log(`Renewed the subscriptions of ${this.held.size} sessions`);
   }
@@ -148,9 +194,16 @@ export class RedisClusterBus implements ClusterBus {
     });
   }
 
+  /** Hands a session's message over; an event written to its client is confirmed to its sender. */
   private dispatch(sessionId: string, frame: Buffer): void {
     try {
-      this.sessionHandler(sessionId, decode(frame) as SessionMessage);
+      const message = decode(frame) as SessionMessage;
+      if (message.kind === 'outbox') return void this.takeQueued(sessionId);
+      const written = this.sessionHandler(sessionId, message);
+      if (written && message.kind === 'event' && message.confirm) {
+        const [replica, id, sentAt] = message.confirm;
+        this.confirmations.confirm(replica, id, sentAt);
+      }
     } catch (error) {
       this.logger.warn(`Ignored a malformed message for ${sessionId}: ${(error as Error).message}`);
     }
@@ -164,6 +217,8 @@ export class RedisClusterBus implements ClusterBus {
         const buffered = this.catchingUp.size > 0 ? this.catchingUp.get(sessionId) : undefined;
         if (buffered) buffered.push(frame);
         else this.dispatch(sessionId, frame);
+      } else if (channel.toString() === this.confirmChannel) {
+        this.confirmations.received(frame);
       } else if (channel.toString() === this.broadcastChannel) {
         const { r, t, p } = decode(frame) as Broadcast;
         if (r !== this.replicaId) for (const handler of this.broadcastHandlers) handler(t, p);

@@ -11,6 +11,8 @@ export interface ClientConnection {
   readonly sessionId: string;
   /** The network group of its session (presence). */
   readonly group: string;
+  /** False once its connection closed (what is sent then is lost). */
+  readonly isOpen: boolean;
   send<E extends ClientEvent>(event: E, payload: ClientPayload<E>): void;
   /** Its flight peer changed: the relay reads it from here, with no lookup. */
   setFlightPeer(peerId: string | null): void;

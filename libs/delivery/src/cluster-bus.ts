@@ -7,10 +7,16 @@ import { decode, encode } from 'notepack.io';
  * (its flight peer, a transfer-room slot taken from it, or the session itself taken up by another replica).
  */
 export type SessionMessage =
-  | { kind: 'event'; event: string; payload: unknown }
+  /**
+   * `confirm`: the sending replica, its number for the event and when it was sent (ms): confirmed once written
+   * to the client, unless it arrives too late for the sender to still be waiting.
+   */
+  | { kind: 'event'; event: string; payload: unknown; confirm?: [string, number, number] }
   | { kind: 'flight-peer'; peerId: string | null }
   | { kind: 'room-slot-taken'; roomCode: string; channel: RoomChannel }
-  | { kind: 'taken'; by: string };
+  | { kind: 'taken'; by: string }
+  /** Something was queued for it although a replica holds it: that replica takes its outbox again. */
+  | { kind: 'outbox' };
 
 /**
  * What became of a message for a session, as its sender is told: handed to the replica holding its live
@@ -43,7 +49,8 @@ export interface ClusterBus {
   /** Queues an event that reached this replica after its session's client left (parked): it waits for it. */
   keep(sessionId: string, message: SessionMessage): Promise<DeliveryOutcome>;
   broadcast(topic: string, payload: unknown): void;
-  onSessionMessage(handler: (sessionId: string, message: SessionMessage) => void): void;
+  /** `handler` says whether the message reached a live connection here (an event is then confirmed). */
+  onSessionMessage(handler: (sessionId: string, message: SessionMessage) => boolean): void;
   onBroadcast(handler: (topic: string, payload: unknown) => void): void;
   close(): void;
 }
@@ -54,7 +61,7 @@ export const CLUSTER_BUS = Symbol('CLUSTER_BUS');
  * event for a parked one waits in its outbox.
  */
 export class LocalClusterBus implements ClusterBus {
-  private handler: (sessionId: string, message: SessionMessage) => void = () => undefined;
+  private handler: (sessionId: string, message: SessionMessage) => boolean = () => false;
 
   constructor(private readonly outbox: OutboxPolicy) {}
 
@@ -78,7 +85,7 @@ export class LocalClusterBus implements ClusterBus {
   }
 
   broadcast(): void {}
-  onSessionMessage(handler: (sessionId: string, message: SessionMessage) => void): void {
+  onSessionMessage(handler: (sessionId: string, message: SessionMessage) => boolean): void {
     this.handler = handler;
   }
   onBroadcast(): void {}

@@ -28,6 +28,7 @@ const connection = (sessionId: string, group = 'v4:10.0.0'): ClientConnection & 
     sessionId,
     group,
     sent,
+    isOpen: true,
     send: (event, payload) => void sent.push([event, payload]),
     setFlightPeer: () => undefined,
     roomSlotTaken: () => undefined,

@@ -85,16 +85,17 @@ export class SessionDelivery implements SignalingDelivery {
    * A message that came over the bus for a session of this replica. When its client left meanwhile, an event is
    * kept for it if this replica parked it (drain), and dropped otherwise (ended, or taken up elsewhere).
    */
-  private apply(sessionId: string, message: SessionMessage): void {
+  private apply(sessionId: string, message: SessionMessage): boolean {
     const connection = this.connections.get(sessionId);
-    if (!connection) {
+    if (!connection?.isOpen) {
       if (message.kind === 'event' && this.parkedHere.has(sessionId)) void this.bus.keep(sessionId, message);
-      return;
+      return false;
     }
     if (message.kind === 'event') connection.send(message.event as ClientEvent, message.payload as never);
     else if (message.kind === 'flight-peer') connection.setFlightPeer(message.peerId);
     else if (message.kind === 'room-slot-taken') connection.roomSlotTaken(message.roomCode, message.channel);
-    else if (message.by !== this.config.cluster.replicaId) connection.sessionTaken();
+    else if (message.kind === 'taken' && message.by !== this.config.cluster.replicaId) connection.sessionTaken();
+    return true;
   }
 
   private schedule(groups: string[]): void {

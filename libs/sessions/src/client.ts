@@ -99,6 +99,10 @@ export class Client implements ClientConnection {
     return this.registeredSession().group;
   }
 
+  get isOpen(): boolean {
+    return this.link.isOpen;
+  }
+
   send<E extends ClientEvent>(event: E, payload: ClientPayload<E>): void {
     this.link.send(event, payload);
   }
