@@ -29,6 +29,8 @@ export class LocalCluster {
     readonly replicas: Replica[],
     readonly scheduler: ManagedProcess,
     readonly nginx: NginxServer,
+    /** What every gateway replica is started with. */
+    private readonly replicaEnv: Record<string, string>,
   ) {}
 
   static async start(options: LocalClusterOptions): Promise<LocalCluster> {
@@ -84,7 +86,7 @@ export class LocalCluster {
         port,
       );
       log(`nginx on ${nginx.url}`);
-      return new LocalCluster(redis, postgres, databaseUrl, replicas, scheduler, nginx);
+      return new LocalCluster(redis, postgres, databaseUrl, replicas, scheduler, nginx, env);
     } catch (error) {
       await Promise.allSettled(started.reverse().map((each) => each.stop()));
       throw error;
@@ -94,6 +96,24 @@ export class LocalCluster {
   /** The load balancer: the demo, the HTTP API and Socket.IO. */
   get url(): string {
     return this.nginx.url;
+  }
+
+  /**
+   * Stops replica `index` (SIGTERM drains it; SIGKILL is a crash) and starts a new process in its place, with
+   * the same id and port: a rolling restart's step, or a crashed pod coming back.
+   */
+  async restartReplica(index: number, signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
+    const old = this.replicas[index];
+    if (!old) throw new Error(`no replica ${index}`);
+    await old.process.stop(signal);
+    this.replicas[index] = await Replica.start(old.id, this.replicaEnv, old.port);
+  }
+
+  /** Starts a new process in place of replica `index` if it is not running (after a crash). */
+  async reviveReplica(index: number): Promise<void> {
+    const old = this.replicas[index];
+    if (!old || old.process.running) return;
+    this.replicas[index] = await Replica.start(old.id, this.replicaEnv, old.port);
   }
 
   /** Stops everything it started, front to back, each by its own PID. */

@@ -55,6 +55,8 @@ export interface RendezvousClientOptions {
   path?: string;
   /** AUTH_MODE=jwt: the token sent in the handshake's `auth.token`. */
   token?: string;
+  /** Node.js only (browsers set their own): headers of the WebSocket handshake, e.g. for a test behind a proxy. */
+  extraHeaders?: Record<string, string>;
 }
 
 /** Events of the client itself, beside the server's. */
@@ -106,6 +108,7 @@ export class RendezvousClient {
       reconnectionDelay: 500,
       reconnectionDelayMax: 5_000,
       ...(options.path ? { path: options.path } : {}),
+      ...(options.extraHeaders ? { extraHeaders: options.extraHeaders } : {}),
       auth: (send) =>
         send({
           ...(options.token ? { token: options.token } : {}),

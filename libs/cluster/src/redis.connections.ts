@@ -5,8 +5,11 @@ import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis'
 import type { RedisClient } from './redis-keys.js';
 import { ShardedSubscriptionProbe } from './sharded-subscription-probe.js';
 
-/** Retry forever with a capped backoff: a restarting Redis must never take a replica down. */
-const retryStrategy = (attempt: number) => Math.min(100 * attempt, 2_000);
+/**
+ * Retry forever with a short capped backoff: a restarting Redis must never take a replica down, and a replica
+ * must be back within a second of Redis (every attempt is one connect to a loopback or in-cluster address).
+ */
+const retryStrategy = (attempt: number) => Math.min(100 * attempt, 500);
 
 /**
  * The three ioredis connections a replica holds: commands (live state), publish and subscribe (Socket.IO adapter),

@@ -23,6 +23,9 @@ export class ReplicaMonitor {
   private timer: NodeJS.Timeout | null = null;
   private beating = false;
   private reaping: Promise<void> | null = null;
+  /** When the last two heartbeats were written (ms). */
+  private lastBeatAt = 0;
+  private previousBeatAt: number | null = null;
   private knownToStore = false;
 
   constructor(
@@ -59,7 +62,7 @@ export class ReplicaMonitor {
         this.beating = false;
       }
     }
-    if (this.reaping) return;
+    if (this.reaping || this.wasCutOff()) return;
     this.reaping = this.reapPass()
       .catch((error: Error) => this.logger.warn(`Reaping failed: ${error.message}`))
       .finally(() => {
@@ -68,8 +71,21 @@ export class ReplicaMonitor {
     await this.reaping;
   }
 
+  /**
+   * Whether this replica itself could not heartbeat for a replica timeout before its last beat (Redis was frozen
+   * or unreachable, or this process stalled): then the others' heartbeats look just as old for the same reason,
+   * and they get one more interval to beat before anyone is taken for dead.
+   */
+  private wasCutOff(): boolean {
+    const { previousBeatAt, lastBeatAt } = this;
+    return previousBeatAt !== null && lastBeatAt - previousBeatAt > this.config.cluster.replicaTimeoutMs;
+  }
+
   private async beat(): Promise<void> {
-    const known = await this.store.heartbeat(this.config.cluster.replicaId, Date.now());
+    const now = Date.now();
+    const known = await this.store.heartbeat(this.config.cluster.replicaId, now);
+    this.previousBeatAt = this.lastBeatAt || null;
+    this.lastBeatAt = Date.now();
     if (!known && this.knownToStore) {
       this.logger.warn('Live state lost this replica (Redis restart or reaped); restoring local sessions');
       // Not awaited: a restore of many sessions must not stop the heartbeat, or the others take us for dead.

@@ -383,6 +383,13 @@ export function describeLiveStateContract(name: string, create: () => Promise<Co
         false,
       );
       expect(await live.parking.parkSession(moving.id, 'partitioned', null, now + 5_000)).toBe(false);
+      // A session parked by a survivor that took its live replica for dead (Redis froze) is taken back.
+      const kept = session({ replicaId: 'frozen' });
+      await live.sessions.registerSession(kept, 'digest');
+      await live.parking.parkSession(kept.id, 'frozen', null, now + 5_000);
+      expect(await live.sessions.restoreSession(kept, 'digest', null, TTL, now)).toBe(true);
+      expect(await live.parking.expiredParkedSessions(now + 10_000)).toEqual([]);
+      expect(await live.sessions.sessionsOf('frozen')).toEqual([kept.id]);
       expect(await live.sessions.getSession(moving.id)).toMatchObject({ replicaId: 'survivor' });
       expect((await live.flights.getFlight('ABCDEF', now))?.members).toEqual([moving.id, peer.id]);
       // Its new owner restores it (after a Redis restart) and ends it.

@@ -188,6 +188,8 @@ export class SessionLifecycle {
       }
       if (attachment) await this.attachments.restore(session, attachment);
       await this.rooms.restore(client);
+      // Held again: what senders queued for it while it was missing from the live state is taken now.
+      await this.delivery.hold(session.id);
     }
     const stillLocal = this.connections.all();
     for (const sessionId of before) {

@@ -100,8 +100,9 @@ export interface SessionStore {
    */
   removeSession(id: string, flightTtlMs: number, nowMs: number, owner?: string): Promise<RemovedSession | null>;
   /**
-   * Re-writes a session (and its flight membership) after Redis lost it, e.g. on restart. False, and nothing
-   * written, when the live state gives the session to another replica or parks it (it was taken over).
+   * Re-writes a session (and its flight membership) after Redis lost it, e.g. on restart; one parked by a
+   * survivor that took this replica for dead is taken back. False, and nothing written, when the live state gives
+   * the session to another replica (its client took it over).
    */
   restoreSession(
     session: SessionRecord,

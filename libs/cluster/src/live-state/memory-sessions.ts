@@ -35,7 +35,8 @@ export class MemorySessionStore implements SessionStore {
   ): Promise<boolean> {
     const { tables } = this;
     const existing = tables.sessions.get(session.id);
-    if (existing && (existing.replicaId !== session.replicaId || tables.parked.has(session.id))) return false;
+    if (existing && existing.replicaId !== session.replicaId) return false;
+    tables.parked.delete(session.id);
     if (!existing) tables.register(session, resumeDigest);
     const stored = tables.sessions.get(session.id) as StoredSession;
     if (!flight) return true;
