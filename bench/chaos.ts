@@ -61,7 +61,6 @@ async function main(): Promise<void> {
       RECONNECT_GRACE_MS: '30000',
       SHUTDOWN_TIMEOUT_MS: '10000',
       MAX_CONNECTIONS_PER_IP: '100',
-      LOG_LEVEL: 'warn',
     },
     log,
   });
@@ -110,6 +109,11 @@ async function main(): Promise<void> {
           `refused ${result.traffic.refused} ${JSON.stringify(result.traffic.refusals)}, ` +
           `sessions lost ${result.sessionsLost}, peer-left ${result.peerLeft}`,
       );
+    }
+    if (process.env.CHAOS_LOGS) {
+      const { writeFileSync } = await import('node:fs');
+      const all = [...cluster.retiredOutput, ...cluster.replicas.map((replica) => replica.process.output)];
+      writeFileSync(process.env.CHAOS_LOGS, all.join('\n'));
     }
   } finally {
     for (const client of clients) client.close();

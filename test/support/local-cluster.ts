@@ -98,6 +98,9 @@ export class LocalCluster {
     return this.nginx.url;
   }
 
+  /** What replicas that were restarted or revived printed (the newest process of each is in `replicas`). */
+  readonly retiredOutput: string[] = [];
+
   /**
    * Stops replica `index` (SIGTERM drains it; SIGKILL is a crash) and starts a new process in its place, with
    * the same id and port: a rolling restart's step, or a crashed pod coming back.
@@ -106,6 +109,7 @@ export class LocalCluster {
     const old = this.replicas[index];
     if (!old) throw new Error(`no replica ${index}`);
     await old.process.stop(signal);
+    this.retiredOutput.push(old.process.output);
     this.replicas[index] = await Replica.start(old.id, this.replicaEnv, old.port);
   }
 
@@ -113,6 +117,7 @@ export class LocalCluster {
   async reviveReplica(index: number): Promise<void> {
     const old = this.replicas[index];
     if (!old || old.process.running) return;
+    this.retiredOutput.push(old.process.output);
     this.replicas[index] = await Replica.start(old.id, this.replicaEnv, old.port);
   }
 

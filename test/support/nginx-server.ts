@@ -16,7 +16,8 @@ const PROXY_SETTINGS = join(repoRoot(), 'deploy/nginx/rendezvous-proxy.conf');
 
 /** nginx in front of gateway replicas on loopback, configured like deploy/nginx/nginx.conf. */
 export function nginxConfig(options: NginxOptions & { listen: string; dir: string }): string {
-  const servers = options.upstreams.map((upstream) => `    server ${upstream} max_fails=1 fail_timeout=2s;`);
+  // As deploy/nginx/nginx.conf: a refusing replica is skipped per request, never marked down for a while.
+  const servers = options.upstreams.map((upstream) => `    server ${upstream} max_fails=0;`);
   return `worker_processes 1;
 pid ${join(options.dir, 'nginx.pid')};
 error_log stderr notice;
