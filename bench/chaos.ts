@@ -11,7 +11,7 @@ import { RendezvousClient } from '@rendezvous/client';
 import { sessionKey } from '@rendezvous/cluster';
 import { Redis } from 'ioredis';
 import { LocalCluster } from '../test/support/local-cluster.js';
-import { SignalTraffic, type TrafficReport } from '../test/support/signal-traffic.js';
+import { pairInFlight, SignalTraffic, type TrafficReport } from '../test/support/signal-traffic.js';
 
 const BACK_WITHIN_MS = 5_000;
 
@@ -142,19 +142,7 @@ async function pairAcross(
     pairs.push([first.pop()!, second.pop()!]);
   }
   for (let start = 0; start < pairs.length; start += 50) {
-    await Promise.all(
-      pairs.slice(start, start + 50).map(async ([host, guest]) => {
-        const joined = new Promise<void>((resolve) => {
-          const stop = host.on('peer-joined', () => {
-            stop();
-            resolve();
-          });
-        });
-        const { flightCode } = await host.createFlight();
-        await guest.joinFlight(flightCode);
-        await joined;
-      }),
-    );
+    await Promise.all(pairs.slice(start, start + 50).map(([host, guest]) => pairInFlight(host, guest)));
   }
   return pairs;
 }

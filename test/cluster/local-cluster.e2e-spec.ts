@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalCluster } from '../support/local-cluster.js';
 import { eventually } from '../support/ports.js';
+import { pairInFlight } from '../support/signal-traffic.js';
 
 const REPLICAS = 3;
 
@@ -76,18 +77,7 @@ describe('npm run cluster: three replicas behind nginx, with Redis, PostgreSQL a
       expect(await host.signal({ tag })).toMatchObject({ forwarded: true });
       await received;
     };
-    // As a real client does, the host signals once it has heard `peer-joined` (its replica then knows the peer).
-    const pair = async (host: RendezvousClient, guest: RendezvousClient) => {
-      const joined = new Promise<void>((resolve) => {
-        const stop = host.on('peer-joined', () => {
-          stop();
-          resolve();
-        });
-      });
-      const { flightCode } = await host.createFlight();
-      await guest.joinFlight(flightCode);
-      await joined;
-    };
+    const pair = pairInFlight;
     for (const [index, flight] of flights.entries()) {
       await pair(flight[0], flight[1]);
       await exchange(flight, `before-${index}`);

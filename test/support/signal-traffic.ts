@@ -1,5 +1,19 @@
 import type { RendezvousClient } from '@rendezvous/client';
 
+/** Pairs two clients in a flight as a real client does: the host signals once it has heard `peer-joined`. */
+export async function pairInFlight(host: RendezvousClient, guest: RendezvousClient): Promise<string> {
+  const joined = new Promise<void>((resolve) => {
+    const stop = host.on('peer-joined', () => {
+      stop();
+      resolve();
+    });
+  });
+  const { flightCode } = await host.createFlight();
+  await guest.joinFlight(flightCode);
+  await joined;
+  return flightCode;
+}
+
 /** One side of a flight under steady traffic: what it sent, what its sends were answered, what it received. */
 interface Side {
   client: RendezvousClient;

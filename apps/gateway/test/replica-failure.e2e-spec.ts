@@ -6,7 +6,7 @@ import { NginxServer } from '../../../test/support/nginx-server.js';
 import { eventually, sleep } from '../../../test/support/ports.js';
 import { RedisServer } from '../../../test/support/redis-server.js';
 import { Replica } from '../../../test/support/replica.js';
-import { SignalTraffic } from '../../../test/support/signal-traffic.js';
+import { pairInFlight, SignalTraffic } from '../../../test/support/signal-traffic.js';
 import { TcpBalancer } from '../../../test/support/tcp-balancer.js';
 
 const ENV = {
@@ -73,15 +73,7 @@ class Rig {
       const index = free.findIndex((each) => each.replica !== host.replica);
       if (index < 0) break;
       const [guest] = free.splice(index, 1);
-      const joined = new Promise<void>((resolve) => {
-        const stop = host.client.on('peer-joined', () => {
-          stop();
-          resolve();
-        });
-      });
-      const { flightCode } = await host.client.createFlight();
-      await guest!.client.joinFlight(flightCode);
-      await joined;
+      await pairInFlight(host.client, guest!.client);
       flights.push([host.client, guest!.client]);
     }
     return flights;
@@ -91,6 +83,17 @@ class Rig {
     for (const client of this.clients) client.close();
     for (const stop of this.stops.reverse()) await stop().catch(() => undefined);
   }
+}
+
+/** Eight clients in flights across two replicas, signalling every 50 ms for half a second already. */
+async function steadyTraffic(rig: Rig) {
+  const members = await Promise.all(Array.from({ length: 8 }, () => rig.connect()));
+  const flights = await rig.flightsAcross(members);
+  const heard = listen(members);
+  const traffic = new SignalTraffic(flights, 50);
+  traffic.start();
+  await sleep(500);
+  return { flights, heard, traffic };
 }
 
 /** Counts what the clients' applications hear. */
@@ -238,12 +241,7 @@ describe('sessions survive a replica failure (redis-server, replica processes, a
 
   it('Redis frozen for 3 s under steady signalling: everything is held and delivered, nothing lost', async () => {
     rig = await new Rig().start(2, 'nginx');
-    const members = await Promise.all(Array.from({ length: 8 }, () => rig!.connect()));
-    const flights = await rig.flightsAcross(members);
-    const heard = listen(members);
-    const traffic = new SignalTraffic(flights, 50);
-    traffic.start();
-    await sleep(500);
+    const { heard, traffic } = await steadyTraffic(rig);
     await rig.redis.freeze(3_000);
     await sleep(1_000);
     const report = await traffic.stop(10_000);
@@ -255,12 +253,7 @@ describe('sessions survive a replica failure (redis-server, replica processes, a
 
   it('Redis killed and restarted empty after 3 s: refusals reported, nothing acknowledged lost, ready within a second', async () => {
     rig = await new Rig().start(2, 'nginx');
-    const members = await Promise.all(Array.from({ length: 8 }, () => rig!.connect()));
-    const flights = await rig.flightsAcross(members);
-    const heard = listen(members);
-    const traffic = new SignalTraffic(flights, 50);
-    traffic.start();
-    await sleep(500);
+    const { flights, heard, traffic } = await steadyTraffic(rig);
     await rig.redis.kill();
     await eventually(
       async () => (await Promise.all(rig!.replicas.map((replica) => replica.readyStatus()))).every((s) => s === 503),

@@ -14,9 +14,9 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /**
  * Rolling-update drain, for the clients of every binding: not ready first (DRAIN_READINESS_DELAY_MS, so load
  * balancers stop sending clients), then new clients are refused and every local one is told `server-shutdown`
- * and disconnected. In a cluster, sessions outside transfer and multiparty rooms are parked for
- * RECONNECT_GRACE_MS with a resume token, so a client that reconnects elsewhere keeps its session and flight and
- * its peer hears nothing; room clients leave as usual and re-attach.
+ * and disconnected. In a cluster, the sessions of clients whose protocol can resume are parked for
+ * RECONNECT_GRACE_MS (flights, transfer-room slots, rooms and calls included) with a fresh resume credential, so
+ * a client that reconnects elsewhere keeps everything and its peers hear nothing; the others leave as usual.
  */
 @Injectable()
 export class Drain {
