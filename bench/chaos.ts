@@ -5,7 +5,8 @@
  * `signal` every `--interval` ms. Phase 1: one replica is SIGKILLed. Phase 2: all three are restarted one after
  * the other (SIGTERM, drained). For each: the share of the affected clients back in their flight within 5 s,
  * acknowledged messages lost, duplicates handed to the application, and the time to resume (p50/p99).
- * Everything runs on loopback, is bounded in time, and stops what it started, by PID.
+ * Everything runs on loopback, is bounded in time, and stops what it started, by PID. With CHAOS_LOGS=<file>, what
+ * every replica process printed is written there at the end.
  */
 import { RendezvousClient } from '@rendezvous/client';
 import { sessionKey } from '@rendezvous/cluster';

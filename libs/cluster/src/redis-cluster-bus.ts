@@ -34,8 +34,6 @@ export class RedisClusterBus implements ClusterBus {
   private readonly held = new Set<string>();
   /** Live frames of sessions whose outbox is being taken, handed over after it. */
   private readonly catchingUp = new Map<string, Buffer[]>();
-  /** Sessions told to take their outbox again while it was being taken: taken once more right after. */
-  private readonly retake = new Set<string>();
 
   constructor(
     private readonly redis: RedisConnections,
@@ -68,7 +66,6 @@ export class RedisClusterBus implements ClusterBus {
     } finally {
       if (this.catchingUp.get(sessionId) === buffered) this.catchingUp.delete(sessionId);
       for (const frame of buffered) this.dispatch(sessionId, frame);
-      if (this.retake.delete(sessionId)) await this.takeQueued(sessionId);
     }
   }
 
@@ -150,8 +147,8 @@ export class RedisClusterBus implements ClusterBus {
 
   /** Takes what was queued for a session held here and hands it over. */
   private async takeQueued(sessionId: string): Promise<void> {
+    // A nudge that arrives while the outbox is being taken waits with the live frames and comes after the take.
     if (!this.held.has(sessionId)) return;
-    if (this.catchingUp.has(sessionId)) return void this.retake.add(sessionId);
     try {
       for (const frame of await this.outbox.store.take(sessionId)) this.dispatch(sessionId, frame);
     } catch (error) {

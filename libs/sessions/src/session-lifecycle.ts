@@ -3,7 +3,7 @@ import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import { ConnectionRegistry, SessionDelivery } from '@rendezvous/delivery';
 import type { ResumeCredentials, SessionResumedPayload } from '@rendezvous/protocol';
 import { RoomAttachmentService } from '@rendezvous/rooms';
-import { LIVE_STATE, type LiveState, resumeDigest, type SessionRecord, SignalingService } from '@rendezvous/signaling';
+import { LIVE_STATE, type LiveState, type SessionRecord, SignalingService } from '@rendezvous/signaling';
 import type { Client } from './client.js';
 import { RoomSessions } from './room-sessions.js';
 import { SESSION_METRICS, type SessionMetrics } from './session-metrics.js';
@@ -204,8 +204,8 @@ export class SessionLifecycle {
     const resumed = resume ? await this.resumption.resume(client, resume) : null;
     if (resumed) {
       if (resumed.takenFrom) this.delivery.sessionTaken(resumed.session.id, this.config.cluster.replicaId);
-      client.credentialDigest = resumeDigest(resumed.token);
-      const credential = { sessionId: resumed.session.id, token: resumed.token };
+      client.credentialDigest = resumed.credential.digest;
+      const credential = { sessionId: resumed.session.id, token: resumed.credential.token };
       return { session: resumed.session, resumed: resumed.announcement, credential };
     }
     const { session, credential } = await this.signaling.connect(client.address);

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { ResumeCredentials, SessionResumedPayload } from '@rendezvous/protocol';
 import { RoomAttachmentService } from '@rendezvous/rooms';
-import { type SessionRecord, SignalingService } from '@rendezvous/signaling';
+import { type ResumeCredential, type SessionRecord, SignalingService } from '@rendezvous/signaling';
 import type { Client } from './client.js';
 import { RoomSessions } from './room-sessions.js';
 
@@ -9,7 +9,8 @@ import { RoomSessions } from './room-sessions.js';
 export interface Resumption {
   session: SessionRecord;
   announcement: SessionResumedPayload;
-  token: string;
+  /** Its next credential (the one presented is used up). */
+  credential: ResumeCredential;
   /** The replica that held it live until now (told to let go), or null when it was parked. */
   takenFrom: string | null;
 }
@@ -57,6 +58,6 @@ export class SessionResumption {
       roomId: client.room?.id ?? null,
       callId: client.call?.callId ?? null,
     };
-    return { session, announcement, token: taken.token, takenFrom };
+    return { session, announcement, credential: taken.credential, takenFrom };
   }
 }

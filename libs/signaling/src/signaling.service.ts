@@ -252,7 +252,10 @@ export class SignalingService {
    * Takes a session up on this replica with its client's credential: a parked one, or one another replica
    * still holds (takeover). Null when the token is wrong or the grace is over. The credential is replaced.
    */
-  async resume(sessionId: string, token: string): Promise<{ resumed: ResumedSession; token: string } | null> {
+  async resume(
+    sessionId: string,
+    token: string,
+  ): Promise<{ resumed: ResumedSession; credential: ResumeCredential } | null> {
     const { replicaId } = this.config.cluster;
     const next = newResumeCredential();
     const resumed = await this.live.parking.resumeSession(
@@ -269,7 +272,7 @@ export class SignalingService {
         ?.moved(code, replicaId)
         .catch((error: Error) => this.logger.warn(`Flight story of ${code} missed a move: ${error.message}`));
     }
-    return { resumed, token: next.token };
+    return { resumed, credential: next };
   }
 
   /** Parked sessions whose grace is over (not yet ended). */
@@ -336,7 +339,7 @@ function newResumeCredential(): ResumeCredential {
 }
 
 /** Only a digest of a resume token is stored: the live state alone is not enough to take over a session. */
-export function resumeDigest(token: string): string {
+function resumeDigest(token: string): string {
   return createHash('sha256').update(token).digest('base64url');
 }
 
