@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, repoRoot } from './ports.js';
+import { eventually, freePort, repoRoot } from './ports.js';
 import { ManagedProcess } from './processes.js';
 
 const ENTRYPOINT = join(repoRoot(), 'dist/apps/gateway/main.js');
@@ -73,6 +73,17 @@ export class Replica {
     }
   }
 
+  /** The readiness body and the last lines of output: what a test prints when a replica stays unready. */
+  async diagnosis(lines = 30): Promise<string> {
+    let body: string;
+    try {
+      body = await (await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(3_000) })).text();
+    } catch (error) {
+      body = `no answer: ${(error as Error).message}`;
+    }
+    return `${this.process.name} /health/ready: ${body}\n${this.process.tail(lines)}`;
+  }
+
   kill(): Promise<number | null> {
     return this.process.stop('SIGKILL');
   }
@@ -80,4 +91,26 @@ export class Replica {
   stop(): Promise<number | null> {
     return this.process.stop('SIGTERM');
   }
+}
+
+/**
+ * Waits until every replica answers /health/ready with `status` and returns how long that took; on a timeout
+ * the error carries each replica's readiness body and last output lines, which is what tells why.
+ */
+export async function untilReadiness(
+  replicas: readonly Replica[],
+  status: 200 | 503,
+  timeoutMs = 10_000,
+  intervalMs = 50,
+): Promise<number> {
+  const started = Date.now();
+  const statuses = async () => Promise.all(replicas.map((replica) => replica.readyStatus()));
+  const what = status === 200 ? 'every replica ready' : 'every replica not ready';
+  try {
+    await eventually(async () => (await statuses()).every((code) => code === status), what, timeoutMs, intervalMs);
+  } catch (error) {
+    const diagnoses = await Promise.all(replicas.map((replica) => replica.diagnosis(60)));
+    throw new Error(`${(error as Error).message}\n--- ${diagnoses.join('\n--- ')}`, { cause: error });
+  }
+  return Date.now() - started;
 }

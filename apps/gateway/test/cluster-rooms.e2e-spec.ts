@@ -3,8 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TestClient } from '../../../test/support/clients.js';
 import { PostgresServer } from '../../../test/support/postgres-server.js';
 import { REDIS_TOPOLOGIES, type RedisUnderTest } from '../../../test/support/redis-topologies.js';
-import { eventually } from '../../../test/support/ports.js';
-import { Replica } from '../../../test/support/replica.js';
+import { Replica, untilReadiness } from '../../../test/support/replica.js';
 
 type Client = Awaited<ReturnType<typeof TestClient.connect>>;
 type RoomInfo = { room_id: string; clients: { id: string; username: string }[]; version: number };
@@ -198,14 +197,10 @@ describe.each(REDIS_TOPOLOGIES)(
       await bob.request('join-call', { callId });
 
       await redis.kill();
-      await eventually(async () => (await one.readyStatus()) === 503, 'not ready without Redis');
+      await untilReadiness([one], 503);
       alice.forget('room-info');
       await redis.launch();
-      await eventually(
-        async () => (await one.readyStatus()) === 200 && (await two.readyStatus()) === 200,
-        'ready again',
-        15_000,
-      );
+      await untilReadiness([one, two], 200, 15_000);
 
       // Both replicas wrote their members back; versions kept growing, so nobody discards the new rosters.
       const restored = await roomInfoWith(alice, 2);

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TestClient } from '../../../test/support/clients.js';
 import { eventually, sleep } from '../../../test/support/ports.js';
 import { REDIS_TOPOLOGIES, type RedisUnderTest } from '../../../test/support/redis-topologies.js';
-import { Replica } from '../../../test/support/replica.js';
+import { Replica, untilReadiness } from '../../../test/support/replica.js';
 
 type Client = Awaited<ReturnType<typeof TestClient.connect>>;
 
@@ -228,7 +228,7 @@ describe.each(REDIS_TOPOLOGIES)('cluster e2e: two replica processes on $name', (
     await host.next('peer-joined');
 
     await redis.kill();
-    await eventually(async () => (await one.readyStatus()) === 503 && (await two.readyStatus()) === 503, 'not-ready');
+    await untilReadiness([one, two], 503);
     const statsDuringOutage = await fetch(`${one.url}/stats`);
     expect(statsDuringOutage.status).toBe(503);
     expect(((await statsDuringOutage.json()) as { error: string }).error).toMatch(/^Cluster figures unavailable/);
@@ -251,16 +251,7 @@ describe.each(REDIS_TOPOLOGIES)('cluster e2e: two replica processes on $name', (
     await sleep(500);
     await redis.launch();
 
-    await eventually(
-      async () => (await one.readyStatus()) === 200 && (await two.readyStatus()) === 200,
-      'ready again',
-      15_000,
-    ).catch((error: Error) => {
-      // What the replicas said meanwhile is what tells why.
-      throw new Error(
-        `${error.message}\n--- replica 1:\n${one.process.tail(60)}\n--- replica 2:\n${two.process.tail(60)}`,
-      );
-    });
+    await untilReadiness([one, two], 200, 15_000);
     expect(one.process.running && two.process.running).toBe(true);
 
     // The existing flight was written back from the replicas' own knowledge.

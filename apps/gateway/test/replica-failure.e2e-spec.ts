@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { NginxServer } from '../../../test/support/nginx-server.js';
 import { eventually, sleep } from '../../../test/support/ports.js';
 import { RedisServer } from '../../../test/support/redis-server.js';
-import { Replica } from '../../../test/support/replica.js';
+import { Replica, untilReadiness } from '../../../test/support/replica.js';
 import { pairInFlight, SignalTraffic } from '../../../test/support/signal-traffic.js';
 import { TcpBalancer } from '../../../test/support/tcp-balancer.js';
 
@@ -255,19 +255,10 @@ describe('sessions survive a replica failure (redis-server, replica processes, a
     rig = await new Rig().start(2, 'nginx');
     const { flights, heard, traffic } = await steadyTraffic(rig);
     await rig.redis.kill();
-    await eventually(
-      async () => (await Promise.all(rig!.replicas.map((replica) => replica.readyStatus()))).every((s) => s === 503),
-      'both replicas not ready',
-    );
+    await untilReadiness(rig.replicas, 503);
     await sleep(3_000);
     await rig.redis.launch();
-    const back = Date.now();
-    await eventually(
-      async () => (await Promise.all(rig!.replicas.map((replica) => replica.readyStatus()))).every((s) => s === 200),
-      'both replicas ready again',
-      10_000,
-    );
-    const readyAfter = Date.now() - back;
+    const readyAfter = await untilReadiness(rig.replicas, 200);
     await sleep(1_500);
     const report = await traffic.stop(10_000);
     expect(readyAfter).toBeLessThan(1_000);

@@ -9,7 +9,13 @@ import { ShardedSubscriptionProbe } from './sharded-subscription-probe.js';
  * Retry forever with a short capped backoff: a restarting Redis must never take a replica down, and a replica
  * must be back within a second of Redis (every attempt is one connect to a loopback or in-cluster address).
  */
-const retryStrategy = (attempt: number) => Math.min(100 * attempt, 500);
+const retryStrategy = (attempt: number) => Math.min(50 * attempt, 200);
+
+/**
+ * RESP2, as ioredis 5 spoke: ioredis 6 defaults to RESP3 (one HELLO more per connect, nothing gained here), and
+ * RESP2 also serves a Redis older than 6.
+ */
+const PROTOCOL = 2;
 
 /**
  * The three ioredis connections a replica holds: commands (live state), publish and subscribe (Socket.IO adapter),
@@ -88,7 +94,11 @@ export class RedisConnections {
   }
 
   private static toOne(url: string, connectTimeoutMs: number): RedisConnections {
-    const base: RedisOptions = { retryStrategy, connectTimeout: Math.min(connectTimeoutMs, 5_000) };
+    const base: RedisOptions = {
+      retryStrategy,
+      protocol: PROTOCOL,
+      connectTimeout: Math.min(connectTimeoutMs, 5_000),
+    };
     const command = new Redis(url, { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     // No auto-pipelining: it defers each publish to a later tick, which measured as 2x the p99 relay latency.
     const pub = new Redis(url, { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
@@ -107,6 +117,7 @@ export class RedisConnections {
     });
     const first = new URL(urls[0] as string);
     const redisOptions: ClusterOptions['redisOptions'] = {
+      protocol: PROTOCOL,
       connectTimeout: Math.min(connectTimeoutMs, 5_000),
       ...(first.username ? { username: decodeURIComponent(first.username) } : {}),
       ...(first.password ? { password: decodeURIComponent(first.password) } : {}),
@@ -134,8 +145,17 @@ export class RedisConnections {
   }
 
   isReady(): boolean {
-    const connected = [this.command, this.pub, this.sub].every((client) => client.status === 'ready');
-    return connected && (this.probe?.isConfirmed ?? true);
+    return this.notReady() === null;
+  }
+
+  /** What keeps this replica from Redis (for readiness and the operator), or null when all is up. */
+  notReady(): string | null {
+    const down = (['command', 'pub', 'sub'] as const).filter((role) => this[role].status !== 'ready');
+    if (down.length > 0) {
+      return `Redis connections not ready: ${down.map((role) => `${role} ${this[role].status}`).join(', ')}`;
+    }
+    if (this.probe && !this.probe.isConfirmed) return 'Redis Cluster sharded subscriptions not confirmed yet';
+    return null;
   }
 
   /** Resolves once the first probe passed (at once for one Redis). */

@@ -68,7 +68,11 @@ export class ShardedSubscriptionProbe {
         if (attempt > 1) this.logger.log('Sharded subscriptions confirmed on every Redis Cluster master');
         for (const listener of this.confirmedListeners) listener();
         return;
-      } catch {
+      } catch (error) {
+        // Quiet while a restarting cluster settles; then say why, every tenth attempt.
+        if (attempt % 10 === 0) {
+          this.logger.warn(`Sharded subscriptions not confirmed after ${attempt} probes: ${(error as Error).message}`);
+        }
         await new Promise((resolve) => setTimeout(resolve, Math.min(100 * attempt, 1_000)));
       }
     }

@@ -39,6 +39,7 @@ export class HealthController {
   /** Redis answers, and all three connections are up (on Redis Cluster: subscriptions confirmed on every master). */
   private async redisReady(): Promise<void> {
     await this.liveState.replicas.ping();
-    if (this.redis && !this.redis.isReady()) throw new Error('Redis connections not ready');
+    const notReady = this.redis?.notReady();
+    if (notReady) throw new Error(notReady);
   }
 }
