@@ -5,7 +5,8 @@
  * Socket.IO server. Everything runs on loopback, bounded in time, and stops what it started.
  *
  * Options: --pairs=100 --seconds=4 --rate=5000 --idle=10000 --windows=4,8,16,32 --rooms=50 --room-size=6
- *          --only=ws,standalone,dropsilk,sharded,rediscluster,rooms,classic,idle,nginx   (nginx: --nginx-replicas=1,2,3)
+ *          --only=ws,socketio,peerjs,standalone,dropsilk,sharded,rediscluster,rooms,classic,idle,nginx
+ *          (nginx: --nginx-replicas=1,2,3)
  * Saturation is the highest delivered rate over the swept closed-loop depths (messages in flight per sender).
  */
 import { readFileSync } from 'node:fs';
@@ -18,21 +19,19 @@ import { ManagedProcess } from '../test/support/processes.js';
 import { RedisClusterServer } from '../test/support/redis-cluster.js';
 import { RedisServer } from '../test/support/redis-server.js';
 import { Replica } from '../test/support/replica.js';
+import { CostMeter, type CostSubject, type MessageCost } from './costs.js';
 import {
   BENCH_ORIGIN,
   dropSilkPair,
-  type Endpoint,
   idleClients,
-  offered,
-  type Pair,
+  idlePeerJsClients,
+  peerJsPair,
   rendezvousPair,
-  type RunResult,
-  saturate,
-  settle,
-  sleep,
   roomMembers,
+  socketIoRelayPair,
   wsPair,
-} from './load.js';
+} from './endpoints.js';
+import { type Endpoint, offered, type Pair, type RunResult, saturate, settle, sleep } from './load.js';
 
 const args = Object.fromEntries(
   process.argv.slice(2).map((arg) => {
@@ -48,7 +47,9 @@ const WINDOWS = (args.windows ?? '4,8,16,32').split(',').map(Number);
 const IDLE = Number(args.idle ?? 10_000);
 const ROOMS = Number(args.rooms ?? 50);
 const ROOM_SIZE = Number(args['room-size'] ?? 6);
-const ONLY = new Set((args.only ?? 'ws,standalone,dropsilk,sharded,rooms,classic,idle,nginx').split(','));
+const ONLY = new Set(
+  (args.only ?? 'ws,socketio,peerjs,standalone,dropsilk,sharded,rooms,classic,idle,nginx').split(','),
+);
 const NGINX_REPLICAS = (args['nginx-replicas'] ?? '1,2,3').split(',').map(Number);
 const REPLICA_ENV: Record<string, string> = {
   TRUSTED_PROXIES: '127.0.0.1',
@@ -64,7 +65,7 @@ const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean)
 
 interface Row {
   scenario: string;
-  saturation: RunResult & { window: number };
+  saturation: RunResult & { window: number; cost?: MessageCost };
   fixed: RunResult;
   /** Share of CPU time the hypervisor took from this VM during the scenario: high values void the figures. */
   stealPercent: number;
@@ -99,6 +100,18 @@ function builtScript(name: string): string {
   return join(repoRoot(), 'dist/bench', name);
 }
 
+/** What a scenario's messages are charged to: its server processes, and the Redis servers whose commands count. */
+interface Costs {
+  subjects: CostSubject[];
+  redisUrls?: string[];
+}
+
+const subject = (label: string, pid: number | undefined): CostSubject[] => (pid === undefined ? [] : [{ label, pid }]);
+const replicaSubjects = (...replicas: Replica[]) =>
+  replicas.flatMap((replica, index) =>
+    subject(`replica ${String.fromCharCode(65 + index)}`, replica.process.child.pid),
+  );
+
 async function startScript(name: string, script: string): Promise<{ port: number; process: ManagedProcess }> {
   const port = await freePort();
   const child = ManagedProcess.start(name, process.execPath, [builtScript(script)], {
@@ -118,7 +131,7 @@ async function pairsOf(makePair: () => Promise<Pair>): Promise<Endpoint[]> {
   return endpoints;
 }
 
-async function measure(scenario: string, open: () => Promise<Endpoint[]>): Promise<void> {
+async function measure(scenario: string, open: () => Promise<Endpoint[]>, costs?: Costs): Promise<void> {
   process.stderr.write(`${scenario}: opening clients\n`);
   const endpoints = await open();
   await sleep(500);
@@ -130,14 +143,16 @@ async function measure(scenario: string, open: () => Promise<Endpoint[]>): Promi
   await sleep(1_000);
   const fixed = await offered(endpoints, RATE, SECONDS);
   process.stderr.write(`  at ${RATE}/s: p50 ${fixed.p50.toFixed(2)} ms p99 ${fixed.p99.toFixed(2)} ms\n`);
-  let saturation: (RunResult & { window: number }) | null = null;
+  let saturation: Row['saturation'] | null = null;
+  const meter = costs ? new CostMeter(costs.subjects, costs.redisUrls) : undefined;
   for (const window of WINDOWS) {
     settle();
     await sleep(500);
-    const run = { ...(await saturate(endpoints, SECONDS, window)), window };
+    const run = { ...(await saturate(endpoints, SECONDS, window, 1, meter)), window };
     process.stderr.write(`  window ${window}: ${run.perSecond.toFixed(0)}/s p99 ${run.p99.toFixed(2)} ms\n`);
     if (!saturation || run.perSecond > saturation.perSecond) saturation = run;
   }
+  meter?.close();
   if (!saturation) throw new Error('no window to sweep');
   for (const endpoint of endpoints) endpoint.close();
   const [totalAfter, stealAfter] = cpuTicks();
@@ -154,12 +169,19 @@ async function cluster(adapter: 'sharded' | 'classic', flights: boolean, rooms: 
   const one = await Replica.start(`bench-${adapter}-1`, env, undefined, NODE_ARGS);
   const two = await Replica.start(`bench-${adapter}-2`, env, undefined, NODE_ARGS);
   started.push(one, two);
+  const costs = { subjects: [...replicaSubjects(one, two), ...subject('Redis', redis.pid)], redisUrls: [redis.url] };
   if (flights) {
-    await measure(`2 replicas + Redis (${adapter} adapter)`, () => pairsOf(() => rendezvousPair(one.url, two.url)));
+    await measure(
+      `2 replicas + Redis (${adapter} adapter)`,
+      () => pairsOf(() => rendezvousPair(one.url, two.url)),
+      costs,
+    );
   }
   if (rooms) {
-    await measure(`rooms: ${ROOMS} x ${ROOM_SIZE} members, 2 replicas + Redis (${adapter})`, () =>
-      roomMembers([one.url, two.url], ROOMS, ROOM_SIZE),
+    await measure(
+      `rooms: ${ROOMS} x ${ROOM_SIZE} members, 2 replicas + Redis (${adapter})`,
+      () => roomMembers([one.url, two.url], ROOMS, ROOM_SIZE),
+      costs,
     );
   }
   await Promise.all([one.stop(), two.stop()]);
@@ -174,7 +196,11 @@ async function onRedisCluster(): Promise<void> {
   const one = await Replica.start('bench-rediscluster-1', env, undefined, NODE_ARGS);
   const two = await Replica.start('bench-rediscluster-2', env, undefined, NODE_ARGS);
   started.push(one, two);
-  await measure('2 replicas + Redis Cluster (3 masters)', () => pairsOf(() => rendezvousPair(one.url, two.url)));
+  const costs = {
+    subjects: [...replicaSubjects(one, two), ...redis.pids.flatMap((pid, index) => subject(`Redis ${index + 1}`, pid))],
+    redisUrls: redis.ports.map((port) => `redis://127.0.0.1:${port}`),
+  };
+  await measure('2 replicas + Redis Cluster (3 masters)', () => pairsOf(() => rendezvousPair(one.url, two.url)), costs);
   await Promise.all([one.stop(), two.stop()]);
   await redis.stop();
 }
@@ -210,21 +236,27 @@ async function behindNginx(): Promise<void> {
   }
 }
 
+interface MemoryRow {
+  label: string;
+  rssPerSocket: number;
+  heapPerSocket: number;
+}
+
+/** Memory a server holds per idle connected client: `open(count, batch)` connects them, `statsUrl` reports it. */
 async function idleMemory(
   label: string,
-  url: string,
   statsUrl: string,
-  waitEvent: string,
-): Promise<{ label: string; rssPerSocket: number; heapPerSocket: number }> {
+  open: (count: number, batch: number) => Promise<{ close(): void }[]>,
+): Promise<MemoryRow> {
   const read = async () => ((await (await fetch(statsUrl)).json()) as { memory: NodeJS.MemoryUsage }).memory;
-  await idleClients(url, 20, 20, waitEvent);
+  const warm = await open(20, 20);
   await sleep(2_000);
   const before = await read();
   process.stderr.write(`${label}: opening ${IDLE} idle clients\n`);
-  const sockets = await idleClients(url, IDLE, 250, waitEvent);
+  const clients = await open(IDLE, 250);
   await sleep(5_000);
   const after = await read();
-  for (const socket of sockets) socket.disconnect();
+  for (const client of [...warm, ...clients]) client.close();
   const result = {
     label,
     rssPerSocket: (after.rss - before.rss) / IDLE,
@@ -237,25 +269,48 @@ async function idleMemory(
   return result;
 }
 
+const socketIoClients = (url: string, waitEvent: string) => async (count: number, batch: number) =>
+  (await idleClients(url, count, batch, waitEvent)).map((socket) => ({ close: () => socket.disconnect() }));
+
 async function main(): Promise<void> {
-  const memoryRows: Awaited<ReturnType<typeof idleMemory>>[] = [];
+  const memoryRows: MemoryRow[] = [];
   if (ONLY.has('ws')) {
     const relay = await startScript('ws relay', 'baselines/ws-relay.js');
-    await measure('bare ws relay (baseline)', () => pairsOf(() => wsPair(relay.port)));
+    await measure('bare ws relay (baseline)', () => pairsOf(() => wsPair(relay.port)), {
+      subjects: subject('server', relay.process.child.pid),
+    });
     await relay.process.stop();
+  }
+  if (ONLY.has('socketio')) {
+    const relay = await startScript('socket.io relay', 'baselines/socketio-relay.js');
+    await measure('bare Socket.IO relay (baseline)', () => pairsOf(() => socketIoRelayPair(relay.port)), {
+      subjects: subject('server', relay.process.child.pid),
+    });
+    await relay.process.stop();
+  }
+  if (ONLY.has('peerjs')) {
+    const server = await startScript('peerjs server', 'baselines/peerjs-server.js');
+    await measure('PeerJS server, npm peer 1.0.2 (peer baseline)', () => pairsOf(() => peerJsPair(server.port)), {
+      subjects: subject('server', server.process.child.pid),
+    });
+    await server.process.stop();
   }
   if (ONLY.has('standalone')) {
     const replica = await Replica.start('bench-standalone', REPLICA_ENV, undefined, NODE_ARGS);
     started.push(replica);
-    await measure('1 standalone replica', () => pairsOf(() => rendezvousPair(replica.url, replica.url)));
+    await measure('1 standalone replica', () => pairsOf(() => rendezvousPair(replica.url, replica.url)), {
+      subjects: replicaSubjects(replica),
+    });
     await replica.stop();
   }
   if (ONLY.has('dropsilk')) {
     // The seeds' own protocol on the same replica: DropSilk's JSON frames over a plain WebSocket, no Socket.IO.
     const replica = await Replica.start('bench-dropsilk', REPLICA_ENV, undefined, NODE_ARGS);
     started.push(replica);
-    await measure('1 standalone replica, DropSilk over plain ws', () =>
-      pairsOf(() => dropSilkPair(replica.url, replica.url)),
+    await measure(
+      '1 standalone replica, DropSilk over plain ws',
+      () => pairsOf(() => dropSilkPair(replica.url, replica.url)),
+      { subjects: replicaSubjects(replica) },
     );
     await replica.stop();
   }
@@ -264,19 +319,30 @@ async function main(): Promise<void> {
   if (ONLY.has('rediscluster')) await onRedisCluster();
   if (ONLY.has('nginx')) await behindNginx();
   if (ONLY.has('idle')) {
-    const bare = await startScript('bare socket.io', 'baselines/socketio-echo.js');
+    const bare = await startScript('bare socket.io', 'baselines/socketio-relay.js');
     const bareUrl = `http://127.0.0.1:${bare.port}`;
-    memoryRows.push(await idleMemory('bare Socket.IO server (baseline)', bareUrl, `${bareUrl}/stats`, 'connect'));
+    memoryRows.push(
+      await idleMemory('bare Socket.IO server (baseline)', `${bareUrl}/stats`, socketIoClients(bareUrl, 'connect')),
+    );
     await bare.process.stop();
+    const peerjs = await startScript('peerjs server', 'baselines/peerjs-server.js');
+    memoryRows.push(
+      await idleMemory('PeerJS server (peer baseline)', `http://127.0.0.1:${peerjs.port}/stats`, async (count, batch) =>
+        idlePeerJsClients(peerjs.port, count, batch),
+      ),
+    );
+    await peerjs.process.stop();
     const replica = await Replica.start('bench-idle', REPLICA_ENV);
     started.push(replica);
-    memoryRows.push(await idleMemory('1 standalone replica', replica.url, `${replica.url}/stats`, 'registered'));
+    memoryRows.push(
+      await idleMemory('1 standalone replica', `${replica.url}/stats`, socketIoClients(replica.url, 'registered')),
+    );
     await replica.stop();
   }
   report(memoryRows);
 }
 
-function report(memoryRows: { label: string; rssPerSocket: number; heapPerSocket: number }[]): void {
+function report(memoryRows: MemoryRow[]): void {
   const cpu = cpus();
   const lines = [
     `Machine: ${cpu.length} x ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
@@ -300,6 +366,22 @@ function report(memoryRows: { label: string; rssPerSocket: number; heapPerSocket
       `Room relay vs flight relay on the same replicas: ${share.toFixed(0)}% of its saturation throughput; ` +
         `p99 at ${RATE}/s ${roomRow.fixed.p99.toFixed(2)} ms vs ${flightRow.fixed.p99.toFixed(2)} ms.`,
     );
+  }
+  const costed = rows.filter((row) => row.saturation.cost);
+  if (costed.length) {
+    lines.push(
+      '',
+      '| cost per relayed message, at saturation | server CPU µs (per process) | server CPU µs total | load generator CPU µs | Redis commands | top Redis commands per message |',
+      '|---|---|---:|---:|---:|---|',
+    );
+    for (const { scenario, saturation } of costed) {
+      const cost = saturation.cost as MessageCost;
+      const perProcess = Object.entries(cost.cpuMicros);
+      const total = perProcess.reduce((sum, [, micros]) => sum + micros, 0);
+      lines.push(
+        `| ${scenario} | ${perProcess.map(([label, micros]) => `${label} ${micros.toFixed(1)}`).join(', ')} | ${total.toFixed(1)} | ${cost.generatorMicros.toFixed(1)} | ${cost.redisCommands === null ? '-' : cost.redisCommands.toFixed(2)} | ${cost.redisTop || '-'} |`,
+      );
+    }
   }
   if (memoryRows.length) {
     lines.push('', `| idle memory, ${IDLE} sockets | RSS per socket | heap per socket |`, '|---|---:|---:|');

@@ -65,6 +65,11 @@ export class RedisClusterServer {
     return this.ports.map((port) => `redis://127.0.0.1:${port}`).join(',');
   }
 
+  /** The running nodes' PIDs (the bench reads their CPU counters). */
+  get pids(): number[] {
+    return this.processes.flatMap((node) => (node.child.pid === undefined ? [] : [node.child.pid]));
+  }
+
   connect(): Cluster {
     return new Cluster(this.ports.map((port) => ({ host: '127.0.0.1', port })));
   }

@@ -21,6 +21,11 @@ export class RedisServer {
     return `redis://127.0.0.1:${this.port}`;
   }
 
+  /** The server's PID while it runs (the bench reads its CPU counters). */
+  get pid(): number | undefined {
+    return this.process?.child.pid;
+  }
+
   async launch(): Promise<void> {
     const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'];
     this.process = ManagedProcess.start('redis-server', 'redis-server', [...args, '--dir', this.dir]);
