@@ -37,7 +37,7 @@ function waitFor<T>(socket: Socket, event: string): Promise<T> {
  * events), so the load generator costs per message what the bare-ws baseline's client costs and leaves the
  * cores to the servers. It speaks the same wire protocol as socket.io-client.
  */
-class LeanSocketIoClient {
+export class LeanSocketIoClient {
   private readonly handlers = new Map<string, ((payload: any) => void)[]>();
   /** Settles when the server answered the namespace CONNECT. */
   connected: Promise<unknown> = Promise.resolve();
@@ -194,7 +194,7 @@ export async function socketIoRelayPair(port: number): Promise<Pair> {
 const PEERJS_TYPES = ['OFFER', 'ANSWER', 'CANDIDATE'] as const;
 
 /** A PeerJS client as its library connects (/peerjs?key&id&token), ready once the server said OPEN. */
-async function openPeerJs(port: number, id: string): Promise<WebSocket> {
+export async function openPeerJs(port: number, id: string): Promise<WebSocket> {
   const socket = new WebSocket(`ws://127.0.0.1:${port}/peerjs?key=peerjs&id=${id}&token=${id}t`, {
     perMessageDeflate: false,
   });

@@ -5,13 +5,13 @@
  * Socket.IO server. Everything runs on loopback, bounded in time, and stops what it started.
  *
  * Options: --pairs=100 --seconds=4 --rate=5000 --idle=10000 --windows=4,8,16,32 --rooms=50 --room-size=6
- *          --only=ws,socketio,peerjs,standalone,dropsilk,sharded,rediscluster,rooms,classic,idle,nginx
+ *          --connects=5000 --connect-concurrency=100
+ *          --only=ws,socketio,peerjs,standalone,dropsilk,sharded,rediscluster,rooms,classic,connect,idle,nginx
  *          (nginx: --nginx-replicas=1,2,3)
  * Saturation is the highest delivered rate over the swept closed-loop depths (messages in flight per sender).
  */
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { freePort, repoRoot } from '../test/support/ports.js';
 import { NginxServer } from '../test/support/nginx-server.js';
@@ -19,19 +19,23 @@ import { ManagedProcess } from '../test/support/processes.js';
 import { RedisClusterServer } from '../test/support/redis-cluster.js';
 import { RedisServer } from '../test/support/redis-server.js';
 import { Replica } from '../test/support/replica.js';
-import { CostMeter, type CostSubject, type MessageCost } from './costs.js';
+import { connectRate, type ConnectResult } from './connects.js';
+import { CostMeter, type CostSubject } from './costs.js';
 import {
   BENCH_ORIGIN,
   dropSilkPair,
   idleClients,
   idlePeerJsClients,
+  LeanSocketIoClient,
+  openPeerJs,
   peerJsPair,
   rendezvousPair,
   roomMembers,
   socketIoRelayPair,
   wsPair,
 } from './endpoints.js';
-import { type Endpoint, offered, type Pair, type RunResult, saturate, settle, sleep } from './load.js';
+import { type Endpoint, offered, type Pair, saturate, settle, sleep } from './load.js';
+import { type MemoryRow, report, type Row } from './report.js';
 
 const args = Object.fromEntries(
   process.argv.slice(2).map((arg) => {
@@ -46,9 +50,11 @@ const RATE = Number(args.rate ?? 5000);
 const WINDOWS = (args.windows ?? '4,8,16,32').split(',').map(Number);
 const IDLE = Number(args.idle ?? 10_000);
 const ROOMS = Number(args.rooms ?? 50);
+const CONNECTS = Number(args.connects ?? 5_000);
+const CONNECT_CONCURRENCY = Number(args['connect-concurrency'] ?? 100);
 const ROOM_SIZE = Number(args['room-size'] ?? 6);
 const ONLY = new Set(
-  (args.only ?? 'ws,socketio,peerjs,standalone,dropsilk,sharded,rooms,classic,idle,nginx').split(','),
+  (args.only ?? 'ws,socketio,peerjs,standalone,dropsilk,sharded,rooms,classic,connect,idle,nginx').split(','),
 );
 const NGINX_REPLICAS = (args['nginx-replicas'] ?? '1,2,3').split(',').map(Number);
 const REPLICA_ENV: Record<string, string> = {
@@ -62,15 +68,6 @@ const REPLICA_ENV: Record<string, string> = {
 };
 /** e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the replicas under load. */
 const NODE_ARGS = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
-
-interface Row {
-  scenario: string;
-  saturation: RunResult & { window: number; cost?: MessageCost };
-  fixed: RunResult;
-  /** Share of CPU time the hypervisor took from this VM during the scenario: high values void the figures. */
-  stealPercent: number;
-  calibration: number;
-}
 
 /**
  * Time of a fixed CPU-bound loop: this VM's speed drifts (the same loop has taken 0.7 to 1.6 s in one minute),
@@ -236,12 +233,6 @@ async function behindNginx(): Promise<void> {
   }
 }
 
-interface MemoryRow {
-  label: string;
-  rssPerSocket: number;
-  heapPerSocket: number;
-}
-
 /** Memory a server holds per idle connected client: `open(count, batch)` connects them, `statsUrl` reports it. */
 async function idleMemory(
   label: string,
@@ -269,11 +260,49 @@ async function idleMemory(
   return result;
 }
 
+/**
+ * Accept rate of one replica in cluster mode (Redis, origin check and MAX_CONNECTIONS_PER_IP on, each client from
+ * its own address), against the PeerJS server's, with the same number of clients connecting in parallel.
+ */
+async function connects(): Promise<ConnectResult[]> {
+  const results: ConnectResult[] = [];
+  const peerjs = await startScript('peerjs server', 'baselines/peerjs-server.js');
+  let peerCount = 0;
+  results.push(
+    await connectRate(
+      'PeerJS server (peer baseline)',
+      () => openPeerJs(peerjs.port, `connect-${++peerCount}`),
+      CONNECTS,
+      CONNECT_CONCURRENCY,
+    ),
+  );
+  await peerjs.process.stop();
+  const redis = await RedisServer.start();
+  started.push(redis);
+  const replica = await Replica.start('bench-connect', { ...REPLICA_ENV, REDIS_URL: redis.url }, undefined, NODE_ARGS);
+  started.push(replica);
+  const openClient = async () => {
+    const client = await LeanSocketIoClient.connect(replica.url);
+    await client.once('registered');
+    return client;
+  };
+  results.push(await connectRate('1 replica + Redis', openClient, CONNECTS, CONNECT_CONCURRENCY));
+  await replica.stop();
+  await redis.stop();
+  for (const result of results) {
+    process.stderr.write(
+      `${result.label}: ${result.perSecond.toFixed(0)} connects/s, p99 ${result.p99.toFixed(1)} ms\n`,
+    );
+  }
+  return results;
+}
+
 const socketIoClients = (url: string, waitEvent: string) => async (count: number, batch: number) =>
   (await idleClients(url, count, batch, waitEvent)).map((socket) => ({ close: () => socket.disconnect() }));
 
 async function main(): Promise<void> {
   const memoryRows: MemoryRow[] = [];
+  const connectRows: ConnectResult[] = [];
   if (ONLY.has('ws')) {
     const relay = await startScript('ws relay', 'baselines/ws-relay.js');
     await measure('bare ws relay (baseline)', () => pairsOf(() => wsPair(relay.port)), {
@@ -318,6 +347,7 @@ async function main(): Promise<void> {
   if (ONLY.has('classic')) await cluster('classic', true, false);
   if (ONLY.has('rediscluster')) await onRedisCluster();
   if (ONLY.has('nginx')) await behindNginx();
+  if (ONLY.has('connect')) connectRows.push(...(await connects()));
   if (ONLY.has('idle')) {
     const bare = await startScript('bare socket.io', 'baselines/socketio-relay.js');
     const bareUrl = `http://127.0.0.1:${bare.port}`;
@@ -339,59 +369,7 @@ async function main(): Promise<void> {
     );
     await replica.stop();
   }
-  report(memoryRows);
-}
-
-function report(memoryRows: MemoryRow[]): void {
-  const cpu = cpus();
-  const lines = [
-    `Machine: ${cpu.length} x ${cpu[0]?.model ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
-    `Command: npm run bench -- --pairs=${PAIRS} --seconds=${SECONDS} --rate=${RATE} --idle=${IDLE} --windows=${WINDOWS.join(',')}; ${new Date().toISOString()}`,
-    '',
-    `| scenario (${PAIRS} pairs, 200-byte signals) | saturation msg/s | vs ws | window | p50 ms | p99 ms | p50 ms @${RATE}/s | p99 ms @${RATE}/s | CPU steal | calibration ms |`,
-    '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
-  ];
-  const baseline = rows.find((row) => row.scenario.startsWith('bare ws'))?.saturation.perSecond;
-  const flightRow = rows.find((row) => row.scenario.startsWith('2 replicas + Redis (sharded'));
-  const roomRow = rows.find((row) => row.scenario.startsWith('rooms:'));
-  for (const { scenario, saturation, fixed, stealPercent, calibration } of rows) {
-    lines.push(
-      `| ${scenario} | ${saturation.perSecond.toFixed(0)} | ${baseline ? `${((saturation.perSecond / baseline) * 100).toFixed(0)}%` : '-'} | ${saturation.window} | ${saturation.p50.toFixed(2)} | ${saturation.p99.toFixed(2)} | ${fixed.p50.toFixed(2)} | ${fixed.p99.toFixed(2)} | ${stealPercent.toFixed(0)}% | ${calibration.toFixed(0)} |`,
-    );
-  }
-  if (flightRow && roomRow) {
-    const share = (roomRow.saturation.perSecond / flightRow.saturation.perSecond) * 100;
-    lines.push(
-      '',
-      `Room relay vs flight relay on the same replicas: ${share.toFixed(0)}% of its saturation throughput; ` +
-        `p99 at ${RATE}/s ${roomRow.fixed.p99.toFixed(2)} ms vs ${flightRow.fixed.p99.toFixed(2)} ms.`,
-    );
-  }
-  const costed = rows.filter((row) => row.saturation.cost);
-  if (costed.length) {
-    lines.push(
-      '',
-      '| cost per relayed message, at saturation | server CPU µs (per process) | server CPU µs total | load generator CPU µs | Redis commands | top Redis commands per message |',
-      '|---|---|---:|---:|---:|---|',
-    );
-    for (const { scenario, saturation } of costed) {
-      const cost = saturation.cost as MessageCost;
-      const perProcess = Object.entries(cost.cpuMicros);
-      const total = perProcess.reduce((sum, [, micros]) => sum + micros, 0);
-      lines.push(
-        `| ${scenario} | ${perProcess.map(([label, micros]) => `${label} ${micros.toFixed(1)}`).join(', ')} | ${total.toFixed(1)} | ${cost.generatorMicros.toFixed(1)} | ${cost.redisCommands === null ? '-' : cost.redisCommands.toFixed(2)} | ${cost.redisTop || '-'} |`,
-      );
-    }
-  }
-  if (memoryRows.length) {
-    lines.push('', `| idle memory, ${IDLE} sockets | RSS per socket | heap per socket |`, '|---|---:|---:|');
-    for (const row of memoryRows) {
-      lines.push(
-        `| ${row.label} | ${(row.rssPerSocket / 1024).toFixed(1)} KB | ${(row.heapPerSocket / 1024).toFixed(1)} KB |`,
-      );
-    }
-  }
-  process.stdout.write(`${lines.join('\n')}\n`);
+  report({ pairs: PAIRS, seconds: SECONDS, rate: RATE, idle: IDLE, windows: WINDOWS }, rows, memoryRows, connectRows);
 }
 
 const deadline = setTimeout(() => {

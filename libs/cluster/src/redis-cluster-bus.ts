@@ -165,7 +165,7 @@ export class RedisClusterBus implements ClusterBus {
 
   /** Publishes; how many replicas were subscribed (0 or 1). */
   private async receivers(channel: string, frame: Buffer): Promise<number> {
-    this.redis.publishes.begin();
+    this.redis.batchPublishes();
     return Number(await this.redis.pub.spublish(channel, frame));
   }
 
@@ -187,7 +187,7 @@ export class RedisClusterBus implements ClusterBus {
   }
 
   private publish(channel: string, frame: Buffer): void {
-    this.redis.publishes.begin();
+    this.redis.batchPublishes();
     this.redis.pub.spublish(channel, frame).catch((error: Error) => {
       this.logger.warn(`Publishing on ${channel}: ${error.message}`);
     });

@@ -4,7 +4,7 @@ import { redisDescription, type RendezvousConfig } from '@rendezvous/config';
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import type { RedisClient } from './redis-keys.js';
 import { ShardedSubscriptionProbe } from './sharded-subscription-probe.js';
-import { TurnBatchedWrites } from './turn-batched-writes.js';
+import { turnWrites } from './turn-batched-writes.js';
 
 /**
  * Retry forever with a short capped backoff: a restarting Redis must never take a replica down, and a replica
@@ -33,18 +33,12 @@ export class RedisConnections {
   private closed = false;
   errors = 0;
   reconnects = 0;
-  /** The publishes of one event-loop turn leave in one write per Redis node (see TurnBatchedWrites). */
-  readonly publishes: TurnBatchedWrites;
 
   private constructor(
     readonly command: RedisClient,
     readonly pub: RedisClient,
     readonly sub: RedisClient,
   ) {
-    this.publishes = new TurnBatchedWrites(() => {
-      const nodes = pub instanceof Cluster ? pub.nodes('master') : [pub];
-      return nodes.flatMap((node) => (node.stream ? [node.stream] : []));
-    });
     for (const [role, client] of [
       ['command', command],
       ['pub', pub],
@@ -163,6 +157,15 @@ export class RedisConnections {
     }
     if (this.probe && !this.probe.isConfirmed) return 'Redis Cluster sharded subscriptions not confirmed yet';
     return null;
+  }
+
+  /** Call before publishing: the publishes of one event-loop turn leave in one write per Redis node. */
+  batchPublishes(): void {
+    if (!(this.pub instanceof Cluster)) {
+      if (this.pub.stream) turnWrites.add(this.pub.stream);
+      return;
+    }
+    for (const node of this.pub.nodes('master')) if (node.stream) turnWrites.add(node.stream);
   }
 
   /** Resolves once the first probe passed (at once for one Redis). */
