@@ -94,7 +94,7 @@ export class RedisClusterBus implements ClusterBus {
       // Its replica took it up (subscribed, then took the outbox) after the first publish: publish again. Still
       // nobody means that replica is gone too (not yet known dead): keep it for whoever takes the session up.
       if ((await this.receivers(channel, frame)) > 0) return 'delivered';
-      return await this.append(sessionId, frame);
+      return await this.keepForHolder(sessionId, channel, frame);
     } catch (error) {
       this.logger.warn(`Delivering to ${sessionId}: ${(error as Error).message}`);
       return 'unavailable';
@@ -133,13 +133,22 @@ export class RedisClusterBus implements ClusterBus {
   }
 
   /**
-   * Its holder did not confirm it: kept for whoever takes the session up. When a replica holds the session (the
-   * silent one, or one that took it up meanwhile), that replica is told to take its outbox again. Its client
-   * drops a second copy, should the silent replica have written it after all.
+   * Its holder did not confirm it: kept for whoever takes the session up. Its client drops a second copy, should
+   * the silent replica have written it after all.
    */
   private async unconfirmed(sessionId: string, channel: string, frame: Buffer): Promise<DeliveryOutcome> {
     const kept = await this.outbox.store.append(sessionId, frame, this.outbox.cap, this.outbox.ttlMs, false);
     if (kept !== 'held') return kept;
+    return await this.keepForHolder(sessionId, channel, frame);
+  }
+
+  /**
+   * Queues a message while a replica is marked as holding the session, and tells that replica to take its outbox
+   * again: it may have subscribed and taken the outbox after this sender's last publish found nobody (a resume
+   * racing the send), and would otherwise never look at the outbox again. Nobody subscribed means whoever takes
+   * the session up next takes it with the rest.
+   */
+  private async keepForHolder(sessionId: string, channel: string, frame: Buffer): Promise<DeliveryOutcome> {
     const forced = await this.append(sessionId, frame);
     if (forced === 'queued') this.publish(channel, encode({ kind: 'outbox' } satisfies SessionMessage) as Buffer);
     return forced;
