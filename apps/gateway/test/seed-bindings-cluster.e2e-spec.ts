@@ -138,6 +138,8 @@ describe('seed protocols across two replicas with Redis', () => {
     const guest = await TestClient.connect(nginx.url);
     open.push(guest);
     expect(await guest.request('join-flight', { flightCode })).toMatchObject({ ok: true });
+    // As DropSilk's page does: it signals once told of its peer (before that, its replica drops a signal silently).
+    await host.next('peer-joined');
     host.send({ type: 'signal', data: { sdp: 'through nginx' } });
     expect(await guest.next('signal')).toMatchObject({ data: { sdp: 'through nginx' } });
 
