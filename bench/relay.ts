@@ -195,7 +195,7 @@ async function onRedisCluster(): Promise<void> {
   started.push(one, two);
   const costs = {
     subjects: [...replicaSubjects(one, two), ...redis.pids.flatMap((pid, index) => subject(`Redis ${index + 1}`, pid))],
-    redisUrls: redis.ports.map((port) => `redis://127.0.0.1:${port}`),
+    redisUrls: redis.nodes.split(','),
   };
   await measure('2 replicas + Redis Cluster (3 masters)', () => pairsOf(() => rendezvousPair(one.url, two.url)), costs);
   await Promise.all([one.stop(), two.stop()]);

@@ -1,5 +1,6 @@
 import { withTimeout } from '@rendezvous/observability';
 import { Logger } from '@nestjs/common';
+import type { Writable } from 'node:stream';
 import { redisDescription, type RendezvousConfig } from '@rendezvous/config';
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import type { RedisClient } from './redis-keys.js';
@@ -161,12 +162,14 @@ export class RedisConnections {
 
   /** Call before publishing: the publishes of one event-loop turn leave in one write per Redis node. */
   batchPublishes(): void {
-    if (!(this.pub instanceof Cluster)) {
-      if (this.pub.stream) turnWrites.add(this.pub.stream);
-      return;
-    }
-    for (const node of this.pub.nodes('master')) if (node.stream) turnWrites.add(node.stream);
+    turnWrites.addFrom(this, this.publishStreams);
   }
+
+  /** The publish connection's sockets: one, or one per Redis Cluster master. */
+  private readonly publishStreams = (): Writable[] => {
+    const nodes = this.pub instanceof Cluster ? this.pub.nodes('master') : [this.pub];
+    return nodes.flatMap((node) => (node.stream ? [node.stream] : []));
+  };
 
   /** Resolves once the first probe passed (at once for one Redis). */
   private async probed(): Promise<void> {

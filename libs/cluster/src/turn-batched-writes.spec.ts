@@ -48,4 +48,25 @@ describe('TurnBatchedWrites', () => {
     expect(one.writes).toEqual([['1', '3'], ['4']]);
     expect(two.writes).toEqual([['2']]);
   });
+
+  it('asks an owner for its sockets once per turn', async () => {
+    const batch = new TurnBatchedWrites();
+    const { stream, writes } = recordingStream();
+    const owner = {};
+    let asked = 0;
+    const streams = () => {
+      asked++;
+      return [stream];
+    };
+    for (const frame of ['a', 'b']) {
+      batch.addFrom(owner, streams);
+      stream.write(frame);
+    }
+    await nextTurn();
+    batch.addFrom(owner, streams);
+    stream.write('c');
+    await nextTurn();
+    expect(asked).toBe(2);
+    expect(writes).toEqual([['a', 'b'], ['c']]);
+  });
 });

@@ -11,7 +11,16 @@ import type { Writable } from 'node:stream';
  */
 export class TurnBatchedWrites {
   private readonly corked = new Set<Writable>();
+  /** Owners whose sockets are corked this turn: asked once per turn, not once per write. */
+  private readonly owners = new Set<object>();
   private scheduled = false;
+
+  /** Call before writing to any of `owner`'s sockets: `streams` is asked for them once per turn. */
+  addFrom(owner: object, streams: () => Iterable<Writable>): void {
+    if (this.owners.has(owner)) return;
+    this.owners.add(owner);
+    for (const stream of streams()) this.add(stream);
+  }
 
   /** Call before writing to `stream`: its writes of this turn are sent together at the turn's end. */
   add(stream: Writable): void {
@@ -29,6 +38,7 @@ export class TurnBatchedWrites {
     // A socket closed meanwhile is uncorked too, which changes nothing.
     for (const stream of this.corked) stream.uncork();
     this.corked.clear();
+    this.owners.clear();
   };
 }
 
