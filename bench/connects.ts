@@ -4,6 +4,10 @@ export interface ConnectResult {
   label: string;
   total: number;
   failed: number;
+  /** Attempts the server refused or dropped that were tried again (reconnect storm only). */
+  retries: number;
+  /** From the first attempt to the last client ready. */
+  seconds: number;
   perSecond: number;
   p50: number;
   p99: number;
@@ -42,5 +46,39 @@ export async function connectRate(
   for (const client of clients) client.close();
   durations.sort((a, b) => a - b);
   const at = (p: number) => durations[Math.min(durations.length - 1, Math.floor((durations.length * p) / 100))] ?? NaN;
-  return { label, total, failed, perSecond: durations.length / elapsed, p50: at(50), p99: at(99) };
+  return {
+    label,
+    total,
+    failed,
+    retries: 0,
+    seconds: elapsed,
+    perSecond: durations.length / elapsed,
+    p50: at(50),
+    p99: at(99),
+  };
+}
+
+/**
+ * A reconnect storm: every client connects at the same moment (no concurrency cap), as when a restart drops them
+ * all and they come back together; an attempt that fails (refused, dropped, timed out) is made again at once, up
+ * to `attempts` times, and its time counts from the first attempt. `seconds` is the time to the last one ready.
+ */
+export async function reconnectStorm(
+  label: string,
+  open: () => Promise<{ close(): void }>,
+  total: number,
+  attempts = 10,
+): Promise<ConnectResult> {
+  let retries = 0;
+  const retrying = async () => {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await open();
+      } catch (error) {
+        if (attempt >= attempts) throw error;
+        retries++;
+      }
+    }
+  };
+  return { ...(await connectRate(label, retrying, total, total)), retries };
 }

@@ -69,12 +69,12 @@ export function report(
   if (connectRows.length) {
     lines.push(
       '',
-      '| connects (to ready), one server | clients | connects/s | p50 ms | p99 ms | failed |',
-      '|---|---:|---:|---:|---:|---:|',
+      '| connects (to ready) | clients | connects/s | last ready after | p50 ms | p99 ms | retried | failed |',
+      '|---|---:|---:|---:|---:|---:|---:|---:|',
     );
     for (const row of connectRows) {
       lines.push(
-        `| ${row.label} | ${row.total} | ${row.perSecond.toFixed(0)} | ${row.p50.toFixed(1)} | ${row.p99.toFixed(1)} | ${row.failed} |`,
+        `| ${row.label} | ${row.total} | ${row.perSecond.toFixed(0)} | ${row.seconds.toFixed(2)} s | ${row.p50.toFixed(1)} | ${row.p99.toFixed(1)} | ${row.retries} | ${row.failed} |`,
       );
     }
   }

@@ -174,7 +174,6 @@ export class RedisClusterBus implements ClusterBus {
 
   /** Publishes; how many replicas were subscribed (0 or 1). */
   private async receivers(channel: string, frame: Buffer): Promise<number> {
-    this.redis.batchPublishes();
     return Number(await this.redis.pub.spublish(channel, frame));
   }
 
@@ -196,7 +195,6 @@ export class RedisClusterBus implements ClusterBus {
   }
 
   private publish(channel: string, frame: Buffer): void {
-    this.redis.batchPublishes();
     this.redis.pub.spublish(channel, frame).catch((error: Error) => {
       this.logger.warn(`Publishing on ${channel}: ${error.message}`);
     });

@@ -1,11 +1,10 @@
 import { withTimeout } from '@rendezvous/observability';
 import { Logger } from '@nestjs/common';
-import type { Writable } from 'node:stream';
 import { redisDescription, type RendezvousConfig } from '@rendezvous/config';
 import { Cluster, type ClusterOptions, Redis, type RedisOptions } from 'ioredis';
 import type { RedisClient } from './redis-keys.js';
 import { ShardedSubscriptionProbe } from './sharded-subscription-probe.js';
-import { turnWrites } from './turn-batched-writes.js';
+import { TurnBatchedCluster, TurnBatchedRedis } from './turn-batched-clients.js';
 
 /**
  * Retry forever with a short capped backoff: a restarting Redis must never take a replica down, and a replica
@@ -96,14 +95,15 @@ export class RedisConnections {
   }
 
   private static toOne(url: string, connectTimeoutMs: number): RedisConnections {
-    const base: RedisOptions = {
+    const base = {
       retryStrategy,
       protocol: PROTOCOL,
       connectTimeout: Math.min(connectTimeoutMs, 5_000),
-    };
-    const command = new Redis(url, { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
-    // No auto-pipelining (it measured as 2x the p99 relay latency): publishes are batched by batchPublishes().
-    const pub = new Redis(url, { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    } satisfies RedisOptions;
+    // Commands and publishes of one event-loop turn leave in one write (no auto-pipelining: it measured as 2x
+    // the p99 relay latency, holding commands back in a pipeline object).
+    const command = new TurnBatchedRedis(url, { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    const pub = new TurnBatchedRedis(url, { ...base, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
     const sub = new Redis(url, { ...base, maxRetriesPerRequest: null });
     return new RedisConnections(command, pub, sub);
   }
@@ -118,20 +118,20 @@ export class RedisConnections {
       return { host: url.hostname, port: Number(url.port || 6379) };
     });
     const first = new URL(urls[0] as string);
-    const redisOptions: ClusterOptions['redisOptions'] = {
+    const redisOptions = {
       protocol: PROTOCOL,
       connectTimeout: Math.min(connectTimeoutMs, 5_000),
       ...(first.username ? { username: decodeURIComponent(first.username) } : {}),
       ...(first.password ? { password: decodeURIComponent(first.password) } : {}),
       ...(first.protocol === 'rediss:' ? { tls: {} } : {}),
-    };
-    const options = (maxRetriesPerRequest: number | null, offlineQueue: boolean): ClusterOptions => ({
+    } satisfies ClusterOptions['redisOptions'];
+    const options = (maxRetriesPerRequest: number | null, offlineQueue: boolean) => ({
       clusterRetryStrategy: retryStrategy,
       enableOfflineQueue: offlineQueue,
       redisOptions: { ...redisOptions, maxRetriesPerRequest },
-    });
-    const command = new Cluster(nodes, options(1, false));
-    const pub = new Cluster(nodes, options(1, false));
+    }) satisfies ClusterOptions;
+    const command = new TurnBatchedCluster(nodes, options(1, false));
+    const pub = new TurnBatchedCluster(nodes, options(1, false));
     const sub = new Cluster(nodes, { ...options(null, true), shardedSubscribers: true });
     return new RedisConnections(command, pub, sub);
   }
@@ -159,17 +159,6 @@ export class RedisConnections {
     if (this.probe && !this.probe.isConfirmed) return 'Redis Cluster sharded subscriptions not confirmed yet';
     return null;
   }
-
-  /** Call before publishing: the publishes of one event-loop turn leave in one write per Redis node. */
-  batchPublishes(): void {
-    turnWrites.addFrom(this, this.publishStreams);
-  }
-
-  /** The publish connection's sockets: one, or one per Redis Cluster master. */
-  private readonly publishStreams = (): Writable[] => {
-    const nodes = this.pub instanceof Cluster ? this.pub.nodes('master') : [this.pub];
-    return nodes.flatMap((node) => (node.stream ? [node.stream] : []));
-  };
 
   /** Resolves once the first probe passed (at once for one Redis). */
   private async probed(): Promise<void> {
