@@ -30,7 +30,9 @@ export const options = {
   /** Clients in the reconnect storm, spread over two replicas. */
   storm: Number(args.storm ?? 10_000),
   only: new Set(
-    (args.only ?? 'ws,socketio,peerjs,standalone,dropsilk,sharded,rooms,classic,connect,storm,idle,nginx').split(','),
+    (
+      args.only ?? 'ws,socketio,peerjs,standalone,dropsilk,wsredis,sharded,rooms,classic,connect,storm,idle,nginx'
+    ).split(','),
   ),
   nginxReplicas: (args['nginx-replicas'] ?? '1,2,3').split(',').map(Number),
 };
@@ -56,10 +58,14 @@ export async function stopAll(): Promise<void> {
 }
 
 /** Starts a built bench script (a baseline server) on a free port and waits until it listens. */
-export async function startScript(name: string, script: string): Promise<{ port: number; process: ManagedProcess }> {
+export async function startScript(
+  name: string,
+  script: string,
+  env: Record<string, string> = {},
+): Promise<{ port: number; process: ManagedProcess }> {
   const port = await freePort();
   const child = ManagedProcess.start(name, process.execPath, [join(repoRoot(), 'dist/bench', script)], {
-    env: { PATH: process.env.PATH, PORT: String(port) },
+    env: { PATH: process.env.PATH, PORT: String(port), ...env },
   });
   started.push(child);
   await child.waitForOutput(/listening on/);

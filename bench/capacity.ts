@@ -152,7 +152,9 @@ export async function idle(): Promise<MemoryRow[]> {
   const rows: MemoryRow[] = [];
   const bare = await startScript('bare socket.io', 'baselines/socketio-relay.js');
   const bareUrl = `http://127.0.0.1:${bare.port}`;
-  rows.push(await idleMemory('bare Socket.IO server (baseline)', `${bareUrl}/stats`, socketIoClients(bareUrl, 'connect')));
+  rows.push(
+    await idleMemory('bare Socket.IO server (baseline)', `${bareUrl}/stats`, socketIoClients(bareUrl, 'connect')),
+  );
   await bare.process.stop();
   const peerjs = await startScript('peerjs server', 'baselines/peerjs-server.js');
   rows.push(
@@ -163,7 +165,9 @@ export async function idle(): Promise<MemoryRow[]> {
   await peerjs.process.stop();
   const replica = await Replica.start('bench-idle', REPLICA_ENV);
   started.push(replica);
-  rows.push(await idleMemory('1 standalone replica', `${replica.url}/stats`, socketIoClients(replica.url, 'registered')));
+  rows.push(
+    await idleMemory('1 standalone replica', `${replica.url}/stats`, socketIoClients(replica.url, 'registered')),
+  );
   await replica.stop();
   return rows;
 }

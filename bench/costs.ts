@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { Redis } from 'ioredis';
 
 /** A process whose CPU time a scenario charges to the messages it relays. */
@@ -100,5 +101,57 @@ export class CostMeter {
 
   close(): void {
     for (const redis of this.redis) redis.disconnect();
+  }
+}
+
+/** The main thread's scheduler counters (/proc/<pid>/schedstat): on-CPU ns, run-queue wait ns, times scheduled. */
+function schedstatOf(pid: number): [number, number, number] {
+  try {
+    const [onCpu, waiting, slices] = readFileSync(`/proc/${pid}/schedstat`, 'utf8').trim().split(' ').map(Number);
+    return [onCpu ?? 0, waiting ?? 0, slices ?? 0];
+  } catch {
+    return [0, 0, 0];
+  }
+}
+
+/** How long a process stood runnable but off CPU during a window: what sharing the cores adds to each hop. */
+export interface RunQueueWait {
+  /** Mean wait each time it was woken (a message reaching it waits this long before it runs, on average). */
+  microsPerWakeup: number;
+  /** Milliseconds per second it stood waiting. */
+  msPerSecond: number;
+}
+
+/**
+ * Reads the kernel's run-queue wait of each process (the load generator included) over a window. With more
+ * busy processes than cores, a message crossing replica, Redis and replica waits for a core at every hop.
+ */
+export class RunQueueMeter {
+  private readonly pids: CostSubject[];
+  private atStart = new Map<number, [number, number, number]>();
+  private startedAt = 0;
+
+  constructor(subjects: CostSubject[]) {
+    this.pids = [...subjects, { label: 'generator', pid: process.pid }];
+  }
+
+  begin(): void {
+    this.atStart = new Map(this.pids.map(({ pid }) => [pid, schedstatOf(pid)]));
+    this.startedAt = performance.now();
+  }
+
+  end(): Record<string, RunQueueWait> {
+    const seconds = (performance.now() - this.startedAt) / 1000;
+    const waits: Record<string, RunQueueWait> = {};
+    for (const { label, pid } of this.pids) {
+      const [, waitedBefore, slicesBefore] = this.atStart.get(pid) ?? [0, 0, 0];
+      const [, waited, slices] = schedstatOf(pid);
+      const waitedNs = waited - waitedBefore;
+      waits[label] = {
+        microsPerWakeup: slices > slicesBefore ? waitedNs / 1000 / (slices - slicesBefore) : 0,
+        msPerSecond: waitedNs / 1e6 / seconds,
+      };
+    }
+    return waits;
   }
 }

@@ -275,6 +275,26 @@ export async function wsPair(port: number): Promise<Pair> {
   return { a: wsEndpoint(a), b: wsEndpoint(b) };
 }
 
+/** A client of the ws + Redis topology baseline, once its relay says its channel is subscribed. */
+async function openSubscribedWs(url: string): Promise<WebSocket> {
+  const socket = new WebSocket(url, { perMessageDeflate: false });
+  const ready = new Promise((resolve) => socket.once('message', resolve));
+  await new Promise<void>((resolve, reject) => {
+    socket.once('open', () => resolve());
+    socket.once('error', reject);
+  });
+  await ready;
+  return socket;
+}
+
+/** A pair across two bare ws relays sharing Redis (baselines/ws-redis-relay.ts): side a on one, b on the other. */
+export async function wsRedisPair(portA: number, portB: number): Promise<Pair> {
+  const id = ++wsPairCounter;
+  const a = await openSubscribedWs(`ws://127.0.0.1:${portA}/?pair=${id}&side=a`);
+  const b = await openSubscribedWs(`ws://127.0.0.1:${portB}/?pair=${id}&side=b`);
+  return { a: wsEndpoint(a), b: wsEndpoint(b) };
+}
+
 /** One DropSilk client on a plain WebSocket: its frames, in arrival order, until it is handed to an endpoint. */
 async function dropSilkClient(
   url: string,

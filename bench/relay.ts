@@ -8,7 +8,8 @@
  *
  * Options: --pairs=100 --seconds=4 --rate=5000 --idle=10000 --windows=4,8,16,32 --rooms=50 --room-size=6
  *          --connects=5000 --connect-concurrency=100 --storm=10000
- *          --only=ws,socketio,peerjs,standalone,dropsilk,sharded,rediscluster,rooms,classic,connect,storm,idle,nginx
+ *          --only=ws,socketio,peerjs,standalone,dropsilk,wsredis,sharded,rediscluster,rooms,classic,connect,storm,idle,
+ *                 nginx
  *          (nginx: --nginx-replicas=1,2,3)
  * Saturation is the highest delivered rate over the swept closed-loop depths (messages in flight per sender).
  */
@@ -30,8 +31,16 @@ import {
 } from './bench-context.js';
 import { connects, idle, storm } from './capacity.js';
 import type { ConnectResult } from './connects.js';
-import { CostMeter, type CostSubject } from './costs.js';
-import { dropSilkPair, peerJsPair, rendezvousPair, roomMembers, socketIoRelayPair, wsPair } from './endpoints.js';
+import { CostMeter, type CostSubject, RunQueueMeter } from './costs.js';
+import {
+  dropSilkPair,
+  peerJsPair,
+  rendezvousPair,
+  roomMembers,
+  socketIoRelayPair,
+  wsPair,
+  wsRedisPair,
+} from './endpoints.js';
 import { type Endpoint, offered, type Pair, saturate, settle, sleep } from './load.js';
 import { type MemoryRow, report, type Row } from './report.js';
 
@@ -86,7 +95,10 @@ async function measure(scenario: string, open: () => Promise<Endpoint[]>, costs?
   await offered(endpoints, RATE, 2);
   settle();
   await sleep(1_000);
+  const waits = costs ? new RunQueueMeter(costs.subjects) : undefined;
+  waits?.begin();
   const fixed = await offered(endpoints, RATE, SECONDS);
+  const fixedWaits = waits?.end();
   process.stderr.write(`  at ${RATE}/s: p50 ${fixed.p50.toFixed(2)} ms p99 ${fixed.p99.toFixed(2)} ms\n`);
   let saturation: Row['saturation'] | null = null;
   const meter = costs ? new CostMeter(costs.subjects, costs.redisUrls) : undefined;
@@ -102,7 +114,7 @@ async function measure(scenario: string, open: () => Promise<Endpoint[]>, costs?
   for (const endpoint of endpoints) endpoint.close();
   const [totalAfter, stealAfter] = cpuTicks();
   const stealPercent = totalAfter > totalBefore ? ((stealAfter - stealBefore) / (totalAfter - totalBefore)) * 100 : 0;
-  rows.push({ scenario, saturation, fixed, stealPercent, calibration });
+  rows.push({ scenario, saturation, fixed, stealPercent, calibration, ...(fixedWaits ? { fixedWaits } : {}) });
   await sleep(500);
 }
 
@@ -130,6 +142,28 @@ async function cluster(adapter: 'sharded' | 'classic', flights: boolean, rooms: 
     );
   }
   await Promise.all([one.stop(), two.stop()]);
+  await redis.stop();
+}
+
+/**
+ * The cross-replica topology with nothing of ours in it: two bare ws relays passing each message through Redis
+ * (SPUBLISH to the peer's channel). Its distance from the single bare ws relay is what the topology costs on
+ * these cores (a third and fourth busy process, two more hops); the replicas' distance from it is ours.
+ */
+async function wsThroughRedis(): Promise<void> {
+  const redis = await RedisServer.start();
+  started.push(redis);
+  const one = await startScript('ws redis relay 1', 'baselines/ws-redis-relay.js', { REDIS_URL: redis.url });
+  const two = await startScript('ws redis relay 2', 'baselines/ws-redis-relay.js', { REDIS_URL: redis.url });
+  await measure('2 bare ws relays + Redis (topology baseline)', () => pairsOf(() => wsRedisPair(one.port, two.port)), {
+    subjects: [
+      ...subject('relay A', one.process.child.pid),
+      ...subject('relay B', two.process.child.pid),
+      ...subject('Redis', redis.pid),
+    ],
+    redisUrls: [redis.url],
+  });
+  await Promise.all([one.process.stop(), two.process.stop()]);
   await redis.stop();
 }
 
@@ -224,6 +258,7 @@ async function main(): Promise<void> {
     );
     await replica.stop();
   }
+  if (ONLY.has('wsredis')) await wsThroughRedis();
   if (ONLY.has('sharded') || ONLY.has('rooms')) await cluster('sharded', ONLY.has('sharded'), ONLY.has('rooms'));
   if (ONLY.has('classic')) await cluster('classic', true, false);
   if (ONLY.has('rediscluster')) await onRedisCluster();
@@ -231,7 +266,12 @@ async function main(): Promise<void> {
   if (ONLY.has('connect')) connectRows.push(...(await connects()));
   if (ONLY.has('storm')) connectRows.push(await storm());
   if (ONLY.has('idle')) memoryRows.push(...(await idle()));
-  report({ pairs: PAIRS, seconds: SECONDS, rate: RATE, idle: options.idle, windows: WINDOWS }, rows, memoryRows, connectRows);
+  report(
+    { pairs: PAIRS, seconds: SECONDS, rate: RATE, idle: options.idle, windows: WINDOWS },
+    rows,
+    memoryRows,
+    connectRows,
+  );
 }
 
 const deadline = setTimeout(() => {

@@ -1,12 +1,14 @@
 import { cpus, totalmem } from 'node:os';
 import type { ConnectResult } from './connects.js';
-import type { MessageCost } from './costs.js';
+import type { MessageCost, RunQueueWait } from './costs.js';
 import type { RunResult } from './load.js';
 
 export interface Row {
   scenario: string;
   saturation: RunResult & { window: number; cost?: MessageCost };
   fixed: RunResult;
+  /** Run-queue wait per process during the fixed-rate run (costed scenarios only). */
+  fixedWaits?: Record<string, RunQueueWait>;
   /** Share of CPU time the hypervisor took from this VM during the scenario: high values void the figures. */
   stealPercent: number;
   calibration: number;
@@ -64,6 +66,20 @@ export function report(
       lines.push(
         `| ${scenario} | ${perProcess.map(([label, micros]) => `${label} ${micros.toFixed(1)}`).join(', ')} | ${total.toFixed(1)} | ${cost.generatorMicros.toFixed(1)} | ${cost.redisCommands === null ? '-' : cost.redisCommands.toFixed(2)} | ${cost.redisTop || '-'} |`,
       );
+    }
+  }
+  const waited = rows.filter((row) => row.fixedWaits);
+  if (waited.length) {
+    lines.push(
+      '',
+      `| run-queue wait at ${settings.rate}/s offered (kernel schedstat, main thread) | per process: µs per wake-up (ms waited per s) |`,
+      '|---|---|',
+    );
+    for (const { scenario, fixedWaits } of waited) {
+      const cells = Object.entries(fixedWaits as Record<string, RunQueueWait>).map(
+        ([label, wait]) => `${label} ${wait.microsPerWakeup.toFixed(0)} (${wait.msPerSecond.toFixed(0)})`,
+      );
+      lines.push(`| ${scenario} | ${cells.join(', ')} |`);
     }
   }
   if (connectRows.length) {

@@ -125,11 +125,12 @@ export class RedisConnections {
       ...(first.password ? { password: decodeURIComponent(first.password) } : {}),
       ...(first.protocol === 'rediss:' ? { tls: {} } : {}),
     } satisfies ClusterOptions['redisOptions'];
-    const options = (maxRetriesPerRequest: number | null, offlineQueue: boolean) => ({
-      clusterRetryStrategy: retryStrategy,
-      enableOfflineQueue: offlineQueue,
-      redisOptions: { ...redisOptions, maxRetriesPerRequest },
-    }) satisfies ClusterOptions;
+    const options = (maxRetriesPerRequest: number | null, offlineQueue: boolean) =>
+      ({
+        clusterRetryStrategy: retryStrategy,
+        enableOfflineQueue: offlineQueue,
+        redisOptions: { ...redisOptions, maxRetriesPerRequest },
+      }) satisfies ClusterOptions;
     const command = new TurnBatchedCluster(nodes, options(1, false));
     const pub = new TurnBatchedCluster(nodes, options(1, false));
     const sub = new Cluster(nodes, { ...options(null, true), shardedSubscribers: true });
