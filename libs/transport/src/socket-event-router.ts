@@ -7,6 +7,10 @@ type Ack = (response: unknown) => void;
 type NestHandler = (data: unknown, ack?: Ack) => unknown;
 /** A listener for a hot-path event, called with the socket and the event's arguments (ack last, if any). */
 export type SocketRelay<S = Socket> = (socket: S, args: unknown[]) => void;
+/** A client event's handler: its result (or what its promise settles to) is the acknowledgement. */
+export type SocketEventHandler<S = Socket> = (socket: S, payload: unknown) => unknown;
+/** Answers a client whose event's handler threw or rejected. */
+export type HandlerFailure<S = Socket> = (socket: S, event: string, error: unknown, ack: Ack | undefined) => void;
 
 const HANDLERS = Symbol('rendezvous.handlers');
 type RoutedSocket = Socket & { [HANDLERS]?: Record<string, NestHandler> };
@@ -34,11 +38,14 @@ const routers = new WeakMap<Server, SocketEventRouter>();
 /**
  * Every client event of a socket goes through one `onAny` listener shared by all sockets, instead of one
  * EventEmitter listener per event per socket (with two dozen events, a socket's listener table alone would cost
- * over 1.5 KB). Hot-path relays are registered once per server; Nest's `@SubscribeMessage` handlers (bound to
- * their socket by Nest) sit in a small per-socket table; anything else is an unknown event.
+ * over 1.5 KB). Hot-path relays and acknowledged handlers (`handle`) are registered once per server, so a
+ * connection allocates nothing for them; Nest's `@SubscribeMessage` handlers, which Nest binds to each socket
+ * (about 80 bytes per handler per socket), still work from a per-socket table; anything else is an unknown event.
  */
 export class SocketEventRouter {
   private readonly relays = new Map<string, SocketRelay<never>>();
+  private readonly handlers = new Map<string, SocketEventHandler<never>>();
+  private failed: HandlerFailure<never> = () => undefined;
   private readonly manualAck = new Set<string>();
   private unknown: SocketRelay<never> = () => undefined;
   /** Asked before any event is routed; an event it refuses goes nowhere (it answers the client itself). */
@@ -66,6 +73,18 @@ export class SocketEventRouter {
     this.relays.set(event, handler as SocketRelay<never>);
   }
 
+  /**
+   * Handles `event` for every socket of the server: the handler's result, or what its promise settles to, is
+   * the acknowledgement; what it throws or rejects with goes to `handleFailuresWith`.
+   */
+  handle<S = Socket>(event: string, handler: SocketEventHandler<S>): void {
+    this.handlers.set(event, handler as SocketEventHandler<never>);
+  }
+
+  handleFailuresWith<S = Socket>(failure: HandlerFailure<S>): void {
+    this.failed = failure as HandlerFailure<never>;
+  }
+
   admitWith(admission: (socket: Socket, event: string, args: unknown[]) => boolean): void {
     this.admission = admission;
   }
@@ -79,14 +98,13 @@ export class SocketEventRouter {
     this.unknown = handler as SocketRelay<never>;
   }
 
+  /** Called by the adapter for each gateway on each connection (with that gateway's Nest handlers, if any). */
   bindNestHandlers(socket: Socket, handlers: MessageMappingProperties[]): void {
     const routed = socket as RoutedSocket;
-    let table = routed[HANDLERS];
-    if (!table) {
-      // No prototype: an event named "constructor" or "__proto__" must not find a handler.
-      table = routed[HANDLERS] = Object.create(null) as Record<string, NestHandler>;
-      socket.onAny(this.dispatch);
-    }
+    if (!socket.listenersAny().includes(this.dispatch)) socket.onAny(this.dispatch);
+    if (handlers.length === 0) return;
+    // No prototype: an event named "constructor" or "__proto__" must not find a handler.
+    const table = (routed[HANDLERS] ??= Object.create(null) as Record<string, NestHandler>);
     for (const { message, callback, isAckHandledManually } of handlers) {
       table[String(message)] = callback as NestHandler;
       if (isAckHandledManually) this.manualAck.add(String(message));
@@ -104,9 +122,32 @@ export class SocketEventRouter {
       this.relayObserver(name, (performance.now() - started) / 1_000);
       return;
     }
-    const handler = socket[HANDLERS]?.[name];
-    if (handler) return this.invoke(socket, name, handler, args);
+    const handler = this.handlers.get(name) as SocketEventHandler<RoutedSocket> | undefined;
+    if (handler) return this.answer(socket, name, handler, args);
+    const nestHandler = socket[HANDLERS]?.[name];
+    if (nestHandler) return this.invoke(socket, name, nestHandler, args);
     (this.unknown as SocketRelay<RoutedSocket>)(socket, [name, ...args]);
+  }
+
+  private answer(
+    socket: RoutedSocket,
+    event: string,
+    handler: SocketEventHandler<RoutedSocket>,
+    args: unknown[],
+  ): void {
+    const { payloadArgs, ack } = splitAck(args);
+    const fail = (error: unknown) => (this.failed as HandlerFailure<RoutedSocket>)(socket, event, error, ack);
+    const reply = (response: unknown) => {
+      if (response !== undefined) ack?.(response);
+    };
+    let result: unknown;
+    try {
+      result = handler(socket, payloadArgs.length > 1 ? payloadArgs : payloadArgs[0]);
+    } catch (error) {
+      return fail(error);
+    }
+    if (result instanceof Promise) result.then(reply, fail);
+    else reply(result);
   }
 
   /** Runs a Nest handler as Nest's own adapter would: payload, ack, and its result as the ack or an event. */

@@ -2,7 +2,7 @@ import { splitAck } from '@rendezvous/transport';
 import type { RendezvousConfig } from '@rendezvous/config';
 import { ErrorCode, ErrorMessage, type ErrorPayload } from '@rendezvous/protocol';
 import type { Socket } from 'socket.io';
-import { sendError } from './ws-error.filter.js';
+import { sendError } from './ws-errors.js';
 
 interface Bucket {
   tokens: number;

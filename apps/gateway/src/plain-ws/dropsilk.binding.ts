@@ -5,8 +5,8 @@ import { Client, FlightSessions, ReadinessState, SessionLifecycle, SHUTDOWN_MESS
 import { SignalingError } from '@rendezvous/signaling';
 import type { RawData, WebSocket } from 'ws';
 import { EventRateLimiter } from '../common/event-rate-limiter.js';
-import { toErrorPayload } from '../common/ws-error.filter.js';
-import { validatePayload } from '../common/zod-ws.pipe.js';
+import { toErrorPayload } from '../common/ws-errors.js';
+import { validatePayload } from '../common/validate-payload.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { admitFrame } from './frames.js';
 import type { PlainWsBinding, PlainWsContext } from './plain-ws.server.js';

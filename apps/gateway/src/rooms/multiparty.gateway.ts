@@ -1,11 +1,5 @@
-import { Inject, Logger, UseFilters } from '@nestjs/common';
-import {
-  ConnectedSocket,
-  MessageBody,
-  type OnGatewayInit,
-  SubscribeMessage,
-  WebSocketGateway,
-} from '@nestjs/websockets';
+import { Inject, Logger } from '@nestjs/common';
+import { type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
 import type { Server } from 'socket.io';
 import {
   type AckResponse,
@@ -22,8 +16,9 @@ import {
 } from '@rendezvous/protocol';
 import { type MemberSignalEvent, type Receipt, RoomSessions } from '@rendezvous/sessions';
 import { SocketEventRouter, splitAck } from '@rendezvous/transport';
-import { sendError, toErrorPayload, WsErrorFilter } from '../common/ws-error.filter.js';
-import { validatePayload, ZodWsPipe } from '../common/zod-ws.pipe.js';
+import { bindClientEvents, ClientEvent } from '../common/client-event.js';
+import { validatePayload } from '../common/validate-payload.js';
+import { sendError, toErrorPayload } from '../common/ws-errors.js';
 import { clientOf, type RendezvousServer, type RendezvousSocket } from '../signaling/socket-data.js';
 
 type AckFn = (response: unknown) => void;
@@ -31,11 +26,11 @@ type AckFn = (response: unknown) => void;
 const ok = <T>(data: T): AckResponse<T> => ({ ok: true, data });
 
 /**
- * The Socket.IO binding of multiparty rooms (Camus, generic ws) and calls (Quibble): room and call control
- * through Nest handlers, the relays (offer/answer/icecandidate/greeting, text, call-signal) as plain listeners.
+ * The Socket.IO binding of multiparty rooms (Camus, generic ws) and calls (Quibble): room and call control as
+ * one `@ClientEvent` handler per event (schema, core call, ack), the relays (offer/answer/icecandidate/greeting,
+ * text, call-signal) as plain listeners.
  */
 @WebSocketGateway()
-@UseFilters(WsErrorFilter)
 export class MultipartyGateway implements OnGatewayInit {
   private readonly logger = new Logger(MultipartyGateway.name);
 
@@ -43,6 +38,7 @@ export class MultipartyGateway implements OnGatewayInit {
 
   afterInit(server: RendezvousServer): void {
     const router = SocketEventRouter.of(server as unknown as Server);
+    bindClientEvents(router, this);
     for (const event of ['offer', 'answer', 'icecandidate', 'greeting'] as const) {
       router.relay<RendezvousSocket>(event, (socket, args) => this.relayToMember(socket, event, args));
     }
@@ -50,72 +46,48 @@ export class MultipartyGateway implements OnGatewayInit {
     router.relay<RendezvousSocket>('call-signal', (socket, args) => this.relayCallSignal(socket, args));
   }
 
-  @SubscribeMessage('join-room')
-  async joinRoom(
-    @ConnectedSocket() socket: RendezvousSocket,
-    @MessageBody(new ZodWsPipe(clientSchemas['join-room'])) body: JoinRoomPayload,
-  ): Promise<AckResponse<RoomJoinedPayload>> {
+  @ClientEvent('join-room')
+  async joinRoom(socket: RendezvousSocket, body: JoinRoomPayload): Promise<AckResponse<RoomJoinedPayload>> {
     return ok(await this.rooms.join(clientOf(socket), body));
   }
 
-  @SubscribeMessage('get-room-info')
-  async getRoomInfo(
-    @ConnectedSocket() socket: RendezvousSocket,
-    @MessageBody(new ZodWsPipe(clientSchemas['get-room-info'])) _body: unknown,
-  ): Promise<AckResponse<RoomInfoPayload>> {
+  @ClientEvent('get-room-info')
+  async getRoomInfo(socket: RendezvousSocket): Promise<AckResponse<RoomInfoPayload>> {
     const info = await this.rooms.roster(clientOf(socket));
     socket.emit('room-info', info);
     return ok(info);
   }
 
-  @SubscribeMessage('profile')
-  async profile(
-    @ConnectedSocket() socket: RendezvousSocket,
-    @MessageBody(new ZodWsPipe(clientSchemas.profile)) body: ProfilePayload,
-  ): Promise<AckResponse<RoomInfoPayload>> {
+  @ClientEvent('profile')
+  async profile(socket: RendezvousSocket, body: ProfilePayload): Promise<AckResponse<RoomInfoPayload>> {
     return ok(await this.rooms.rename(clientOf(socket), body.username));
   }
 
-  @SubscribeMessage('ping')
-  async ping(
-    @ConnectedSocket() socket: RendezvousSocket,
-    @MessageBody(new ZodWsPipe(clientSchemas.ping)) body: { data?: unknown },
-  ): Promise<AckResponse<PongPayload>> {
+  @ClientEvent('ping')
+  async ping(socket: RendezvousSocket, body: { data?: unknown }): Promise<AckResponse<PongPayload>> {
     const session = await clientOf(socket).currentSession();
     const pong: PongPayload = { data: body.data ?? null, receiver: session.id };
     socket.emit('pong', pong);
     return ok(pong);
   }
 
-  @SubscribeMessage('bye')
-  async bye(
-    @ConnectedSocket() socket: RendezvousSocket,
-    @MessageBody(new ZodWsPipe(clientSchemas.bye)) _body: unknown,
-  ): Promise<AckResponse<{ left: string | null }>> {
+  @ClientEvent('bye')
+  async bye(socket: RendezvousSocket): Promise<AckResponse<{ left: string | null }>> {
     return ok({ left: await this.rooms.bye(clientOf(socket)) });
   }
 
-  @SubscribeMessage('start-call')
-  async startCall(
-    @ConnectedSocket() socket: RendezvousSocket,
-    @MessageBody(new ZodWsPipe(clientSchemas['start-call'])) body: StartCallPayload,
-  ): Promise<AckResponse<CallStartedPayload>> {
+  @ClientEvent('start-call')
+  async startCall(socket: RendezvousSocket, body: StartCallPayload): Promise<AckResponse<CallStartedPayload>> {
     return ok(await this.rooms.startCall(clientOf(socket), body.roomId));
   }
 
-  @SubscribeMessage('join-call')
-  async joinCall(
-    @ConnectedSocket() socket: RendezvousSocket,
-    @MessageBody(new ZodWsPipe(clientSchemas['join-call'])) body: CallIdPayload,
-  ): Promise<AckResponse<CallStatePayload>> {
+  @ClientEvent('join-call')
+  async joinCall(socket: RendezvousSocket, body: CallIdPayload): Promise<AckResponse<CallStatePayload>> {
     return ok(await this.rooms.joinCall(clientOf(socket), body.callId));
   }
 
-  @SubscribeMessage('end-call')
-  async endCall(
-    @ConnectedSocket() socket: RendezvousSocket,
-    @MessageBody(new ZodWsPipe(clientSchemas['end-call'])) body: CallIdPayload,
-  ): Promise<AckResponse<CallStatePayload>> {
+  @ClientEvent('end-call')
+  async endCall(socket: RendezvousSocket, body: CallIdPayload): Promise<AckResponse<CallStatePayload>> {
     return ok(await this.rooms.endCall(clientOf(socket), body.callId));
   }
 

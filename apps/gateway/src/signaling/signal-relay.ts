@@ -2,8 +2,8 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { clientSchemas } from '@rendezvous/protocol';
 import { FlightSessions } from '@rendezvous/sessions';
 import { splitAck } from '@rendezvous/transport';
-import { sendError, toErrorPayload } from '../common/ws-error.filter.js';
-import { validatePayload } from '../common/zod-ws.pipe.js';
+import { sendError, toErrorPayload } from '../common/ws-errors.js';
+import { validatePayload } from '../common/validate-payload.js';
 import { clientOf, type RendezvousSocket } from './socket-data.js';
 
 /**

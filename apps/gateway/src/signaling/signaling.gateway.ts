@@ -1,11 +1,8 @@
-import { Inject, Logger, UseFilters } from '@nestjs/common';
+import { Inject, Logger } from '@nestjs/common';
 import {
-  ConnectedSocket,
-  MessageBody,
   type OnGatewayConnection,
   type OnGatewayDisconnect,
   type OnGatewayInit,
-  SubscribeMessage,
   WebSocketGateway,
 } from '@nestjs/websockets';
 import type { Server } from 'socket.io';
@@ -14,7 +11,6 @@ import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import {
   type AckResponse,
   type AttachRoomPayload,
-  clientSchemas,
   ErrorCode,
   ErrorMessage,
   type FlightCreatedPayload,
@@ -28,8 +24,8 @@ import {
 } from '@rendezvous/protocol';
 import { IceServersService } from '@rendezvous/ice';
 import { FlightSessions, SessionLifecycle } from '@rendezvous/sessions';
-import { sendError, WsErrorFilter } from '../common/ws-error.filter.js';
-import { ZodWsPipe } from '../common/zod-ws.pipe.js';
+import { bindClientEvents, ClientEvent } from '../common/client-event.js';
+import { sendError, toErrorPayload } from '../common/ws-errors.js';
 import { EventRateLimiter } from '../common/event-rate-limiter.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { HandshakeChecks } from './handshake-checks.js';
@@ -44,9 +40,9 @@ const ok = <T>(data: T): AckResponse<T> => ({ ok: true, data });
  * (schema, core call, ack); the session lifecycle is SocketSessions', the `signal` hot path SignalRelay's.
  */
 @WebSocketGateway()
-@UseFilters(WsErrorFilter)
 export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger(SignalingGateway.name);
+  private readonly errorLogger = new Logger('WsError');
 
   constructor(
     @Inject(FlightSessions) private readonly flights: FlightSessions,
@@ -63,6 +59,11 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
     const router = SocketEventRouter.of(server as unknown as Server);
     const limiter = new EventRateLimiter(this.config.limits, (outcome) => this.metrics.rateLimited.inc({ outcome }));
     router.admitWith((socket, event, args) => limiter.admit(socket, event, args));
+    // For every gateway's @ClientEvent handlers: a failure is the sender's `error` and its ack's error.
+    router.handleFailuresWith((socket, event, error, ack) =>
+      sendError(socket, toErrorPayload(error, event, this.errorLogger), ack),
+    );
+    bindClientEvents(router, this);
     router.observeRelays(this.metrics.relayObserver());
     this.metrics.readLocalFrom({
       sockets: () => this.lifecycle.clientCount(),
@@ -85,66 +86,51 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
     this.sessions.close(socket);
   }
 
-  @SubscribeMessage('register-details')
+  @ClientEvent('register-details')
   async registerDetails(
-    @ConnectedSocket() socket: RendezvousSocket,
-    @MessageBody(new ZodWsPipe(clientSchemas['register-details'])) body: RegisterDetailsPayload,
+    socket: RendezvousSocket,
+    body: RegisterDetailsPayload,
   ): Promise<AckResponse<RegisteredPayload>> {
     return ok(await this.flights.rename(clientOf(socket), body.name));
   }
 
-  @SubscribeMessage('create-flight')
-  async createFlight(
-    @ConnectedSocket() socket: RendezvousSocket,
-    @MessageBody(new ZodWsPipe(clientSchemas['create-flight'])) _body: unknown,
-  ): Promise<AckResponse<FlightCreatedPayload>> {
+  @ClientEvent('create-flight')
+  async createFlight(socket: RendezvousSocket): Promise<AckResponse<FlightCreatedPayload>> {
     const flightCode = await this.flights.createFlight(clientOf(socket));
     socket.emit('flight-created', { flightCode });
     return ok({ flightCode });
   }
 
-  @SubscribeMessage('join-flight')
-  async joinFlight(
-    @ConnectedSocket() socket: RendezvousSocket,
-    @MessageBody(new ZodWsPipe(clientSchemas['join-flight'])) body: JoinFlightPayload,
-  ): Promise<AckResponse<PeerJoinedPayload>> {
+  @ClientEvent('join-flight')
+  async joinFlight(socket: RendezvousSocket, body: JoinFlightPayload): Promise<AckResponse<PeerJoinedPayload>> {
     return ok(await this.flights.joinFlight(clientOf(socket), body.flightCode));
   }
 
-  @SubscribeMessage('invite-to-flight')
+  @ClientEvent('invite-to-flight')
   async inviteToFlight(
-    @ConnectedSocket() socket: RendezvousSocket,
-    @MessageBody(new ZodWsPipe(clientSchemas['invite-to-flight'])) body: InviteToFlightPayload,
+    socket: RendezvousSocket,
+    body: InviteToFlightPayload,
   ): Promise<AckResponse<{ invited: string }>> {
     await this.flights.invite(clientOf(socket), body.inviteeId, body.flightCode);
     return ok({ invited: body.inviteeId });
   }
 
-  @SubscribeMessage('leave-flight')
-  async leaveFlight(
-    @ConnectedSocket() socket: RendezvousSocket,
-    @MessageBody(new ZodWsPipe(clientSchemas['leave-flight'])) _body: unknown,
-  ): Promise<AckResponse<{ left: string | null }>> {
+  @ClientEvent('leave-flight')
+  async leaveFlight(socket: RendezvousSocket): Promise<AckResponse<{ left: string | null }>> {
     return ok({ left: await this.flights.leaveFlight(clientOf(socket)) });
   }
 
   /** Camus' `get-ice-servers`: answered with `ice-servers [...]`, waiting for Cloudflare when it is configured. */
-  @SubscribeMessage('get-ice-servers')
-  async getIceServers(
-    @ConnectedSocket() socket: RendezvousSocket,
-    @MessageBody(new ZodWsPipe(clientSchemas['get-ice-servers'])) _body: unknown,
-  ): Promise<AckResponse<IceServer[]>> {
+  @ClientEvent('get-ice-servers')
+  async getIceServers(socket: RendezvousSocket): Promise<AckResponse<IceServer[]>> {
     const session = await clientOf(socket).currentSession();
     const servers = await this.ice.resolveForSession(session.id);
     socket.emit('ice-servers', servers);
     return ok(servers);
   }
 
-  @SubscribeMessage('attach-room')
-  async attachRoom(
-    @ConnectedSocket() socket: RendezvousSocket,
-    @MessageBody(new ZodWsPipe(clientSchemas['attach-room'])) body: AttachRoomPayload,
-  ): Promise<AckResponse<RoomAttachedPayload>> {
+  @ClientEvent('attach-room')
+  async attachRoom(socket: RendezvousSocket, body: AttachRoomPayload): Promise<AckResponse<RoomAttachedPayload>> {
     return ok(await this.flights.attachRoom(clientOf(socket), body));
   }
 

@@ -1,28 +1,11 @@
-import { type ArgumentsHost, Catch, Logger, type WsExceptionFilter } from '@nestjs/common';
+import type { Logger } from '@nestjs/common';
 import { ErrorCode, ErrorMessage, type ErrorPayload } from '@rendezvous/protocol';
 import { SignalingError } from '@rendezvous/signaling';
 import type { Socket } from 'socket.io';
-import { InvalidPayloadError } from './zod-ws.pipe.js';
+import { InvalidPayloadError } from './validate-payload.js';
 import { LimitExceeded } from '@rendezvous/limits';
 
-/** Every failure of a handler becomes `error {code, message}` to that client only, and the ack's error. */
-@Catch()
-export class WsErrorFilter implements WsExceptionFilter {
-  private readonly logger = new Logger('WsError');
-
-  catch(exception: unknown, host: ArgumentsHost): void {
-    const ws = host.switchToWs();
-    const socket = ws.getClient<Socket>();
-    const event = String(ws.getPattern());
-    const ack = host.getArgByIndex(2) as unknown;
-    sendError(
-      socket,
-      toErrorPayload(exception, event, this.logger),
-      typeof ack === 'function' ? (ack as (response: unknown) => void) : undefined,
-    );
-  }
-}
-
+/** What a failed client event costs the client that sent it: `error {code, message, event}` and the ack's error. */
 export function toErrorPayload(exception: unknown, event: string, logger: Logger): ErrorPayload {
   if (exception instanceof InvalidPayloadError) {
     return { code: exception.code, message: exception.message, event, details: exception.details };

@@ -1,17 +1,8 @@
-import { type PipeTransform } from '@nestjs/common';
 import { ErrorCode, formatIssues } from '@rendezvous/protocol';
 import { SignalingError } from '@rendezvous/signaling';
 import type { ZodType } from 'zod';
 
 /** Validates one event's payload; a failure becomes `invalid_payload` with the schema's reasons. */
-export class ZodWsPipe<T> implements PipeTransform<unknown, T> {
-  constructor(private readonly schema: ZodType<T>) {}
-
-  transform(value: unknown): T {
-    return validatePayload(this.schema, value);
-  }
-}
-
 export function validatePayload<T>(schema: ZodType<T>, value: unknown): T {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
