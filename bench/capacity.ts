@@ -6,7 +6,7 @@ import { RedisServer } from '../test/support/redis-server.js';
 import { Replica, untilReadiness } from '../test/support/replica.js';
 import { NODE_ARGS, options, REPLICA_ENV, started, startScript } from './bench-context.js';
 import { connectRate, type ConnectResult, reconnectStorm } from './connects.js';
-import { idleClients, idlePeerJsClients, LeanSocketIoClient, openPeerJs } from './endpoints.js';
+import { dropSilkClient, idleClients, idlePeerJsClients, LeanSocketIoClient, openPeerJs } from './endpoints.js';
 import { sleep } from './load.js';
 import type { MemoryRow } from './report.js';
 
@@ -69,6 +69,19 @@ export async function connects(): Promise<ConnectResult[]> {
     await connectRate(
       '1 replica + Redis',
       () => registeredClient(replica.url),
+      options.connects,
+      options.connectConcurrency,
+    ),
+  );
+  // The same replica through its plain-WebSocket binding (DropSilk's protocol): the core without Socket.IO.
+  results.push(
+    await connectRate(
+      '1 replica + Redis, DropSilk over plain ws',
+      async () => {
+        const client = await dropSilkClient(replica.url);
+        await client.next('registered');
+        return client.socket;
+      },
       options.connects,
       options.connectConcurrency,
     ),

@@ -296,7 +296,7 @@ export async function wsRedisPair(portA: number, portB: number): Promise<Pair> {
 }
 
 /** One DropSilk client on a plain WebSocket: its frames, in arrival order, until it is handed to an endpoint. */
-async function dropSilkClient(
+export async function dropSilkClient(
   url: string,
 ): Promise<{ socket: WebSocket; next(type: string): Promise<Record<string, unknown>> }> {
   // Listening before the socket opens: the server's first frame may come in the same packet as the handshake.

@@ -215,16 +215,18 @@ async function behindNginx(): Promise<void> {
   }
 }
 
+async function bareWs(scenario: string): Promise<void> {
+  const relay = await startScript('ws relay', 'baselines/ws-relay.js');
+  await measure(scenario, () => pairsOf(() => wsPair(relay.port)), {
+    subjects: subject('server', relay.process.child.pid),
+  });
+  await relay.process.stop();
+}
+
 async function main(): Promise<void> {
   const memoryRows: MemoryRow[] = [];
   const connectRows: ConnectResult[] = [];
-  if (ONLY.has('ws')) {
-    const relay = await startScript('ws relay', 'baselines/ws-relay.js');
-    await measure('bare ws relay (baseline)', () => pairsOf(() => wsPair(relay.port)), {
-      subjects: subject('server', relay.process.child.pid),
-    });
-    await relay.process.stop();
-  }
+  if (ONLY.has('ws')) await bareWs('bare ws relay (baseline)');
   if (ONLY.has('socketio')) {
     const relay = await startScript('socket.io relay', 'baselines/socketio-relay.js');
     await measure('bare Socket.IO relay (baseline)', () => pairsOf(() => socketIoRelayPair(relay.port)), {
@@ -263,6 +265,8 @@ async function main(): Promise<void> {
   if (ONLY.has('classic')) await cluster('classic', true, false);
   if (ONLY.has('rediscluster')) await onRedisCluster();
   if (ONLY.has('nginx')) await behindNginx();
+  // This VM's speed drifts within a run: the baseline again at the end, and ratios against the faster of the two.
+  if (ONLY.has('ws') && rows.length > 2) await bareWs('bare ws relay (baseline, again at the end)');
   if (ONLY.has('connect')) connectRows.push(...(await connects()));
   if (ONLY.has('storm')) connectRows.push(await storm());
   if (ONLY.has('idle')) memoryRows.push(...(await idle()));

@@ -45,7 +45,9 @@ const routers = new WeakMap<Server, SocketEventRouter>();
 export class SocketEventRouter {
   private readonly relays = new Map<string, SocketRelay<never>>();
   private readonly handlers = new Map<string, SocketEventHandler<never>>();
-  private failed: HandlerFailure<never> = () => undefined;
+  /** Until the application says how to answer a failed handler, the failure is at least logged. */
+  private failed: HandlerFailure<never> = (_socket, event, error) =>
+    this.log.error(`${event}: ${(error as Error)?.stack ?? String(error)}`);
   private readonly manualAck = new Set<string>();
   private unknown: SocketRelay<never> = () => undefined;
   /** Asked before any event is routed; an event it refuses goes nowhere (it answers the client itself). */
