@@ -95,7 +95,7 @@ export async function connects(): Promise<ConnectResult[]> {
 /**
  * Two replicas + Redis hold `options.storm` registered clients; both are killed (SIGKILL, as a node failure or a
  * crash loop would) and started again on their ports, and once both are ready every client reconnects at the
- * same moment, each to the replica it was on.
+ * same moment, alternating between the two replicas as before.
  */
 export async function storm(): Promise<ConnectResult> {
   const redis = await RedisServer.start();

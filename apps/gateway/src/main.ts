@@ -16,7 +16,10 @@ async function main(): Promise<void> {
   });
   app.useLogger(app.get(PinoNestLogger));
   configureGateway(app);
-  await app.listen(config.server.port, config.server.host);
+  // Node's default accept queue (511) overflows when thousands of clients reconnect at once (a restart): each
+  // dropped SYN costs its client a 1 s, then 3 s retransmission. Nest passes the backlog on to server.listen.
+  const listen = app.listen.bind(app) as unknown as (port: number, host: string, backlog: number) => Promise<unknown>;
+  await listen(config.server.port, config.server.host, config.server.listenBacklog);
   logger.log(
     `Rendezvous gateway ${config.cluster.replicaId} listening on ${config.server.host}:${config.server.port} ` +
       `(${config.mode}${config.mode === 'cluster' ? `, ${redisDescription(config.redis)}` : ''})`,

@@ -1,9 +1,11 @@
 import type { INestApplication } from '@nestjs/common';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { TestClient } from '../../../test/support/clients.js';
 import { startGatewayApp } from '../../../test/support/gateway-app.js';
 import { sleep } from '../../../test/support/ports.js';
-import { runEntrypoint } from '../../../test/support/replica.js';
+import { Replica, runEntrypoint } from '../../../test/support/replica.js';
 
 type Client = Awaited<ReturnType<typeof TestClient.connect>>;
 
@@ -26,6 +28,19 @@ describe('configuration and limits', () => {
       return client;
     };
   };
+
+  it('listens with LISTEN_BACKLOG as its accept queue (room for a reconnect storm)', async () => {
+    const replica = await Replica.start('backlog', { LISTEN_BACKLOG: '1234' });
+    try {
+      // For a listening socket, ss reports the backlog as its Send-Q; the kernel caps it at somaxconn.
+      const listing = spawnSync('ss', ['-ltnH', `sport = :${replica.port}`], { encoding: 'utf8' });
+      const [, , backlog] = listing.stdout.trim().split(/\s+/);
+      const somaxconn = Number(readFileSync('/proc/sys/net/core/somaxconn', 'utf8'));
+      expect(Number(backlog)).toBe(Math.min(1234, somaxconn));
+    } finally {
+      await replica.stop();
+    }
+  });
 
   it('refuses to start on a bad variable and names it', () => {
     const result = runEntrypoint({ PORT: 'eighty', REDIS_URL: 'http://wrong', REPLICA_TIMEOUT_MS: '1' });

@@ -49,6 +49,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       nodeEnv: e.NODE_ENV,
       host: e.HOST,
       port: e.PORT,
+      listenBacklog: e.LISTEN_BACKLOG,
       trustedProxies: e.TRUSTED_PROXIES,
       maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
       pingIntervalMs: e.WS_HEALTH_CHECK_INTERVAL_MS,

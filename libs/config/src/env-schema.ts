@@ -74,6 +74,7 @@ export const envSchema = z
     NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
     HOST: z.string().min(1).default('0.0.0.0'),
     PORT: int(0, 65535).default(8080),
+    LISTEN_BACKLOG: int(1, 65535).default(4096),
     SCHEDULER_PORT: int(0, 65535).default(8081),
     AUTH_MODE: z.enum(['none', 'jwt']).default('none'),
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters (HS256 key)').optional(),

@@ -7,6 +7,8 @@ export interface RendezvousConfig {
     nodeEnv: 'development' | 'production' | 'test';
     host: string;
     port: number;
+    /** Completed TCP handshakes the kernel queues for accept (capped by net.core.somaxconn). */
+    listenBacklog: number;
     trustedProxies: string[];
     maxPayloadBytes: number;
     pingIntervalMs: number;
