@@ -52,7 +52,7 @@ describe('@ClientEvent handlers on a real Socket.IO server', () => {
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     client = io(`http://127.0.0.1:${(http.address() as AddressInfo).port}`, { transports: ['websocket'] });
     client.on('error', (error: unknown) => errors.push(error));
-    await new Promise((resolve) => client.once('connect', resolve));
+    await new Promise<void>((resolve) => client.once('connect', () => resolve()));
   });
 
   afterAll(async () => {
