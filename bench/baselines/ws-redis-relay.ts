@@ -7,6 +7,7 @@
  */
 import { Redis } from 'ioredis';
 import { WebSocketServer, type WebSocket } from 'ws';
+import { parseFrame } from './frames.js';
 
 const port = Number(process.env.PORT ?? 0);
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -29,12 +30,8 @@ server.on('connection', (socket, request) => {
   local.set(ownChannel, socket);
   void sub.ssubscribe(ownChannel).then(() => socket.send('{"ready":true}'));
   socket.on('message', (raw) => {
-    let message: { data?: unknown };
-    try {
-      message = JSON.parse(raw.toString()) as { data?: unknown };
-    } catch {
-      return;
-    }
+    const message = parseFrame(raw);
+    if (!message) return;
     void pub.spublish(peerChannel, JSON.stringify({ from: `${pairId}${side}`, data: message.data }));
   });
   socket.on('close', () => {

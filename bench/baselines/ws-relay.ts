@@ -4,6 +4,7 @@
  * sender and forwarded to the other side of its pair.
  */
 import { WebSocketServer, type WebSocket } from 'ws';
+import { parseFrame } from './frames.js';
 
 const port = Number(process.env.PORT ?? 0);
 const pairs = new Map<string, { a?: WebSocket; b?: WebSocket }>();
@@ -17,12 +18,8 @@ server.on('connection', (socket, request) => {
   pair[side] = socket;
   pairs.set(pairId, pair);
   socket.on('message', (raw) => {
-    let message: { data?: unknown };
-    try {
-      message = JSON.parse(raw.toString()) as { data?: unknown };
-    } catch {
-      return;
-    }
+    const message = parseFrame(raw);
+    if (!message) return;
     const peer = side === 'a' ? pair.b : pair.a;
     peer?.send(JSON.stringify({ from: `${pairId}${side}`, data: message.data }));
   });
