@@ -22,6 +22,18 @@ async function registeredClient(url: string): Promise<LeanSocketIoClient> {
   }
 }
 
+/**
+ * Waits until a replica has let go of every client the last phase closed, so the next phase does not measure
+ * its connects against thousands of departures (the first DropSilk clients waited about a second behind them).
+ */
+async function untilNoClients(replica: Replica): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (((await replica.stats()) as { replica: { activeConnections: number } }).replica.activeConnections > 0) {
+    if (Date.now() > deadline) throw new Error(`${replica.id} still holds clients 30 s after they closed`);
+    await sleep(100);
+  }
+}
+
 function logConnects(result: ConnectResult): void {
   process.stderr.write(
     `${result.label}: ${result.perSecond.toFixed(0)} connects/s, last after ${result.seconds.toFixed(2)} s, ` +
@@ -74,6 +86,7 @@ export async function connects(): Promise<ConnectResult[]> {
     ),
   );
   // The same replica through its plain-WebSocket binding (DropSilk's protocol): the core without Socket.IO.
+  await untilNoClients(replica);
   results.push(
     await connectRate(
       '1 replica + Redis, DropSilk over plain ws',
