@@ -139,6 +139,10 @@ export class RendezvousIoAdapter extends IoAdapter {
     return server;
   }
 
+  override bindClientDisconnect(socket: Socket, callback: (reason: string) => void): void {
+    SocketEventRouter.of(socket.nsp.server).onDisconnect(socket, callback);
+  }
+
   override bindMessageHandlers(
     socket: Socket,
     handlers: MessageMappingProperties[],

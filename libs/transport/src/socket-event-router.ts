@@ -13,7 +13,11 @@ export type SocketEventHandler<S = Socket> = (socket: S, payload: unknown) => un
 export type HandlerFailure<S = Socket> = (socket: S, event: string, error: unknown, ack: Ack | undefined) => void;
 
 const HANDLERS = Symbol('rendezvous.handlers');
-type RoutedSocket = Socket & { [HANDLERS]?: Record<string, NestHandler> };
+const DISCONNECT_HOOKS = Symbol('rendezvous.disconnectHooks');
+type RoutedSocket = Socket & {
+  [HANDLERS]?: Record<string, NestHandler>;
+  [DISCONNECT_HOOKS]?: ((reason: string) => void)[];
+};
 
 /**
  * A listener function that can be shared by every socket: Socket.IO calls listeners with the socket as `this`,
@@ -55,6 +59,11 @@ export class SocketEventRouter {
   /** Told of every relayed message and how long its relay took on this replica (metrics). */
   private relayObserver: ((event: string, seconds: number) => void) | null = null;
   private readonly dispatch = socketListener<RoutedSocket>((socket, args) => this.route(socket, args));
+  private readonly disconnected = socketListener<RoutedSocket>((socket, [reason]) => {
+    const hooks = socket[DISCONNECT_HOOKS] ?? [];
+    socket[DISCONNECT_HOOKS] = undefined;
+    for (const hook of hooks) hook(String(reason));
+  });
 
   private constructor(private readonly log: Logger) {}
 
@@ -98,6 +107,19 @@ export class SocketEventRouter {
   /** Called with the event name first, for events that have neither a relay nor a handler. */
   onUnknown<S = Socket>(handler: SocketRelay<S>): void {
     this.unknown = handler as SocketRelay<never>;
+  }
+
+  /**
+   * Nest's disconnect callback of each gateway for this socket: called once, from one listener shared by every
+   * socket (Nest's own adapter adds a `once` wrapper and a closure per gateway per socket, about 180 bytes each).
+   */
+  onDisconnect(socket: Socket, hook: (reason: string) => void): void {
+    const routed = socket as RoutedSocket;
+    if (!routed[DISCONNECT_HOOKS]) {
+      routed[DISCONNECT_HOOKS] = [];
+      socket.on('disconnect', this.disconnected);
+    }
+    routed[DISCONNECT_HOOKS].push(hook);
   }
 
   /** Called by the adapter for each gateway on each connection (with that gateway's Nest handlers, if any). */
