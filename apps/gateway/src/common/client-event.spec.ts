@@ -8,7 +8,7 @@ import { Server, type Socket } from 'socket.io';
 import { io, type Socket as ClientSocket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bindClientEvents, ClientEvent, type ClientEventBody } from './client-event.js';
-import { sendError, toErrorPayload } from './ws-errors.js';
+import { sendFailure } from './ws-errors.js';
 
 class FlightsGateway {
   joined: string[] = [];
@@ -45,7 +45,7 @@ describe('@ClientEvent handlers on a real Socket.IO server', () => {
     server = new Server(http);
     const router = SocketEventRouter.attach(server, new Logger('test'));
     router.handleFailuresWith((socket, event, error, ack) =>
-      sendError(socket, toErrorPayload(error, event, new Logger('test')), ack),
+      sendFailure(socket, event, error, new Logger('test'), ack),
     );
     bindClientEvents(router, gateway);
     server.on('connection', (socket) => router.bindNestHandlers(socket, []));

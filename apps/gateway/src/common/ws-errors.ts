@@ -36,6 +36,17 @@ export function sendError(socket: Socket, error: ErrorPayload, ack?: (response: 
   ack?.({ ok: false, error });
 }
 
+/** Answers the one client whose `event` failed with `exception`: its `error` event, and its ack's error. */
+export function sendFailure(
+  socket: Socket,
+  event: string,
+  exception: unknown,
+  logger: Logger,
+  ack?: (response: unknown) => void,
+): void {
+  sendError(socket, toErrorPayload(exception, event, logger), ack);
+}
+
 function isRedisUnavailable(exception: unknown): boolean {
   const message = (exception as Error)?.message ?? '';
   return /enableOfflineQueue|Connection is closed|ECONNREFUSED|max retries|Reached the max retries|ETIMEDOUT/i.test(

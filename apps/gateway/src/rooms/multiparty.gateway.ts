@@ -18,7 +18,7 @@ import { type MemberSignalEvent, type Receipt, RoomSessions } from '@rendezvous/
 import { SocketEventRouter, splitAck } from '@rendezvous/transport';
 import { bindClientEvents, ClientEvent } from '../common/client-event.js';
 import { validatePayload } from '../common/validate-payload.js';
-import { sendError, toErrorPayload } from '../common/ws-errors.js';
+import { sendFailure } from '../common/ws-errors.js';
 import { clientOf, type RendezvousServer, type RendezvousSocket } from '../signaling/socket-data.js';
 
 type AckFn = (response: unknown) => void;
@@ -119,7 +119,7 @@ export class MultipartyGateway implements OnGatewayInit {
       const roomId = this.rooms.relayText(clientOf(socket), validatePayload(clientSchemas.text, raw));
       ack?.(ok({ roomId }));
     } catch (error) {
-      sendError(socket, toErrorPayload(error, 'text', this.logger), ack);
+      sendFailure(socket, 'text', error, this.logger, ack);
     }
   }
 
@@ -142,7 +142,7 @@ export class MultipartyGateway implements OnGatewayInit {
 
   /** Acknowledges a relay with its receipt: at once, or after the live state's answer. */
   private answer(socket: RendezvousSocket, event: string, ack: AckFn | undefined, relay: () => Receipt<object>): void {
-    const refuse = (error: unknown) => sendError(socket, toErrorPayload(error, event, this.logger), ack);
+    const refuse = (error: unknown) => sendFailure(socket, event, error, this.logger, ack);
     try {
       const receipt = relay();
       if (receipt instanceof Promise) receipt.then((data) => ack?.(ok(data)), refuse);

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { clientSchemas } from '@rendezvous/protocol';
 import { FlightSessions } from '@rendezvous/sessions';
 import { splitAck } from '@rendezvous/transport';
-import { sendError, toErrorPayload } from '../common/ws-errors.js';
+import { sendFailure } from '../common/ws-errors.js';
 import { validatePayload } from '../common/validate-payload.js';
 import { clientOf, type RendezvousSocket } from './socket-data.js';
 
@@ -18,7 +18,7 @@ export class SignalRelay {
 
   relay(socket: RendezvousSocket, args: unknown[]): void {
     const { payloadArgs, ack } = splitAck(args);
-    const refuse = (error: unknown) => sendError(socket, toErrorPayload(error, 'signal', this.logger), ack);
+    const refuse = (error: unknown) => sendFailure(socket, 'signal', error, this.logger, ack);
     try {
       const { data, seq } = validatePayload(clientSchemas.signal, payloadArgs[0]);
       const receipt = this.flights.relaySignal(clientOf(socket), data, seq);

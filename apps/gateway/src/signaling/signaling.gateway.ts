@@ -25,7 +25,7 @@ import {
 import { IceServersService } from '@rendezvous/ice';
 import { FlightSessions, SessionLifecycle } from '@rendezvous/sessions';
 import { bindClientEvents, ClientEvent } from '../common/client-event.js';
-import { sendError, toErrorPayload } from '../common/ws-errors.js';
+import { sendError, sendFailure } from '../common/ws-errors.js';
 import { EventRateLimiter } from '../common/event-rate-limiter.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { HandshakeChecks } from './handshake-checks.js';
@@ -60,9 +60,7 @@ export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnG
     const limiter = new EventRateLimiter(this.config.limits, (outcome) => this.metrics.rateLimited.inc({ outcome }));
     router.admitWith((socket, event, args) => limiter.admit(socket, event, args));
     // For every gateway's @ClientEvent handlers: a failure is the sender's `error` and its ack's error.
-    router.handleFailuresWith((socket, event, error, ack) =>
-      sendError(socket, toErrorPayload(error, event, this.errorLogger), ack),
-    );
+    router.handleFailuresWith((socket, event, error, ack) => sendFailure(socket, event, error, this.errorLogger, ack));
     bindClientEvents(router, this);
     router.observeRelays(this.metrics.relayObserver());
     this.metrics.readLocalFrom({

@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { IceServersService } from '@rendezvous/ice';
 import { type ResumeCredentials, resumeCredentialsSchema } from '@rendezvous/protocol';
 import { Client, type Connected, ReadinessState, SessionLifecycle, SHUTDOWN_MESSAGE } from '@rendezvous/sessions';
-import { sendError, toErrorPayload } from '../common/ws-errors.js';
+import { sendFailure } from '../common/ws-errors.js';
 import { GatewayMetrics } from '../metrics/gateway-metrics.js';
 import { HandshakeChecks } from './handshake-checks.js';
 import type { RendezvousSocket } from './socket-data.js';
@@ -70,7 +70,7 @@ export class SocketSessions {
     this.lifecycle.connect(client, resumeCredentialsOf(socket.handshake.auth), greet).then(
       () => undefined,
       (error: unknown) => {
-        sendError(socket, toErrorPayload(error, 'connect', this.logger));
+        sendFailure(socket, 'connect', error, this.logger);
         socket.disconnect(true);
       },
     );
