@@ -34,7 +34,7 @@ COPY --from=build /app/dist ./dist
 COPY --from=build /app/generated ./generated
 COPY --from=build /app/prisma ./prisma
 # The /demo page's files, served from the source tree.
-COPY --from=build /app/apps/gateway/demo ./apps/gateway/demo
+COPY --from=build /app/libs/server/demo ./libs/server/demo
 # The embedded SQLite file and local previews live under ./data: the only place the app writes.
 RUN mkdir -p /app/data && chown node:node /app/data
 USER node

@@ -28,7 +28,7 @@ export default tseslint.config(
   },
   {
     // The demo page's script runs in browsers as it is (no build step).
-    files: ['apps/gateway/demo/**/*.js'],
+    files: ['libs/server/demo/**/*.js'],
     ...tseslint.configs.disableTypeChecked,
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,

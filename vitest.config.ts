@@ -23,6 +23,8 @@ export default defineConfig({
       '@rendezvous/client': lib('client'),
       '@rendezvous/jobs': lib('jobs'),
       '@rendezvous/uploads': lib('uploads'),
+      '@rendezvous/server': lib('server'),
+      '@rendezvous/testing': lib('testing'),
     },
   },
   test: {

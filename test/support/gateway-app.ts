@@ -5,8 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AppModule } from '../../apps/gateway/src/app.module.js';
-import { configureGateway, GATEWAY_APP_OPTIONS } from '../../apps/gateway/src/bootstrap.js';
+import { configureGateway, GATEWAY_APP_OPTIONS, RendezvousModule } from '@rendezvous/server';
 
 /** The gateway in-process through @nestjs/testing, with the production adapter, on an ephemeral port. */
 export async function startGatewayApp(
@@ -23,7 +22,8 @@ export async function startGatewayApp(
     },
     argv,
   );
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
+  const rendezvous = RendezvousModule.forRoot({ config, plainWebSockets: true, logging: 'json' });
+  const moduleRef = await Test.createTestingModule({ imports: [rendezvous] }).compile();
   const app = moduleRef.createNestApplication({ ...GATEWAY_APP_OPTIONS, logger: ['error'] });
   configureGateway(app);
   await app.listen(0, '127.0.0.1');

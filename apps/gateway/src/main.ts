@@ -3,14 +3,14 @@ import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { loadConfigOrExit, redisDescription } from '@rendezvous/config';
 import { PinoNestLogger } from '@rendezvous/logging';
-import { AppModule } from './app.module.js';
-import { configureGateway, GATEWAY_APP_OPTIONS } from './bootstrap.js';
-import { Drain } from '@rendezvous/sessions';
+import { configureGateway, Drain, GATEWAY_APP_OPTIONS, RendezvousModule } from '@rendezvous/server';
 
 async function main(): Promise<void> {
   const logger = new Logger('Gateway');
   const config = loadConfigOrExit();
-  const app = await NestFactory.create(AppModule.forRoot(config), {
+  // The standalone gateway is RendezvousModule with every part on: JSON logs, routes at the root, plain WebSockets.
+  const rendezvous = RendezvousModule.forRoot({ config, plainWebSockets: true, logging: 'json' });
+  const app = await NestFactory.create(rendezvous, {
     ...GATEWAY_APP_OPTIONS,
     bufferLogs: true,
   });

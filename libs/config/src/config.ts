@@ -55,6 +55,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       pingIntervalMs: e.WS_HEALTH_CHECK_INTERVAL_MS,
       pingTimeoutMs: e.WS_PING_TIMEOUT_MS,
       transports: e.SOCKET_TRANSPORTS,
+      socketIoPath: e.SOCKET_IO_PATH,
       shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
       drainReadinessDelayMs: e.DRAIN_READINESS_DELAY_MS,
       reconnectGraceMs: e.RECONNECT_GRACE_MS,

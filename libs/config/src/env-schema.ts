@@ -133,6 +133,10 @@ export const envSchema = z
     PRESENCE_LIST_LIMIT: int(1, 10_000).default(200),
     WS_HEALTH_CHECK_INTERVAL_MS: int(1_000).default(25_000),
     WS_PING_TIMEOUT_MS: int(1_000).default(20_000),
+    SOCKET_IO_PATH: z
+      .string()
+      .regex(/^\/[A-Za-z0-9._~/-]*[^/]$/, 'must be a URL path starting with / (not ending with /)')
+      .default('/socket.io'),
     SOCKET_TRANSPORTS: csv.pipe(z.array(z.enum(['websocket', 'polling'])).min(1)).default(['websocket', 'polling']),
     SHUTDOWN_TIMEOUT_MS: int(0).default(10_000),
     DRAIN_READINESS_DELAY_MS: int(0, 600_000).default(0),

@@ -14,6 +14,8 @@ export interface RendezvousConfig {
     pingIntervalMs: number;
     pingTimeoutMs: number;
     transports: ('websocket' | 'polling')[];
+    /** Where Socket.IO answers (its handshake, polling requests and upgrades). */
+    socketIoPath: string;
     shutdownTimeoutMs: number;
     /** On SIGTERM, how long the replica reports not-ready before it tells its clients to leave. */
     drainReadinessDelayMs: number;

@@ -1,3 +1,3 @@
 export * from './guarded-parser.js';
-export * from './rendezvous-io.adapter.js';
+export * from './rendezvous-io-server.js';
 export * from './socket-event-router.js';

@@ -1,10 +1,7 @@
 import type { Logger } from '@nestjs/common';
-import type { MessageMappingProperties } from '@nestjs/websockets';
-import { isObservable, lastValueFrom } from 'rxjs';
 import type { Server, Socket } from 'socket.io';
 
 type Ack = (response: unknown) => void;
-type NestHandler = (data: unknown, ack?: Ack) => unknown;
 /** A listener for a hot-path event, called with the socket and the event's arguments (ack last, if any). */
 export type SocketRelay<S = Socket> = (socket: S, args: unknown[]) => void;
 /** A client event's handler: its result (or what its promise settles to) is the acknowledgement. */
@@ -12,12 +9,8 @@ export type SocketEventHandler<S = Socket> = (socket: S, payload: unknown) => un
 /** Answers a client whose event's handler threw or rejected. */
 export type HandlerFailure<S = Socket> = (socket: S, event: string, error: unknown, ack: Ack | undefined) => void;
 
-const HANDLERS = Symbol('rendezvous.handlers');
 const DISCONNECT_HOOKS = Symbol('rendezvous.disconnectHooks');
-type RoutedSocket = Socket & {
-  [HANDLERS]?: Record<string, NestHandler>;
-  [DISCONNECT_HOOKS]?: ((reason: string) => void)[];
-};
+type RoutedSocket = Socket & { [DISCONNECT_HOOKS]?: ((reason: string) => void)[] };
 
 /**
  * A listener function that can be shared by every socket: Socket.IO calls listeners with the socket as `this`,
@@ -43,8 +36,8 @@ const routers = new WeakMap<Server, SocketEventRouter>();
  * Every client event of a socket goes through one `onAny` listener shared by all sockets, instead of one
  * EventEmitter listener per event per socket (with two dozen events, a socket's listener table alone would cost
  * over 1.5 KB). Hot-path relays and acknowledged handlers (`handle`) are registered once per server, so a
- * connection allocates nothing for them; Nest's `@SubscribeMessage` handlers, which Nest binds to each socket
- * (about 80 bytes per handler per socket), still work from a per-socket table; anything else is an unknown event.
+ * connection allocates nothing for them (Nest's `@SubscribeMessage` binds each handler to each socket, about 80
+ * bytes per handler per socket); anything else is an unknown event.
  */
 export class SocketEventRouter {
   private readonly relays = new Map<string, SocketRelay<never>>();
@@ -52,7 +45,6 @@ export class SocketEventRouter {
   /** Until the application says how to answer a failed handler, the failure is at least logged. */
   private failed: HandlerFailure<never> = (_socket, event, error) =>
     this.log.error(`${event}: ${(error as Error)?.stack ?? String(error)}`);
-  private readonly manualAck = new Set<string>();
   private unknown: SocketRelay<never> = () => undefined;
   /** Asked before any event is routed; an event it refuses goes nowhere (it answers the client itself). */
   private admission: ((socket: Socket, event: string, args: unknown[]) => boolean) | null = null;
@@ -75,7 +67,7 @@ export class SocketEventRouter {
 
   static of(server: Server): SocketEventRouter {
     const router = routers.get(server);
-    if (!router) throw new Error('Socket.IO server was not created by RendezvousIoAdapter');
+    if (!router) throw new Error('Socket.IO server was not created by RendezvousIoServer');
     return router;
   }
 
@@ -110,8 +102,8 @@ export class SocketEventRouter {
   }
 
   /**
-   * Nest's disconnect callback of each gateway for this socket: called once, from one listener shared by every
-   * socket (Nest's own adapter adds a `once` wrapper and a closure per gateway per socket, about 180 bytes each).
+   * A gateway's disconnect callback for this socket: called once, from one listener shared by every socket
+   * (Nest's own adapter adds a `once` wrapper and a closure per gateway per socket, about 180 bytes each).
    */
   onDisconnect(socket: Socket, hook: (reason: string) => void): void {
     const routed = socket as RoutedSocket;
@@ -122,17 +114,9 @@ export class SocketEventRouter {
     routed[DISCONNECT_HOOKS].push(hook);
   }
 
-  /** Called by the adapter for each gateway on each connection (with that gateway's Nest handlers, if any). */
-  bindNestHandlers(socket: Socket, handlers: MessageMappingProperties[]): void {
-    const routed = socket as RoutedSocket;
-    if (!socket.listenersAny().includes(this.dispatch)) socket.onAny(this.dispatch);
-    if (handlers.length === 0) return;
-    // No prototype: an event named "constructor" or "__proto__" must not find a handler.
-    const table = (routed[HANDLERS] ??= Object.create(null) as Record<string, NestHandler>);
-    for (const { message, callback, isAckHandledManually } of handlers) {
-      table[String(message)] = callback as NestHandler;
-      if (isAckHandledManually) this.manualAck.add(String(message));
-    }
+  /** Routes the socket's events from now on (once per connection). */
+  listen(socket: Socket): void {
+    socket.onAny(this.dispatch);
   }
 
   private route(socket: RoutedSocket, [event, ...args]: unknown[]): void {
@@ -148,8 +132,6 @@ export class SocketEventRouter {
     }
     const handler = this.handlers.get(name) as SocketEventHandler<RoutedSocket> | undefined;
     if (handler) return this.answer(socket, name, handler, args);
-    const nestHandler = socket[HANDLERS]?.[name];
-    if (nestHandler) return this.invoke(socket, name, nestHandler, args);
     (this.unknown as SocketRelay<RoutedSocket>)(socket, [name, ...args]);
   }
 
@@ -172,31 +154,5 @@ export class SocketEventRouter {
     }
     if (result instanceof Promise) result.then(reply, fail);
     else reply(result);
-  }
-
-  /** Runs a Nest handler as Nest's own adapter would: payload, ack, and its result as the ack or an event. */
-  private invoke(socket: Socket, event: string, handler: NestHandler, args: unknown[]): void {
-    const { payloadArgs, ack } = splitAck(args);
-    const data = payloadArgs.length > 1 ? payloadArgs : payloadArgs[0];
-    let result: unknown;
-    try {
-      result = handler(data, ack);
-    } catch (error) {
-      this.log.error(error);
-      return;
-    }
-    const reply = (response: unknown) => {
-      if (response == null) return;
-      const replyEvent = (response as { event?: string }).event;
-      if (replyEvent) socket.emit(replyEvent, (response as { data?: unknown }).data);
-      else if (!this.manualAck.has(event) && ack) ack(response);
-    };
-    if (result instanceof Promise) {
-      result.then(reply, (error: unknown) => this.log.error(error));
-    } else if (isObservable(result)) {
-      lastValueFrom(result, { defaultValue: undefined }).then(reply, (error: unknown) => this.log.error(error));
-    } else {
-      reply(result);
-    }
   }
 }

@@ -1,5 +1,5 @@
-import { Inject, Logger } from '@nestjs/common';
-import { type OnGatewayInit, WebSocketGateway } from '@nestjs/websockets';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { type OnGatewayInit } from '@nestjs/websockets';
 import type { Server } from 'socket.io';
 import {
   type AckResponse,
@@ -30,7 +30,7 @@ const ok = <T>(data: T): AckResponse<T> => ({ ok: true, data });
  * one `@ClientEvent` handler per event (schema, core call, ack), the relays (offer/answer/icecandidate/greeting,
  * text, call-signal) as plain listeners.
  */
-@WebSocketGateway()
+@Injectable()
 export class MultipartyGateway implements OnGatewayInit {
   private readonly logger = new Logger(MultipartyGateway.name);
 

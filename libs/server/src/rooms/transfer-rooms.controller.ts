@@ -13,7 +13,9 @@ import {
   Post,
   Query,
   Req,
+  UseFilters,
 } from '@nestjs/common';
+import { LimitExceededFilter } from '../http/http-limits.js';
 import { attemptLimited, CLIENT_LIMITS, type ClientLimiter, LimitExceeded } from '@rendezvous/limits';
 import type { Request } from 'express';
 import { ClientAddress } from '../common/client-address.js';
@@ -70,6 +72,7 @@ async function answer(work: () => Promise<RoomSummary>): Promise<RoomSummary> {
  * are guessable by volume, so an address whose lookups keep missing is locked out for a while (429).
  */
 @Controller('api/rooms')
+@UseFilters(LimitExceededFilter)
 export class TransferRoomsController {
   constructor(
     @Inject(TransferRoomService) private readonly rooms: TransferRoomService,

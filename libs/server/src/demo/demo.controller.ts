@@ -4,11 +4,11 @@ import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The repository root (holding apps/gateway/demo), found from this file whether it runs from source or dist/. */
+/** The repository root (holding libs/server/demo), found from this file whether it runs from source or dist/. */
 function findRoot(from = dirname(fileURLToPath(import.meta.url))): string {
   for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'apps', 'gateway', 'demo', 'index.html'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`apps/gateway/demo not found above ${from}`);
+    if (existsSync(join(dir, 'libs', 'server', 'demo', 'index.html'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`libs/server/demo not found above ${from}`);
   }
 }
 
@@ -25,7 +25,7 @@ export class DemoController {
   @Get()
   @Header('Cache-Control', 'no-cache')
   page(@Res() response: Response): void {
-    this.send(response, join(this.root, 'apps/gateway/demo/index.html'), 'text/html; charset=utf-8');
+    this.send(response, join(this.root, 'libs/server/demo/index.html'), 'text/html; charset=utf-8');
   }
 
   @Get(['demo.js', 'demo.css'])
@@ -33,7 +33,7 @@ export class DemoController {
   asset(@Res() response: Response): void {
     const name = response.req.path.endsWith('.css') ? 'demo.css' : 'demo.js';
     const type = name.endsWith('.css') ? 'text/css; charset=utf-8' : 'text/javascript; charset=utf-8';
-    this.send(response, join(this.root, 'apps/gateway/demo', name), type);
+    this.send(response, join(this.root, 'libs/server/demo', name), type);
   }
 
   @Get('client/:module')

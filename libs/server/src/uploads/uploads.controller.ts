@@ -1,4 +1,5 @@
-import { Controller, Get, Inject, Logger, NotFoundException, Param, Post, Req, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Logger, NotFoundException, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { LimitExceededFilter } from '../http/http-limits.js';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import { CLIENT_LIMITS, type ClientLimiter, LimitExceeded } from '@rendezvous/limits';
 import { ClientAddress } from '../common/client-address.js';
@@ -41,6 +42,7 @@ interface Received {
  * required), and all local previews together stay under PREVIEW_DISK_BUDGET_BYTES.
  */
 @Controller()
+@UseFilters(LimitExceededFilter)
 export class UploadsController {
   private readonly logger = new Logger('Uploads');
 

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
+import { RENDEZVOUS_SHAPE, type RendezvousModuleShape, socketIoPathOf } from '../rendezvous-options.js';
 import { CONNECTION_LIMITER, type ConnectionLimiter } from '@rendezvous/cluster';
 import { INVALID_ORIGIN_MESSAGE, OriginPolicy, RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 import type { ClientClaims } from '@rendezvous/sessions';
@@ -26,7 +27,6 @@ export interface PlainWsBinding {
 }
 
 /** Socket.IO's own path: Engine.IO answers those upgrades. */
-const SOCKET_IO_PATH = '/socket.io/';
 
 /** Frames this much over MAX_PAYLOAD_BYTES are cut at the transport (close 1009) instead of answered. */
 const hardLimit = (maxPayloadBytes: number) => maxPayloadBytes * 2 + 4096;
@@ -56,6 +56,7 @@ export class PlainWebSockets implements OnApplicationBootstrap, OnApplicationShu
     @Inject(DropSilkBinding) private readonly dropSilk: DropSilkBinding,
     @Inject(CamusBinding) private readonly camus: CamusBinding,
     @Inject(GenericWsBinding) private readonly generic: GenericWsBinding,
+    @Inject(RENDEZVOUS_SHAPE) private readonly shape: RendezvousModuleShape,
   ) {
     this.server = new WebSocketServer({
       noServer: true,
@@ -67,9 +68,11 @@ export class PlainWebSockets implements OnApplicationBootstrap, OnApplicationShu
   }
 
   onApplicationBootstrap(): void {
+    if (!this.shape.plainWebSockets) return;
     const server = this.http.httpAdapter.getHttpServer() as HttpServer;
+    const socketIoPath = `${socketIoPathOf(this.shape, this.config)}/`;
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-      if (request.url?.startsWith(SOCKET_IO_PATH)) return;
+      if (request.url?.startsWith(socketIoPath)) return;
       // Node hands an upgraded socket over without its error listener: a reset during the checks must not throw.
       socket.on('error', () => socket.destroy());
       this.upgrade(request, socket, head).catch((error: Error) => {

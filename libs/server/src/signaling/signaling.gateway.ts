@@ -1,10 +1,5 @@
-import { Inject, Logger } from '@nestjs/common';
-import {
-  type OnGatewayConnection,
-  type OnGatewayDisconnect,
-  type OnGatewayInit,
-  WebSocketGateway,
-} from '@nestjs/websockets';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { type OnGatewayConnection, type OnGatewayDisconnect, type OnGatewayInit } from '@nestjs/websockets';
 import type { Server } from 'socket.io';
 import { OVERDEEP_EVENT, OVERSIZE_EVENT, SocketEventRouter, splitAck } from '@rendezvous/transport';
 import { RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
@@ -39,7 +34,7 @@ const ok = <T>(data: T): AckResponse<T> => ({ ok: true, data });
  * The Socket.IO binding of sessions, presence, flights and transfer-room attachment: one handler per event
  * (schema, core call, ack); the session lifecycle is SocketSessions', the `signal` hot path SignalRelay's.
  */
-@WebSocketGateway()
+@Injectable()
 export class SignalingGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect {
   private readonly logger = new Logger(SignalingGateway.name);
   private readonly errorLogger = new Logger('WsError');

@@ -48,7 +48,7 @@ describe('@ClientEvent handlers on a real Socket.IO server', () => {
       sendFailure(socket, event, error, new Logger('test'), ack),
     );
     bindClientEvents(router, gateway);
-    server.on('connection', (socket) => router.bindNestHandlers(socket, []));
+    server.on('connection', (socket) => router.listen(socket));
     await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
     client = io(`http://127.0.0.1:${(http.address() as AddressInfo).port}`, { transports: ['websocket'] });
     client.on('error', (error: unknown) => errors.push(error));

@@ -1,4 +1,5 @@
-import { Controller, Get, HttpException, Inject, Logger, Req } from '@nestjs/common';
+import { Controller, Get, HttpException, Inject, Logger, Req, UseFilters } from '@nestjs/common';
+import { LimitExceededFilter } from '../http/http-limits.js';
 import type { IceServerConfig } from '@rendezvous/config';
 import { IceServersService } from '@rendezvous/ice';
 import { CLIENT_LIMITS, type ClientLimiter } from '@rendezvous/limits';
@@ -11,6 +12,7 @@ import { ClientAddress } from '../common/client-address.js';
  * cost a Cloudflare API call: TURN_CREDENTIALS_PER_MINUTE per address (429 beyond).
  */
 @Controller('api/turn-credentials')
+@UseFilters(LimitExceededFilter)
 export class TurnCredentialsController {
   private readonly logger = new Logger('TurnCredentials');
 

@@ -1,13 +1,9 @@
-import type { INestApplicationContext } from '@nestjs/common';
 import { Logger } from '@nestjs/common';
-import { IoAdapter } from '@nestjs/platform-socket.io';
-import type { MessageMappingProperties } from '@nestjs/websockets';
 import { createAdapter, createShardedAdapter } from '@socket.io/redis-adapter';
 import { INVALID_ORIGIN_MESSAGE, type OriginPolicy, type RendezvousConfig } from '@rendezvous/config';
 import type { IncomingMessage, Server as HttpServer } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { Observable } from 'rxjs';
-import type { Server, ServerOptions, Socket } from 'socket.io';
+import { Server } from 'socket.io';
 import { createGuardedParser } from './guarded-parser.js';
 import type { RedisConnections } from '@rendezvous/cluster';
 import { SocketEventRouter } from './socket-event-router.js';
@@ -18,25 +14,22 @@ const TOO_MANY_CONNECTIONS_MESSAGE = 'Too many connections from your address';
 const hardLimit = (maxPayloadBytes: number) => maxPayloadBytes * 2 + 4096;
 
 /**
- * Socket.IO adapter for both modes: in-memory when standalone, the Redis adapter (sharded Pub/Sub with one
- * channel per room, chosen by measurement: docs/BENCHMARKS.md) when clustered.
- *
- * It also binds message handlers without Nest's per-socket RxJS pipelines, through one SocketEventRouter per
- * server (one shared listener per socket), which keeps idle sockets small and the relay path short.
+ * Rendezvous' Socket.IO server on an HTTP server it shares (the application's), for both modes: the in-memory
+ * adapter when standalone, the Redis adapter (sharded Pub/Sub with one channel per room, chosen by measurement:
+ * docs/BENCHMARKS.md) when clustered. It is not Nest's WebSocket adapter: the application keeps its own for its
+ * own gateways. Client events go through one SocketEventRouter per server (one shared listener per socket, no
+ * per-socket RxJS pipelines), which keeps idle sockets small and the relay path short.
  */
-export class RendezvousIoAdapter extends IoAdapter {
+export class RendezvousIoServer {
   private readonly log = new Logger('SocketIo');
 
   constructor(
-    app: INestApplicationContext,
     private readonly config: RendezvousConfig,
     private readonly redis: RedisConnections | null,
     private readonly origins: OriginPolicy,
     /** The client address of a request (X-Forwarded-For from trusted proxies), as the gateway resolves it. */
     private readonly addressOf: (request: IncomingMessage) => string,
-  ) {
-    super(app);
-  }
+  ) {}
 
   /**
    * Handshakes from origins we do not trust are refused before a socket exists: 403 "Forbidden: Invalid Origin".
@@ -101,10 +94,11 @@ export class RendezvousIoAdapter extends IoAdapter {
   /** Told of every refused handshake, by reason (metrics). */
   rejected: ((reason: string) => void) | null = null;
 
-  override createIOServer(port: number, options?: Partial<ServerOptions>): Server {
+  /** Attaches to `httpServer` at `path`: its upgrades and its requests there. */
+  attach(httpServer: HttpServer, path: string): Server {
     const { server: serverConfig } = this.config;
-    const server = super.createIOServer(port, {
-      ...(options as ServerOptions),
+    const server = new Server(httpServer, {
+      path,
       transports: serverConfig.transports,
       pingInterval: serverConfig.pingIntervalMs,
       pingTimeout: serverConfig.pingTimeoutMs,
@@ -118,8 +112,8 @@ export class RendezvousIoAdapter extends IoAdapter {
       cleanupEmptyChildNamespaces: true,
       parser: createGuardedParser(serverConfig.maxPayloadBytes),
       allowRequest: (request, callback) => this.allowRequest(request, callback),
-    }) as Server;
-    if (this.httpServer) this.refuseForeignUpgrades(this.httpServer as HttpServer, server.path());
+    });
+    this.refuseForeignUpgrades(httpServer, server.path());
     this.countTransportConnections(server);
     SocketEventRouter.attach(server, this.log);
     if (this.redis) {
@@ -137,18 +131,5 @@ export class RendezvousIoAdapter extends IoAdapter {
       this.log.log(`Socket.IO Redis adapter: ${this.config.redis.adapter}`);
     }
     return server;
-  }
-
-  override bindClientDisconnect(socket: Socket, callback: (reason: string) => void): void {
-    SocketEventRouter.of(socket.nsp.server).onDisconnect(socket, callback);
-  }
-
-  override bindMessageHandlers(
-    socket: Socket,
-    handlers: MessageMappingProperties[],
-    transform: (data: unknown) => Observable<unknown>,
-  ): void {
-    void transform;
-    SocketEventRouter.of(socket.nsp.server).bindNestHandlers(socket, handlers);
   }
 }

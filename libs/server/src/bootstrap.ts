@@ -1,24 +1,17 @@
 import type { INestApplication } from '@nestjs/common';
 import type { Server as HttpServer } from 'node:http';
-import { ClientAddress } from './common/client-address.js';
-import { REDIS_CONNECTIONS, type RedisConnections } from '@rendezvous/cluster';
-import { RendezvousIoAdapter } from '@rendezvous/transport';
-import { GatewayMetrics } from './metrics/gateway-metrics.js';
 import { OriginPolicy, RENDEZVOUS_CONFIG, type RendezvousConfig } from '@rendezvous/config';
 
-/** Application options shared by main.ts and the e2e tests: raw bodies for UploadThing's signed callbacks. */
+/** Application options of the standalone gateway: raw bodies for UploadThing's signed callbacks. */
 export const GATEWAY_APP_OPTIONS = { rawBody: true } as const;
 
-/** Wiring shared by main.ts and the e2e tests, so tests run the production adapter. */
+/**
+ * What the standalone gateway sets on its whole application, which RendezvousModule leaves to an embedding
+ * application: CORS for the allowed origins, no X-Powered-By, and HTTP timeouts for slow clients.
+ */
 export function configureGateway(app: INestApplication): RendezvousConfig {
   const config = app.get<RendezvousConfig>(RENDEZVOUS_CONFIG);
-  const redis = app.get<RedisConnections | null>(REDIS_CONNECTIONS);
   const origins = new OriginPolicy(config);
-  const addresses = app.get(ClientAddress);
-  const adapter = new RendezvousIoAdapter(app, config, redis, origins, (request) => addresses.of(request));
-  const metrics = app.get(GatewayMetrics);
-  adapter.rejected = (reason) => metrics.rejectedConnections.inc({ reason });
-  app.useWebSocketAdapter(adapter);
   // Requests without an Origin are not cross-origin; browsers get CORS headers only for allowed origins.
   app.enableCors({
     origin: (origin: string | undefined, callback: (error: Error | null, allow?: boolean) => void) =>
