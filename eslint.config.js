@@ -3,7 +3,9 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'data/**', 'generated/**'] },
+  {
+    ignores: ['dist/**', 'build/**', 'node_modules/**', '**/node_modules/**', 'coverage/**', 'data/**', 'generated/**'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -23,7 +25,7 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
-    files: ['eslint.config.js'],
+    files: ['eslint.config.js', 'examples/*/jest.config.js'],
     ...tseslint.configs.disableTypeChecked,
   },
   {

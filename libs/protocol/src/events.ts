@@ -15,7 +15,7 @@ import type {
   RegisterDetailsPayload,
   ResumeCredentials,
   SignalPayload,
-} from './schemas.js';
+} from './payloads.js';
 
 export type ConnectionType = 'lan' | 'wan';
 

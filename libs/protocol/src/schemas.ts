@@ -1,5 +1,17 @@
 import { z } from 'zod';
 import { cleanDisplayName, displayNameSchema } from './names.js';
+import type {
+  AttachRoomPayload,
+  CallIdPayload,
+  InviteToFlightPayload,
+  JoinFlightPayload,
+  JoinRoomPayload,
+  ProfilePayload,
+  RegisterDetailsPayload,
+  ResumeCredentials,
+  StartCallPayload,
+  TextPayload,
+} from './payloads.js';
 
 /** Alphabet of flight codes: no 0/O, 1/I, so codes survive being read aloud. */
 export const FLIGHT_CODE_ALPHABET = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
@@ -98,20 +110,18 @@ export function formatIssues(
 export type ClientEventName = keyof typeof clientSchemas;
 export const CLIENT_EVENTS = Object.keys(clientSchemas) as ClientEventName[];
 
-export type RegisterDetailsPayload = z.infer<(typeof clientSchemas)['register-details']>;
-export type JoinFlightPayload = z.infer<(typeof clientSchemas)['join-flight']>;
-export type InviteToFlightPayload = z.infer<(typeof clientSchemas)['invite-to-flight']>;
-export type SignalPayload = { data: unknown };
-export type AttachRoomPayload = z.infer<(typeof clientSchemas)['attach-room']>;
-export type RoomChannel = AttachRoomPayload['channel'];
-export type JoinRoomPayload = z.infer<(typeof clientSchemas)['join-room']>;
-export type ProfilePayload = z.infer<(typeof clientSchemas)['profile']>;
-export type TextPayload = z.infer<(typeof clientSchemas)['text']>;
-export type PingPayload = { data?: unknown };
-export type MemberSignalPayload = { receiver: string; data: unknown };
-export type GreetingPayload = { receiver?: string; data?: unknown };
-export type StartCallPayload = z.infer<(typeof clientSchemas)['start-call']>;
-export type CallIdPayload = z.infer<(typeof clientSchemas)['join-call']>;
-/** What a client presents in the handshake's `auth.resume` to take up its session on another replica. */
-export type ResumeCredentials = z.infer<typeof resumeCredentialsSchema>;
-export type CallSignalPayload = { callId: string; target: string; signal: unknown; seq?: number };
+// Each plain payload type (payloads.ts) is exactly what its schema produces.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Produces<E extends ClientEventName> = z.output<(typeof clientSchemas)[E]>;
+export const payloadTypesMatchSchemas: [
+  Same<Produces<'register-details'>, RegisterDetailsPayload>,
+  Same<Produces<'join-flight'>, JoinFlightPayload>,
+  Same<Produces<'invite-to-flight'>, InviteToFlightPayload>,
+  Same<Produces<'attach-room'>, AttachRoomPayload>,
+  Same<Produces<'join-room'>, JoinRoomPayload>,
+  Same<Produces<'profile'>, ProfilePayload>,
+  Same<Produces<'text'>, TextPayload>,
+  Same<Produces<'start-call'>, StartCallPayload>,
+  Same<Produces<'join-call'>, CallIdPayload>,
+  Same<z.output<typeof resumeCredentialsSchema>, ResumeCredentials>,
+] = [true, true, true, true, true, true, true, true, true, true];

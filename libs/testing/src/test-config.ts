@@ -1,5 +1,9 @@
-import type { IceServerConfig, RendezvousConfig } from '@rendezvous/config';
-import { type RendezvousConfigOverrides, resolveModuleConfig } from '@rendezvous/server';
+import {
+  type IceServerConfig,
+  type RendezvousConfig,
+  type RendezvousConfigOverrides,
+  resolveModuleConfig,
+} from '@rendezvous/server';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

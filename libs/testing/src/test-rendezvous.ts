@@ -1,7 +1,11 @@
 import type { INestApplication, ModuleMetadata } from '@nestjs/common';
 import { Test, type TestingModuleBuilder } from '@nestjs/testing';
-import { RENDEZVOUS_CONFIG } from '@rendezvous/config';
-import { type RendezvousConfigOverrides, type RendezvousModuleShape, RendezvousModule } from '@rendezvous/server';
+import {
+  RENDEZVOUS_CONFIG,
+  type RendezvousConfigOverrides,
+  type RendezvousModuleShape,
+  RendezvousModule,
+} from '@rendezvous/server';
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { RedisProcess } from './redis-process.js';

@@ -34,7 +34,10 @@ function substitute(original: { nsp?: string; id?: number }, data: unknown[]): p
  * recursive encoder after us, such as the Redis adapter's). Each becomes a small substitute event that keeps its
  * ack id, so the sender gets a clear error and stays connected.
  */
-export function createGuardedParser(limitBytes: number) {
+export function createGuardedParser(limitBytes: number): {
+  Encoder: typeof parser.Encoder;
+  Decoder: new () => parser.Decoder;
+} {
   class GuardedDecoder extends parser.Decoder {
     // Decoder.add emits through its own super, so the depth check sits on an inner decoder's output.
     private readonly inner = new parser.Decoder();

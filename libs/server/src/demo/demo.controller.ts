@@ -3,6 +3,9 @@ import type { Response } from 'express';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
 
 /** The repository root (holding libs/server/demo), found from this file whether it runs from source or dist/. */
 function findRoot(from = dirname(fileURLToPath(import.meta.url))): string {
@@ -45,7 +48,8 @@ export class DemoController {
 
   @Get('vendor/socket.io.esm.min.js')
   vendor(@Res() response: Response): void {
-    const file = join(this.root, 'node_modules/socket.io-client/dist/socket.io.esm.min.js');
+    // Wherever the package manager put socket.io-client (hoisted or beside this package).
+    const file = join(dirname(require.resolve('socket.io-client/package.json')), 'dist/socket.io.esm.min.js');
     this.send(response, file, 'text/javascript; charset=utf-8');
   }
 

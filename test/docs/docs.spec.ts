@@ -2,7 +2,7 @@ import { CONFIG_VARIABLES } from '@rendezvous/config';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from './support/ports.js';
+import { repoRoot } from '../support/ports.js';
 
 const read = (path: string) => readFileSync(join(repoRoot(), path), 'utf8');
 const section = (text: string, heading: string) => {
