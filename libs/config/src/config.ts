@@ -60,6 +60,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
       drainReadinessDelayMs: e.DRAIN_READINESS_DELAY_MS,
       reconnectGraceMs: e.RECONNECT_GRACE_MS,
       outboxCap: e.OUTBOX_CAP,
+      logFormat: e.LOG_FORMAT ?? (e.NODE_ENV === 'development' ? 'pretty' : 'json'),
       logLevel: e.LOG_LEVEL,
       logAccessKey: e.LOG_ACCESS_KEY ?? null,
       logBufferSize: e.MAX_LOG_BUFFER_SIZE,

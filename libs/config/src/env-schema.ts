@@ -142,6 +142,7 @@ export const envSchema = z
     DRAIN_READINESS_DELAY_MS: int(0, 600_000).default(0),
     RECONNECT_GRACE_MS: int(0, 600_000).default(15_000),
     OUTBOX_CAP: int(1, 100_000).default(512),
+    LOG_FORMAT: z.enum(['json', 'pretty']).optional(),
     LOG_LEVEL: z.enum(['error', 'warn', 'log', 'debug', 'verbose']).default('log'),
     LOG_ACCESS_KEY: z.string().min(16, 'must be at least 16 characters (it guards the logs)').optional(),
     MAX_LOG_BUFFER_SIZE: int(0, 100_000).default(1_000),

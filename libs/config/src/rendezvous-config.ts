@@ -23,6 +23,8 @@ export interface RendezvousConfig {
     reconnectGraceMs: number;
     /** Messages kept per session that no replica can deliver to right now (parked, or its replica silent). */
     outboxCap: number;
+    /** `json` lines (production, log collectors) or `pretty` lines for a terminal. */
+    logFormat: 'json' | 'pretty';
     logLevel: 'error' | 'warn' | 'log' | 'debug' | 'verbose';
     /** Key for GET /logs?key= (null: the endpoint does not exist). */
     logAccessKey: string | null;

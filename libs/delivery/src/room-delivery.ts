@@ -53,7 +53,7 @@ export class RoomDelivery implements MultipartyDelivery {
 
   constructor(
     @Inject(CLUSTER_BUS) private readonly bus: ClusterBus,
-    private readonly connections: ConnectionRegistry,
+    @Inject(ConnectionRegistry) private readonly connections: ConnectionRegistry,
   ) {
     bus.onBroadcast((topic, payload) => {
       if (topic === 'room-roster' && isRoster(payload)) this.applyRoster(payload);

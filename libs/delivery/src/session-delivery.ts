@@ -30,7 +30,7 @@ export class SessionDelivery implements SignalingDelivery {
     @Inject(RENDEZVOUS_CONFIG) private readonly config: RendezvousConfig,
     @Inject(LIVE_STATE) private readonly live: Pick<LiveState, 'presence'>,
     @Inject(CLUSTER_BUS) private readonly bus: ClusterBus,
-    private readonly connections: ConnectionRegistry,
+    @Inject(ConnectionRegistry) private readonly connections: ConnectionRegistry,
   ) {
     bus.onSessionMessage((sessionId, message) => this.apply(sessionId, message));
     bus.onBroadcast((topic, groups) => {

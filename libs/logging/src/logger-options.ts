@@ -1,6 +1,7 @@
 import type { RendezvousConfig } from '@rendezvous/config';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
+import pretty from 'pino-pretty';
 import pino, { type DestinationStream, type Level } from 'pino';
 import type { LogRingBuffer } from './log-ring-buffer.js';
 import { RefusalDigest } from './refusal-digest.js';
@@ -76,9 +77,24 @@ class TeeDestination implements DestinationStream {
   }
 }
 
-/** One JSON object per line: level as a word, ISO time, the app and replica on every line, secrets redacted. */
+/** What a person reads in a terminal (LOG_FORMAT=pretty, the default with NODE_ENV=development). */
+function prettyStdout(): DestinationStream {
+  return pretty({
+    colorize: Boolean(process.stdout.isTTY),
+    translateTime: 'SYS:HH:MM:ss.l',
+    ignore: 'pid,hostname,app,replica',
+    messageKey: 'msg',
+    sync: true,
+  });
+}
+
+/**
+ * One JSON object per line: level as a word, ISO time, the app and replica on every line, secrets redacted. With
+ * LOG_FORMAT=pretty the terminal gets readable lines instead; /logs keeps the JSON lines either way.
+ */
 export function loggerParams(config: RendezvousConfig, app: string, buffer: LogRingBuffer): Params {
-  const destination = new TeeDestination(pino.destination({ dest: 1, sync: true }), buffer);
+  const stdout = config.server.logFormat === 'pretty' ? prettyStdout() : pino.destination({ dest: 1, sync: true });
+  const destination = new TeeDestination(stdout, buffer);
   const refusals = new RefusalDigest();
   return {
     pinoHttp: [
