@@ -2,7 +2,9 @@ import type { INestApplication } from '@nestjs/common';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { TestClient } from '../../../test/support/clients.js';
 import { startGatewayApp } from '../../../test/support/gateway-app.js';
-import { eventually, sleep } from '../../../test/support/ports.js';
+import { eventually, repoRoot, sleep } from '../../../test/support/ports.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parsePrometheusText, sampleValue } from '../../../test/support/prometheus.js';
 
 const RATE = 20;
@@ -143,7 +145,7 @@ describe('per-socket event rate limit and /metrics', () => {
     );
     expect(status).toMatchObject({
       status: 'operational',
-      version: '0.1.0',
+      version: (JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version: string }).version,
       services: {
         websocket: { status: 'operational', activeConnections: 1 },
         signaling: { status: 'operational', activeFlights: expect.any(Number) },

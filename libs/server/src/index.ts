@@ -9,3 +9,4 @@ export {
   ConfigError,
 } from '@rendezvous/config';
 export { Drain, FlightSessions, RoomSessions, SessionLifecycle } from '@rendezvous/sessions';
+export { MultipartyRoomService, TransferRoomService } from '@rendezvous/rooms';

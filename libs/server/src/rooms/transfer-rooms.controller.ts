@@ -1,3 +1,4 @@
+import { transferRoomSchemas as schemas } from './transfer-room.schemas.js';
 import {
   All,
   BadRequestException,
@@ -19,25 +20,9 @@ import { LimitExceededFilter } from '../http/http-limits.js';
 import { attemptLimited, CLIENT_LIMITS, type ClientLimiter, LimitExceeded } from '@rendezvous/limits';
 import type { Request } from 'express';
 import { ClientAddress } from '../common/client-address.js';
-import { displayNameSchema, formatIssues, roomCodeSchema } from '@rendezvous/protocol';
+import { formatIssues } from '@rendezvous/protocol';
 import { type RoomSummary, TransferRoomError, TransferRoomService } from '@rendezvous/rooms';
-import { z, type ZodType } from 'zod';
-
-const name = displayNameSchema(50);
-const participantId = z.string().trim().min(1).max(64);
-const roomCode = roomCodeSchema;
-
-const schemas = {
-  code: z.object({ code: roomCode }),
-  participant: z.object({ code: roomCode, participantId }),
-  summaryQuery: z.object({ participantId }),
-  nameBody: z.object({ name }),
-  readyBody: z.object({
-    fileCount: z.coerce.number().int().nonnegative().default(0),
-    totalBytes: z.coerce.number().nonnegative().default(0),
-  }),
-  toggleBody: z.object({ active: z.boolean() }),
-};
+import type { ZodType } from 'zod';
 
 /** DropSilk's validation answer: 400 {"error":"Invalid request","issues":["path: message", ...]}. */
 class DropSilkValidation<T> implements PipeTransform<unknown, T> {
