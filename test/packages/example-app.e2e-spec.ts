@@ -63,5 +63,22 @@ describe('the packages, as a NestJS team installs them (examples/nest-app)', () 
     run('npm', ['run', 'typecheck'], example, 120_000);
     const jest = run('npm', ['test'], example, 180_000);
     expect(jest).toMatch(/Tests:\s+4 passed, 4 total/);
+
+    // A bundler takes the client for a browser, socket.io-client and all, and no zod comes with it.
+    writeFileSync(
+      join(example, 'browser-entry.js'),
+      "import { RendezvousClient } from '@rendezvous/client';\nwindow.client = new RendezvousClient(location.origin);\n",
+    );
+    const bundle = join(example, 'browser-bundle.js');
+    run(
+      join(root, 'node_modules/.bin/esbuild'),
+      ['browser-entry.js', '--bundle', '--platform=browser', '--format=esm', `--outfile=${bundle}`],
+      example,
+      60_000,
+    );
+    const bundled = readFileSync(bundle, 'utf8');
+    expect(bundled).toMatch(/RendezvousClient = class/);
+    expect(bundled).toContain('engine.io');
+    expect(bundled).not.toMatch(/\bZodType\b|zod\/v4/);
   }, 900_000);
 });

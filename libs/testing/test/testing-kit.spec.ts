@@ -1,5 +1,5 @@
 import { Controller, Get, Inject, Injectable, Module } from '@nestjs/common';
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, LoggerService } from '@nestjs/common';
 import { MessageBody, SubscribeMessage, WebSocketGateway } from '@nestjs/websockets';
 import { RendezvousModule, SessionLifecycle } from '@rendezvous/server';
 import { io } from 'socket.io-client';
@@ -119,13 +119,28 @@ class EchoGateway {
 })
 class EmbeddingAppModule {}
 
+/** The application's own logger: Rendezvous must log through it. */
+class ApplicationLogger implements LoggerService {
+  readonly lines: { message: string; context: string }[] = [];
+  log(message: unknown, context?: unknown): void {
+    this.lines.push({ message: String(message), context: String(context) });
+  }
+  error(): void {}
+  warn(): void {}
+}
+
 describe('RendezvousModule inside an application (createRendezvousTestingModule)', () => {
   let app: INestApplication;
   let url: string;
+  const logger = new ApplicationLogger();
   beforeAll(async () => {
     const moduleRef = await createRendezvousTestingModule({ imports: [EmbeddingAppModule] }).compile();
-    app = moduleRef.createNestApplication({ logger: ['error'] });
+    app = moduleRef.createNestApplication({ logger });
     url = await listenOnLoopback(app);
+  });
+
+  it('logs through the application’s logger', () => {
+    expect(logger.lines).toContainEqual({ message: expect.stringMatching(/^Migrated file:/), context: 'Database' });
   });
   afterAll(() => app.close());
 
