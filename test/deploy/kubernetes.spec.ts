@@ -5,12 +5,15 @@ import * as batchV1 from 'kubernetes-models/batch/v1';
 import * as networkingV1 from 'kubernetes-models/networking.k8s.io/v1';
 import * as policyV1 from 'kubernetes-models/policy/v1';
 import * as coreV1 from 'kubernetes-models/v1';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type KubernetesObject, renderKustomization } from '../support/kustomize.js';
 import { repoRoot } from '../support/ports.js';
 
 const K8S = join(repoRoot(), 'k8s');
+const { version: VERSION } = JSON.parse(readFileSync(join(repoRoot(), 'package.json'), 'utf8')) as { version: string };
 const objects = renderKustomization(K8S, join(K8S, 'secrets.env.example'));
 
 const MODELS: Record<string, Record<string, unknown>> = {
@@ -22,8 +25,11 @@ const MODELS: Record<string, Record<string, unknown>> = {
   'networking.k8s.io/v1': networkingV1,
 };
 
+/** `name`, or kustomize's generated `name-<hash>` (a Secret from the generator). */
 const find = (kind: string, name: string) => {
-  const found = objects.find((object) => object.kind === kind && object.metadata.name === name);
+  const found = objects.find(
+    (object) => object.kind === kind && (object.metadata.name === name || object.metadata.name.startsWith(`${name}-`)),
+  );
   if (!found) throw new Error(`no ${kind} ${name}`);
   return found;
 };
@@ -36,7 +42,10 @@ const matches = (selector: Record<string, string>, labels: Record<string, string
 
 describe('k8s/ (kubectl apply -k k8s)', () => {
   it('has every object the issue asks for', () => {
-    const kinds = objects.map((object) => `${object.kind}/${object.metadata.name}`).sort();
+    // The generated Secret's name ends in its content's hash.
+    const kinds = objects
+      .map((object) => `${object.kind}/${object.metadata.name.replace(/^(rendezvous-secrets)-[a-z0-9]{10}$/, '$1')}`)
+      .sort();
     expect(kinds).toEqual(
       [
         'ConfigMap/rendezvous-config',
@@ -44,7 +53,7 @@ describe('k8s/ (kubectl apply -k k8s)', () => {
         'Deployment/rendezvous-scheduler',
         'HorizontalPodAutoscaler/rendezvous-gateway',
         'Ingress/rendezvous',
-        'Job/rendezvous-migrate-0-1-0',
+        `Job/rendezvous-migrate-${VERSION.replace(/\./g, '-')}`,
         'Namespace/rendezvous',
         'NetworkPolicy/rendezvous-gateway-ingress-only',
         'PodDisruptionBudget/rendezvous-gateway',
@@ -76,7 +85,18 @@ describe('k8s/ (kubectl apply -k k8s)', () => {
       const Model = MODELS[object.apiVersion]?.[object.kind] as
         (new (data: unknown) => { validate(): void }) | undefined;
       expect(Model, `${object.apiVersion} ${object.kind}`).toBeDefined();
-      expect(() => new Model!(object).validate(), `${object.kind}/${object.metadata.name}`).not.toThrow();
+      // kustomize folds long base64 values over lines, which the API server's decoder (Go's) skips; the model's
+      // "byte" format does not, so it checks them unfolded.
+      const checked =
+        object.kind === 'Secret'
+          ? {
+              ...object,
+              data: Object.fromEntries(
+                Object.entries(object.data ?? {}).map(([k, v]) => [k, String(v).replace(/\n/g, '')]),
+              ),
+            }
+          : object;
+      expect(() => new Model!(checked).validate(), `${object.kind}/${object.metadata.name}`).not.toThrow();
     }
   });
 
@@ -165,7 +185,7 @@ describe('k8s/ (kubectl apply -k k8s)', () => {
       image,
       command: ['node', 'dist/apps/scheduler/main.js'],
     });
-    expect(podSpecOf(find('Job', 'rendezvous-migrate-0-1-0')).containers[0]).toMatchObject({
+    expect(podSpecOf(find('Job', `rendezvous-migrate-${VERSION.replace(/\./g, '-')}`)).containers[0]).toMatchObject({
       image,
       command: ['node', 'dist/apps/migrate/main.js'],
     });
@@ -196,5 +216,69 @@ describe('k8s/ (kubectl apply -k k8s)', () => {
     const config = loadConfig(env, []);
     expect(config.mode).toBe('cluster');
     expect(config.database.url).toMatch(/^postgresql:\/\//);
+  });
+  it('is what the real kustomize makes of it: the Secret named by its hash, references rewritten, image tags set', () => {
+    const secret = find('Secret', 'rendezvous-secrets');
+    expect(secret.metadata.name).toMatch(/^rendezvous-secrets-[a-z0-9]{10}$/);
+    const references = workloads.flatMap((workload) =>
+      containersOf(workload).flatMap((container) => [
+        ...(container.envFrom ?? []).map((source: any) => source.secretRef?.name),
+        ...(container.env ?? []).map((variable: any) => variable.valueFrom?.secretKeyRef?.name),
+      ]),
+    );
+    expect(references.filter(Boolean).length).toBeGreaterThan(0);
+    for (const name of references.filter(Boolean)) expect(name).toBe(secret.metadata.name);
+    for (const object of objects) {
+      if (object.kind !== 'Namespace') expect(object.metadata.namespace, object.metadata.name).toBe('rendezvous');
+    }
+  });
+
+  it('runs this version: the image tag, the migration Job and docker-compose follow package.json', () => {
+    for (const workload of workloads.filter((object) => !object.metadata.name.match(/postgres|redis/))) {
+      for (const container of containersOf(workload)) {
+        expect(container.image, workload.metadata.name).toBe(`registry.example.com/rendezvous:${VERSION}`);
+      }
+    }
+    const compose = readFileSync(join(repoRoot(), 'docker-compose.yml'), 'utf8');
+    expect(compose).toContain(`rendezvous:\${RENDEZVOUS_VERSION:-${VERSION}}`);
+  });
+  it('has no field Kubernetes does not know (each object type-checked against its kubernetes-models interface)', () => {
+    // TypeScript's excess-property check on object literals refuses an unknown field at any depth, which the
+    // models' validate() lets through. One broken copy proves the check can fail.
+    const dir = join(repoRoot(), 'build', 'k8s-typecheck');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const source = (list: KubernetesObject[]) => {
+      const imports = list.map(
+        (object, index) =>
+          `import type { I${object.kind} as T${index} } from 'kubernetes-models/${object.apiVersion}';`,
+      );
+      const values = list.map((object, index) => `export const o${index}: T${index} = ${JSON.stringify(object)};`);
+      return [...imports, ...values].join('\n');
+    };
+    writeFileSync(join(dir, 'manifests.ts'), source(objects));
+    const broken = structuredClone(find('Deployment', 'rendezvous-gateway'));
+    broken.spec.template.spec.containers[0].imagePullPolicyy = 'Always';
+    writeFileSync(join(dir, 'broken.ts'), source([broken]));
+    const result = spawnSync(
+      join(repoRoot(), 'node_modules/.bin/tsc'),
+      [
+        '--noEmit',
+        '--strict',
+        '--skipLibCheck',
+        '--module',
+        'nodenext',
+        '--moduleResolution',
+        'nodenext',
+        '--types',
+        'node',
+        join(dir, 'manifests.ts'),
+        join(dir, 'broken.ts'),
+      ],
+      { cwd: repoRoot(), encoding: 'utf8', timeout: 120_000 },
+    );
+    const errors = result.stdout.split('\n').filter((line) => line.includes('error TS'));
+    expect(errors.filter((line) => !line.includes('broken.ts'))).toEqual([]);
+    expect(errors.join('\n')).toMatch(/broken\.ts.*known properties.*imagePullPolicyy.*IContainer/);
   });
 });

@@ -1,6 +1,8 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parse, parseAllDocuments } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 
 export interface KubernetesObject {
   apiVersion: string;
@@ -9,53 +11,32 @@ export interface KubernetesObject {
   [key: string]: any;
 }
 
-interface Kustomization {
-  namespace?: string;
-  resources: string[];
-  labels?: { pairs: Record<string, string>; includeSelectors?: boolean }[];
-  secretGenerator?: { name: string; envs: string[] }[];
-  images?: { name: string; newTag: string }[];
-}
-
-const CLUSTER_SCOPED = new Set(['Namespace']);
-
 /**
- * The objects `kubectl apply -k dir` would create, for the features our kustomization.yaml uses (namespace,
- * labels with selectors, an env-file Secret generator, image tags). `secretsFile` stands in for the
- * operator's secrets.env. Generated names carry no hash suffix here.
+ * The objects `kubectl apply -k dir` would create, rendered by the real kustomize (`kubectl kustomize`), from a
+ * copy of `dir` with `secretsFile` as the operator's secrets.env: generated names carry their hash suffix, the
+ * references to them are rewritten, `images:` is applied.
  */
 export function renderKustomization(dir: string, secretsFile: string): KubernetesObject[] {
-  const kustomization = parse(readFileSync(join(dir, 'kustomization.yaml'), 'utf8')) as Kustomization;
-  const objects: KubernetesObject[] = [];
-  for (const resource of kustomization.resources) {
-    for (const document of parseAllDocuments(readFileSync(join(dir, resource), 'utf8'))) {
-      if (document.errors.length > 0) throw new Error(`${resource}: ${document.errors[0]!.message}`);
-      const object = document.toJS() as KubernetesObject | null;
-      if (object) objects.push(object);
+  const copy = mkdtempSync(join(tmpdir(), 'rv-kustomize-'));
+  try {
+    cpSync(dir, copy, { recursive: true, filter: (source) => !source.endsWith('secrets.env') });
+    cpSync(secretsFile, join(copy, 'secrets.env'));
+    let rendered: string;
+    try {
+      rendered = execFileSync('kubectl', ['kustomize', copy], { encoding: 'utf8', timeout: 60_000 });
+    } catch (error) {
+      throw new Error(
+        `kubectl kustomize failed (a kubectl with kustomize 5 is needed; Debian's kubernetes-client is too old): ${
+          (error as Error).message
+        }`,
+        { cause: error },
+      );
     }
+    return parseAllDocuments(rendered).map((document) => {
+      if (document.errors.length > 0) throw new Error(`kubectl kustomize: ${document.errors[0]!.message}`);
+      return document.toJS() as KubernetesObject;
+    });
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
   }
-  for (const generator of kustomization.secretGenerator ?? []) {
-    const data: Record<string, string> = {};
-    for (const line of readFileSync(secretsFile, 'utf8').split('\n')) {
-      const match = /^([A-Z0-9_]+)=(.*)$/.exec(line.trim());
-      if (match) data[match[1]!] = Buffer.from(match[2]!).toString('base64');
-    }
-    objects.push({ apiVersion: 'v1', kind: 'Secret', metadata: { name: generator.name }, type: 'Opaque', data });
-  }
-  const labels = Object.assign({}, ...(kustomization.labels ?? []).map((entry) => entry.pairs)) as Record<
-    string,
-    string
-  >;
-  const withSelectors = (kustomization.labels ?? []).some((entry) => entry.includeSelectors);
-  for (const object of objects) {
-    if (kustomization.namespace && !CLUSTER_SCOPED.has(object.kind))
-      object.metadata.namespace = kustomization.namespace;
-    object.metadata.labels = { ...object.metadata.labels, ...labels };
-    if (!withSelectors) continue;
-    if (object.spec?.selector?.matchLabels) Object.assign(object.spec.selector.matchLabels, labels);
-    else if (object.kind === 'Service' && object.spec?.selector) Object.assign(object.spec.selector, labels);
-    const template = object.spec?.template?.metadata;
-    if (template) template.labels = { ...template.labels, ...labels };
-  }
-  return objects;
 }
