@@ -1,10 +1,15 @@
 // Prisma CLI configuration. Prisma runs offline here through its JS engine and a driver adapter (DESIGN.md):
-// RV_PRISMA_PROVIDER picks the schema (sqlite | postgresql); DATABASE_URL the database when one is needed.
+// DATABASE_URL names the database (and so the schema: sqlite | postgresql, or RV_PRISMA_PROVIDER).
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { defineConfig } from 'prisma/config';
 
-const provider = process.env.RV_PRISMA_PROVIDER === 'postgresql' ? 'postgresql' : 'sqlite';
+// RV_PRISMA_PROVIDER picks the schema; without it, DATABASE_URL's scheme does.
+const provider =
+  (process.env.RV_PRISMA_PROVIDER ??
+    (/^postgres(ql)?:/.test(process.env.DATABASE_URL ?? '') ? 'postgresql' : 'sqlite')) === 'postgresql'
+    ? 'postgresql'
+    : 'sqlite';
 
 export default defineConfig({
   experimental: { adapter: true },
