@@ -5,7 +5,6 @@ import {
   type MiddlewareConsumer,
   Module,
   type NestModule,
-  Optional,
   type Provider,
   type Type,
 } from '@nestjs/common';
@@ -205,11 +204,11 @@ const PROVIDERS: Provider[] = [
  */
 @Module({})
 export class RendezvousModule implements NestModule {
-  constructor(@Optional() @Inject(RENDEZVOUS_SHAPE) private readonly shape: RendezvousModuleShape | null) {}
+  constructor(@Inject(RENDEZVOUS_SHAPE) private readonly shape: RendezvousModuleShape) {}
 
   configure(consumer: MiddlewareConsumer): void {
-    if (this.shape?.http === false) return;
-    const prefix = routePrefix(this.shape ?? {});
+    if (this.shape.http === false) return;
+    const prefix = routePrefix(this.shape);
     consumer.apply(ForeignOriginWrites).forRoutes(...this.controllers());
     // Every route under api/, those of the module's controllers and the /api/status family alike.
     consumer.apply(ApiRequestLimit).forRoutes(prefix ? `${prefix}/api/*path` : 'api/*path');
@@ -229,7 +228,7 @@ export class RendezvousModule implements NestModule {
   }
 
   private controllers(): Type[] {
-    return RendezvousModule.controllersFor(this.shape ?? {});
+    return RendezvousModule.controllersFor(this.shape);
   }
 
   private static controllersFor(shape: RendezvousModuleShape): Type[] {
