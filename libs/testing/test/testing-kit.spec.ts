@@ -69,6 +69,19 @@ describe('TestRendezvous, two replicas on a throwaway redis-server', () => {
       expect(count, kind).toBeLessThanOrEqual(handlesBefore[kind] ?? 0);
   });
 
+  it('leaves every HTTP route out with http: false, and still signals', async () => {
+    const rendezvous = await TestRendezvous.start({ http: false, socketIoPath: '/signal' });
+    try {
+      expect((await fetch(`${rendezvous.url}/health/live`)).status).toBe(404);
+      expect((await fetch(`${rendezvous.url}/api/rooms/public`)).status).toBe(404);
+      const [host, guest] = [await rendezvous.connect(), await rendezvous.connect()];
+      await TestClient.pairInFlight(host, guest);
+      await expect(TestClient.connect(rendezvous.url)).rejects.toThrow();
+    } finally {
+      await rendezvous.close();
+    }
+  });
+
   it('says a memory live state cannot span replicas', async () => {
     await expect(TestRendezvous.start({ replicas: 2, liveState: 'memory' })).rejects.toThrow(/Redis/);
   });

@@ -94,8 +94,12 @@ export class RendezvousIoServer {
   /** Told of every refused handshake, by reason (metrics). */
   rejected: ((reason: string) => void) | null = null;
 
-  /** Attaches to `httpServer` at `path`: its upgrades and its requests there. */
-  attach(httpServer: HttpServer, path: string): Server {
+  /**
+   * Attaches to `httpServer` at `path`: its upgrades and its requests there. Upgrades on other paths are left to
+   * the plain-WebSocket protocols when `otherUpgrades` is 'kept'; otherwise Engine.IO ends those nobody answered
+   * within a second (its default), so a stray upgrade cannot hang, nor hold the server open at shutdown.
+   */
+  attach(httpServer: HttpServer, path: string, otherUpgrades: 'kept' | 'ended'): Server {
     const { server: serverConfig } = this.config;
     const server = new Server(httpServer, {
       path,
@@ -107,8 +111,7 @@ export class RendezvousIoServer {
       perMessageDeflate: false,
       httpCompression: false,
       serveClient: false,
-      // Upgrades on other paths belong to the plain-WebSocket protocols, not to be cut after a second.
-      destroyUpgrade: false,
+      destroyUpgrade: otherUpgrades === 'ended',
       cleanupEmptyChildNamespaces: true,
       parser: createGuardedParser(serverConfig.maxPayloadBytes),
       allowRequest: (request, callback) => this.allowRequest(request, callback),

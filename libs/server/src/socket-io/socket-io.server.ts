@@ -48,7 +48,13 @@ export class SocketIoServer implements OnApplicationBootstrap, BeforeApplication
     );
     io.rejected = (reason) => this.metrics.rejectedConnections.inc({ reason });
     const httpServer = this.http.httpAdapter.getHttpServer() as HttpServer;
-    const server = io.attach(httpServer, socketIoPathOf(this.shape, this.config)) as unknown as RendezvousServer;
+    // The plain-WebSocket protocols take every other upgrade; without them, the application's own may.
+    const otherUpgrades = this.shape.plainWebSockets ? 'kept' : 'ended';
+    const server = io.attach(
+      httpServer,
+      socketIoPathOf(this.shape, this.config),
+      otherUpgrades,
+    ) as unknown as RendezvousServer;
     this.server = server;
     const gateways: Gateway[] = [this.signaling, this.multiparty];
     for (const gateway of gateways) gateway.afterInit(server);
