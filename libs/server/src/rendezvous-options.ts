@@ -53,12 +53,13 @@ const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   !Array.isArray(value) &&
   Object.getPrototypeOf(value) === Object.prototype;
 
-function merged<T>(base: T, overrides: DeepPartial<T> | undefined): T {
+/** `overrides` laid over `base`, object by object (arrays and other values replace). */
+export function mergeOverrides<T>(base: T, overrides: DeepPartial<T> | undefined): T {
   if (!isPlainObject(base) || !isPlainObject(overrides)) return (overrides ?? base) as T;
   const result: Record<string, unknown> = { ...base };
   for (const [key, value] of Object.entries(overrides)) {
     if (value === undefined) continue;
-    result[key] = isPlainObject(result[key]) && isPlainObject(value) ? merged(result[key], value) : value;
+    result[key] = isPlainObject(result[key]) && isPlainObject(value) ? mergeOverrides(result[key], value) : value;
   }
   return result as T;
 }
@@ -69,7 +70,7 @@ function merged<T>(base: T, overrides: DeepPartial<T> | undefined): T {
  */
 export function resolveModuleConfig(options: RendezvousModuleOptions = {}): RendezvousConfig {
   const base = loadConfig(options.environment ?? {}, []);
-  const config = merged<RendezvousConfig>(base, options.config);
+  const config = mergeOverrides<RendezvousConfig>(base, options.config);
   if (options.config?.mode === undefined) {
     config.mode = config.redis.url || config.redis.clusterNodes.length > 0 ? 'cluster' : 'standalone';
   }

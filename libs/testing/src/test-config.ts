@@ -2,6 +2,7 @@ import {
   type IceServerConfig,
   type RendezvousConfig,
   type RendezvousConfigOverrides,
+  mergeOverrides,
   resolveModuleConfig,
 } from '@rendezvous/server';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -38,18 +39,12 @@ export function scratchDir(prefix = 'rendezvous-test-'): string {
  */
 export function rendezvousTestConfig(overrides: RendezvousConfigOverrides = {}): RendezvousConfig {
   const dir = scratchDir();
-  return resolveModuleConfig({
-    config: {
-      server: { nodeEnv: 'test', host: '127.0.0.1', port: 0, logLevel: 'error', ...overrides.server },
-      database: { url: `file:${join(dir, 'rendezvous.db')}`, ...overrides.database },
-      previews: { dir: join(dir, 'previews'), ...overrides.previews },
-      ice: { servers: FAKE_ICE_SERVERS, ...overrides.ice },
-      limits: { connectionsPerIp: 10_000, ...overrides.limits },
-      ...withoutKeys(overrides, ['server', 'database', 'previews', 'ice', 'limits']),
-    },
-  });
-}
-
-function withoutKeys<T extends object>(value: T, keys: (keyof T)[]): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([key]) => !keys.includes(key as keyof T))) as Partial<T>;
+  const testDefaults: RendezvousConfigOverrides = {
+    server: { nodeEnv: 'test', host: '127.0.0.1', port: 0, logLevel: 'error' },
+    database: { url: `file:${join(dir, 'rendezvous.db')}` },
+    previews: { dir: join(dir, 'previews') },
+    ice: { servers: FAKE_ICE_SERVERS },
+    limits: { connectionsPerIp: 10_000 },
+  };
+  return resolveModuleConfig({ config: mergeOverrides(testDefaults, overrides) });
 }

@@ -3,6 +3,7 @@ import { Test, type TestingModuleBuilder } from '@nestjs/testing';
 import {
   RENDEZVOUS_CONFIG,
   type RendezvousConfigOverrides,
+  mergeOverrides,
   type RendezvousModuleShape,
   RendezvousModule,
 } from '@rendezvous/server';
@@ -77,18 +78,10 @@ export class TestRendezvous {
     const redis = liveState === 'redis' ? await RedisProcess.start() : null;
     const redisUrl = redis?.url ?? (typeof liveState === 'object' ? liveState.redisUrl : null);
     // One database for the cluster, as in production; each cluster its own Redis keys.
-    const config = rendezvousTestConfig({
-      ...options.config,
-      ...(redisUrl
-        ? {
-            redis: {
-              url: redisUrl,
-              keyPrefix: `rvtest:${randomBytes(4).toString('hex')}:`,
-              ...options.config?.redis,
-            },
-          }
-        : {}),
-    });
+    const liveStateConfig: RendezvousConfigOverrides = redisUrl
+      ? { redis: { url: redisUrl, keyPrefix: `rvtest:${randomBytes(4).toString('hex')}:` } }
+      : {};
+    const config = rendezvousTestConfig(mergeOverrides(liveStateConfig, options.config));
     const apps: INestApplication[] = [];
     const urls: string[] = [];
     try {
