@@ -2,7 +2,7 @@
 #   docker run rendezvous                                  gateway on :8080
 #   docker run rendezvous node dist/apps/scheduler/main.js scheduler (/health and /metrics on :8081)
 #   docker run rendezvous node dist/apps/migrate/main.js   migrations, then exit
-ARG NODE_IMAGE=node:20.20.2-bookworm-slim
+ARG NODE_IMAGE=node:24.22.3-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app

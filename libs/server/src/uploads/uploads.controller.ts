@@ -29,6 +29,9 @@ class UploadRefused extends Error {
 /** Room for the multipart boundaries, part headers and small fields around the file. */
 const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 
+/** How long the rest of a refused body is read and thrown away before the connection is cut. */
+const DISCARD_REFUSED_BODY_MS = 5_000;
+
 interface Received {
   name: string;
   stored: StoredPreview;
@@ -64,6 +67,7 @@ export class UploadsController {
       reserved = await this.admit(request);
       await this.storeAndRecord(request, response);
     } catch (error) {
+      this.discardRest(request);
       if (error instanceof LimitExceeded) throw error;
       this.refuse(response, error);
     } finally {
@@ -94,7 +98,28 @@ export class UploadsController {
     response.status(201).json({ key: stored.key, url: fileUrl, name, size: stored.size });
   }
 
-  /** A refused, failed or aborted upload: its status and message, and the connection closes after the answer. */
+  /**
+   * The client of a refused upload is usually still sending its body, and closing the connection on unread data
+   * makes the kernel reset it: the client sees a broken pipe instead of the answer (Node's fetch does). So the rest
+   * is read and thrown away, as nginx's lingering close does, for the little an allowed upload can be; a body
+   * still arriving after that, or after DISCARD_REFUSED_BODY_MS, loses its connection.
+   */
+  private discardRest(request: Request): void {
+    if (request.complete || request.destroyed) return;
+    let budget = this.config.previews.maxBytes + MULTIPART_OVERHEAD_BYTES;
+    const cut = () => request.socket.destroy();
+    const timer = setTimeout(cut, DISCARD_REFUSED_BODY_MS);
+    timer.unref();
+    request.unpipe();
+    request.on('data', (chunk: Buffer) => {
+      budget -= chunk.length;
+      if (budget < 0) cut();
+    });
+    request.once('close', () => clearTimeout(timer));
+    request.resume();
+  }
+
+  /** A refused, failed or aborted upload: its status and message (the rest of its body is discarded). */
   private refuse(response: Response, error: unknown): void {
     const refused =
       error instanceof UploadRefused
@@ -104,8 +129,6 @@ export class UploadsController {
           : null;
     if (!(error instanceof UploadRefused)) this.logger.warn(`Upload failed: ${(error as Error).message}`);
     if (!response.headersSent && !response.destroyed) {
-      // The rest of a refused body is not worth reading.
-      response.setHeader('Connection', 'close');
       response.status(refused?.status ?? 500).json({ error: refused?.message ?? 'Upload failed.' });
     }
   }
@@ -195,6 +218,9 @@ export class UploadsController {
           return void stream.resume();
         }
         fileStream = stream;
+        // Its failure reaches us through the storage's promise or the refusal; destroyed before the storage has
+        // attached to it (a small body over the limit arrives at once), it must not become an uncaught error.
+        stream.on('error', () => undefined);
         // Over the limit the stream fails, so the storage keeps nothing of it, and the rest is not read.
         stream.on('limit', () => {
           refusal = new UploadRefused(413, `The file is larger than ${maxBytes} bytes.`);
