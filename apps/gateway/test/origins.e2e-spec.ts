@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import type { INestApplication } from '@nestjs/common';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -10,6 +11,21 @@ const handshake = async (url: string, origin?: string) => {
   });
   return { status: response.status, body: await response.text() };
 };
+
+/** A polling handshake naming another Host than the address it reaches (fetch cannot set Host). */
+const handshakeWithHost = (url: string, origin: string, host: string) =>
+  new Promise<number>((resolve, reject) => {
+    const request = httpRequest(
+      `${url}/socket.io/?EIO=4&transport=polling`,
+      { headers: { origin, host } },
+      (response) => {
+        response.resume();
+        resolve(response.statusCode ?? 0);
+      },
+    );
+    request.on('error', reject);
+    request.end();
+  });
 
 /** A WebSocket handshake straight to the websocket transport: the upgrade is answered or refused. */
 const upgrade = (url: string, origin: string) =>
@@ -102,6 +118,16 @@ describe('origins on the Socket.IO handshake and CORS', () => {
       });
       expect((await handshake(productionUrl, 'https://app.example')).status).toBe(200);
       expect((await handshake(productionUrl, 'https://evil.example')).status).toBe(403);
+    });
+
+    it('accepts its own page on a loopback address (docker run -p 8080:8080, /demo), not a DNS-rebound one', async () => {
+      // productionUrl is http://127.0.0.1:<port>: the page's origin is the Host it was served under.
+      expect((await handshake(productionUrl, productionUrl)).status).toBe(200);
+      const { port } = new URL(productionUrl);
+      expect((await handshake(productionUrl, `http://localhost:${port}`)).status).toBe(403);
+      // A rebinding page is served under the attacker's name, which is then both its Origin and the Host.
+      const rebound = `rebound.example:${port}`;
+      expect(await handshakeWithHost(productionUrl, `http://${rebound}`, rebound)).toBe(403);
     });
   });
 });

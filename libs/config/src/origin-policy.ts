@@ -8,9 +8,10 @@ export type OriginVerdict = 'allowed' | 'missing' | 'forbidden';
 /**
  * Who may open a socket or call the HTTP API from a browser: the configured origins (ALLOWED_ORIGINS,
  * ALLOWED_ORIGIN_REGEX, --allow-local-port) and the server's own pages (e.g. /demo). The server's own origin is
- * PUBLIC_SERVER_URL's; without it, and only outside production, the Host the request named (a Host header is
- * the attacker's to choose under DNS rebinding). Without an Origin (not a browser) a request is accepted outside
- * production, as DropSilk does.
+ * PUBLIC_SERVER_URL's; without it, the Host the request named, in production only when that Host is a loopback
+ * name (a Host header is the attacker's to choose under DNS rebinding, but a rebound page names the attacker's
+ * domain, never localhost: so `docker run -p 8080:8080` and http://localhost:8080/demo work with no setting).
+ * Without an Origin (not a browser) a request is accepted outside production, as DropSilk does.
  */
 export class OriginPolicy {
   private readonly pattern: RegExp | null;
@@ -41,13 +42,15 @@ export class OriginPolicy {
     }
     if (this.isAllowed(origin)) return 'allowed';
     if (this.ownOrigin) return origin === this.ownOrigin ? 'allowed' : 'forbidden';
-    if (this.config.server.nodeEnv === 'production') return 'forbidden';
     try {
-      if (host !== undefined && new URL(origin).host === host.toLowerCase()) return 'allowed';
+      const named = new URL(origin);
+      if (host === undefined || named.host !== host.toLowerCase()) return 'forbidden';
+      return this.config.server.nodeEnv !== 'production' || LOOPBACK_HOSTS.has(named.hostname)
+        ? 'allowed'
+        : 'forbidden';
     } catch {
       return 'forbidden';
     }
-    return 'forbidden';
   }
 }
 
