@@ -10,8 +10,14 @@ const packages = join(root, 'build/packages');
 const workDir = mkdtempSync(join(tmpdir(), 'rv-example-'));
 const example = join(workDir, 'nest-app');
 
-/** The child's environment without the variables `npm test` set for itself (they would steer the inner npm). */
-const childEnv = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('npm_')));
+/**
+ * The child's environment without the variables `npm test` set for itself (they would steer the inner npm), but
+ * with the headers native modules are built against (tools/node.sh's Node): better-sqlite3 built against another
+ * Node's headers fails to load ("Module did not self-register").
+ */
+const childEnv = Object.fromEntries(
+  Object.entries(process.env).filter(([name]) => !name.startsWith('npm_') || name === 'npm_config_nodedir'),
+);
 
 function run(command: string, args: string[], cwd: string, timeoutMs: number): string {
   const result = spawnSync(command, args, { cwd, env: childEnv, encoding: 'utf8', timeout: timeoutMs });
