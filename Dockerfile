@@ -2,7 +2,10 @@
 #   docker run rendezvous                                  gateway on :8080
 #   docker run rendezvous node dist/apps/scheduler/main.js scheduler (/health and /metrics on :8081)
 #   docker run rendezvous node dist/apps/migrate/main.js   migrations, then exit
+# NODE_IMAGE builds; the runtime is RUNTIME_IMAGE (the same Debian release) with only the node binary added: no npm,
+# no headers, no compilers. Where no registry is reachable, tools/make-base-images.sh makes both locally.
 ARG NODE_IMAGE=node:24.22.3-bookworm-slim
+ARG RUNTIME_IMAGE=debian:12.12-slim
 
 FROM ${NODE_IMAGE} AS build
 WORKDIR /app
@@ -20,9 +23,19 @@ COPY bench ./bench
 COPY tools ./tools
 COPY test/support ./test/support
 COPY test/browser ./test/browser
-RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+# Runtime dependencies only: --omit=optional also drops what is both dev and an optional peer (the prisma CLI and
+# its engines, typescript) and native accelerators with JavaScript fallbacks (msgpackr-extract). Then better-sqlite3's
+# sources and compiler output beside its one binary, and Prisma's source maps (about 40 MB together).
+RUN npm run build \
+  && npm prune --omit=dev --omit=optional --no-audit --no-fund \
+  && rm -rf node_modules/better-sqlite3/deps node_modules/better-sqlite3/src \
+  && find node_modules/better-sqlite3/build -type f ! -name better_sqlite3.node -delete \
+  && find node_modules/@prisma/client/runtime -name '*.map' -delete
 
-FROM ${NODE_IMAGE} AS runtime
+FROM ${RUNTIME_IMAGE} AS runtime
+COPY --from=build /usr/local/bin/node /usr/local/bin/node
+RUN groupadd --gid 1000 node \
+  && useradd --uid 1000 --gid node --no-log-init --home-dir /app --shell /usr/sbin/nologin node
 ENV NODE_ENV=production \
   HOST=0.0.0.0 \
   PORT=8080 \

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -112,5 +113,16 @@ describe('Dockerfile', () => {
     expect(text).toContain('CMD ["node", "dist/apps/gateway/main.js"]');
     for (const app of ['gateway', 'scheduler', 'migrate'])
       expect(existsSync(join(ROOT, `apps/${app}/main.ts`))).toBe(true);
+  });
+
+  it('builds on the Node.js that CI runs (tools/node.sh), within engines', () => {
+    const pinned = execFileSync(join(ROOT, 'tools/node.sh'), ['--print-version'], { encoding: 'utf8' }).trim();
+    expect(text).toContain(`ARG NODE_IMAGE=node:${pinned}-bookworm-slim`);
+    // The runtime stage is the same Debian release as the Node image it copies node from.
+    expect(text).toMatch(/ARG RUNTIME_IMAGE=debian:12\.\d+-slim/);
+    const { engines } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } };
+    const [major, minor] = engines.node.replace('>=', '').split('.').map(Number);
+    const [pinnedMajor, pinnedMinor] = pinned.split('.').map(Number);
+    expect(pinnedMajor! > major! || (pinnedMajor === major && pinnedMinor! >= minor!)).toBe(true);
   });
 });
