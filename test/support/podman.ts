@@ -1,13 +1,12 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { get } from 'node:http';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { ManagedProcess } from './processes.js';
 import { repoRoot, sleep } from './ports.js';
 
 const ROOT = repoRoot();
-const run = promisify(execFile);
 
 /**
  * podman as the CI machine needs it (runc, explicit rlimits: deploy/podman/containers.conf), for every podman
@@ -22,31 +21,33 @@ export const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf
 /** The tag docker-compose.yml names (rendezvous:${RENDEZVOUS_VERSION}); podman keeps it as localhost/…. */
 export const IMAGE = `localhost/rendezvous:${VERSION}`;
 
-/** Runs podman; rejects with its output when it fails. */
-export async function podman(args: string[], timeoutMs = 60_000): Promise<string> {
-  try {
-    const { stdout } = await run('podman', args, { env: podmanEnv, timeout: timeoutMs, maxBuffer: 64 << 20 });
-    return stdout.trim();
-  } catch (error) {
-    const failed = error as Error & { stdout?: string; stderr?: string };
-    throw new Error(
-      `podman ${args.join(' ')} failed: ${failed.message}\n${failed.stdout ?? ''}${failed.stderr ?? ''}`,
-      {
-        cause: error,
-      },
-    );
-  }
+interface PodmanResult {
+  code: number;
+  stdout: string;
+  stderr: string;
 }
 
-/** podman's exit status for a command that may fail on purpose. */
-export async function podmanStatus(args: string[]): Promise<{ code: number; output: string }> {
-  try {
-    return { code: 0, output: await podman(args) };
-  } catch (error) {
-    const match = /Command failed.*\n?/.exec((error as Error).message);
-    const code = Number(/code (\d+)/.exec((error as Error).message)?.[1] ?? 1);
-    return { code, output: (error as Error).message.slice(match?.index ?? 0) };
-  }
+function runPodman(args: string[], timeoutMs: number): Promise<PodmanResult> {
+  return new Promise((resolve) => {
+    execFile('podman', args, { env: podmanEnv, timeout: timeoutMs, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+      resolve({ code, stdout: stdout.trim(), stderr: stderr.trim() });
+    });
+  });
+}
+
+/** Runs podman and resolves with what it printed; rejects with its output when it fails. */
+export async function podman(args: string[], timeoutMs = 60_000): Promise<string> {
+  const result = await runPodman(args, timeoutMs);
+  if (result.code !== 0)
+    throw new Error(`podman ${args.join(' ')} failed (${result.code}):\n${result.stdout}\n${result.stderr}`);
+  return result.stdout;
+}
+
+/** podman's exit status and all it printed, for a command that may fail on purpose. */
+export async function podmanStatus(args: string[], timeoutMs = 60_000): Promise<{ code: number; output: string }> {
+  const { code, stdout, stderr } = await runPodman(args, timeoutMs);
+  return { code, output: `${stdout}\n${stderr}`.trim() };
 }
 
 function runQuietly(command: string, args: string[], timeoutMs: number): string {
@@ -127,6 +128,19 @@ export async function removeByPrefix(prefix: string): Promise<void> {
   if (networks.length) await podman(['network', 'rm', '-f', ...networks]);
 }
 
+/** The Docker API's `/_ping` on a Unix socket: "OK" once the service answers. */
+function ping(socketPath: string): Promise<string | null> {
+  return new Promise((resolve) => {
+    const request = get({ socketPath, path: '/_ping' }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve(body));
+    });
+    request.on('error', () => resolve(null));
+  });
+}
+
 /**
  * podman's Docker-compatible API on a socket of our own, for docker-compose (podman-compose 1.0.3, Debian's, has
  * no `depends_on` conditions; docker-compose 1.29 waits for healthy and completed services as Docker does).
@@ -151,8 +165,7 @@ export class PodmanService {
     );
     const service = new PodmanService(process, dir, `unix://${socket}`);
     for (let attempt = 0; attempt < 100; attempt++) {
-      const ping = await run('curl', ['-s', '--unix-socket', socket, 'http://d/_ping']).catch(() => null);
-      if (ping?.stdout === 'OK') return service;
+      if ((await ping(socket)) === 'OK') return service;
       await sleep(100);
     }
     await service.stop();
