@@ -107,15 +107,20 @@ export class UploadsController {
   private discardRest(request: Request): void {
     if (request.complete || request.destroyed) return;
     let budget = this.config.previews.maxBytes + MULTIPART_OVERHEAD_BYTES;
-    const cut = () => request.socket.destroy();
+    // Only while this body is still arriving: once it has ended, the kept-alive socket may carry the next request.
+    const cut = () => {
+      if (!request.complete) request.socket.destroy();
+    };
     const timer = setTimeout(cut, DISCARD_REFUSED_BODY_MS);
     timer.unref();
+    const stop = () => clearTimeout(timer);
+    request.once('end', stop);
+    request.once('close', stop);
     request.unpipe();
     request.on('data', (chunk: Buffer) => {
       budget -= chunk.length;
       if (budget < 0) cut();
     });
-    request.once('close', () => clearTimeout(timer));
     request.resume();
   }
 
