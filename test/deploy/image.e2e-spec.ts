@@ -182,7 +182,7 @@ describe('the image, built by podman from locally made bases', () => {
 
     const container = (name: string) => `${project}_${name}_1`;
 
-    it('ran the migration once to completion, and every service is healthy', async () => {
+    it('ran the migration once to completion, every service is healthy, and the scheduler runs its jobs', async () => {
       expect(await inspect(container('migrate'), '{{.State.Status}} {{.State.ExitCode}}')).toBe('exited 0');
       for (const name of ['redis', 'postgres', 'gateway-1', 'gateway-2', 'scheduler'])
         expect(`${name}: ${await inspect(container(name), '{{.State.Health.Status}}')}`).toBe(`${name}: healthy`);
@@ -191,7 +191,21 @@ describe('the image, built by podman from locally made bases', () => {
         mode: 'cluster',
         checks: { redis: 'ok', database: 'ok' },
       });
-    });
+      // The scheduler command runs the cleanup jobs against the compose PostgreSQL (each runs once at start).
+      const metrics = () =>
+        podman([
+          'exec',
+          container('scheduler'),
+          'node',
+          '-e',
+          "fetch('http://127.0.0.1:8081/metrics').then(async(r)=>process.stdout.write(await r.text()))",
+        ]);
+      await eventually(
+        async () => /rendezvous_job_runs_total\{job="room-expiry",result="ok"\} [1-9]/.test(await metrics()),
+        'the scheduler to report a room-expiry run',
+        30_000,
+      );
+    }, 60_000);
 
     it('passes a flight between clients on the two gateways, through nginx', async () => {
       const replicaOf = async (client: { id: string }) =>
